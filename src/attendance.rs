@@ -1,0 +1,123 @@
+//! Facade methods for attendance: who came to which session, present or not, in what role.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::{Error, Invalid, Result};
+use crate::model::attendance::AttendanceLine;
+use crate::model::codes::{AttendanceRole, SessionStatus, Sex};
+use crate::model::fields;
+use crate::model::ids::{AttendanceId, PersonId, SessionId};
+use crate::sync::schema::Entity;
+use crate::{Palabre, people, sessions};
+
+/// Whether a live attendance row exists for the pair.
+fn is_attending(conn: &Connection, id: AttendanceId) -> Result<bool> {
+    let deleted: Option<i64> = conn
+        .prepare_cached("SELECT deleted FROM attendance WHERE id = ?1")?
+        .query_row([id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(deleted == Some(0))
+}
+
+impl Palabre {
+    /// Records that people attended a session (present, as participants). Recording an existing
+    /// attendance again changes nothing. All or nothing: one unknown person and none are added.
+    pub fn attend(&self, session: SessionId, people: &[PersonId]) -> Result<Vec<AttendanceId>> {
+        self.attend_as(session, people, AttendanceRole::Participant)
+    }
+
+    pub fn attend_as(&self, session: SessionId, people: &[PersonId], role: AttendanceRole) -> Result<Vec<AttendanceId>> {
+        self.write_ops(|conn, w| {
+            let s = sessions::load(conn, session)?;
+            if s.status == SessionStatus::Cancelled {
+                return Err(Invalid::SessionCancelled { title: s.title }.into());
+            }
+            let mut ids = Vec::with_capacity(people.len());
+            for &person in people {
+                people::load(conn, person)?;
+                let id = AttendanceId::of(session, person);
+                if !is_attending(conn, id)? {
+                    w.set_all(
+                        Entity::Attendance,
+                        id.0,
+                        vec![
+                            ("session_id", session.to_string().into()),
+                            ("person_id", person.to_string().into()),
+                            ("present", true.into()),
+                            ("role", role.as_str().into()),
+                            ("deleted", false.into()),
+                        ],
+                    )?;
+                }
+                ids.push(id);
+            }
+            Ok(ids)
+        })
+    }
+
+    /// Removes people from a session's attendance (tombstones). All or nothing.
+    pub fn unattend(&self, session: SessionId, people: &[PersonId]) -> Result<()> {
+        self.write_ops(|conn, w| {
+            sessions::load(conn, session)?;
+            for &person in people {
+                let id = AttendanceId::of(session, person);
+                if !is_attending(conn, id)? {
+                    return Err(Error::NotFound { entity: "attendance", id: format!("{person} at session {session}") });
+                }
+                w.set(Entity::Attendance, id.0, "deleted", true.into())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Marks a registered participant present or absent.
+    pub fn set_present(&self, session: SessionId, person: PersonId, present: bool) -> Result<()> {
+        self.update_attendance(session, person, "present", present.into())
+    }
+
+    pub fn set_attendance_role(&self, session: SessionId, person: PersonId, role: AttendanceRole) -> Result<()> {
+        self.update_attendance(session, person, "role", role.as_str().into())
+    }
+
+    fn update_attendance(&self, session: SessionId, person: PersonId, field: &'static str, value: serde_json::Value) -> Result<()> {
+        self.write_ops(|conn, w| {
+            let id = AttendanceId::of(session, person);
+            if !is_attending(conn, id)? {
+                return Err(Error::NotFound { entity: "attendance", id: format!("{person} at session {session}") });
+            }
+            w.set(Entity::Attendance, id.0, field, value)?;
+            Ok(())
+        })
+    }
+
+    /// A session's attendance list, by name; people deleted since are left out.
+    pub fn attendance(&self, session: SessionId) -> Result<Vec<AttendanceLine>> {
+        self.store().read(|c| {
+            let s = sessions::load(c, session)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT a.id, p.id, p.full_name, p.sex, p.birth_year, p.role, p.community, p.phone,
+                        a.present, a.role
+                   FROM attendance a JOIN people p ON p.id = a.person_id
+                  WHERE a.session_id = ?1 AND a.deleted = 0 AND p.deleted = 0
+                  ORDER BY p.full_name COLLATE NOCASE, p.id",
+            )?;
+            let lines = stmt.query_map([session.to_string()], |r| {
+                let text = |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+                Ok(AttendanceLine {
+                    id: AttendanceId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
+                    session_id: session,
+                    person_id: PersonId(r.get::<_, String>(1)?.parse().unwrap_or_default()),
+                    full_name: text(2)?,
+                    sex: Sex::parse(&text(3)?).unwrap_or(Sex::X),
+                    age: s.start_date.and_then(|d| fields::age_on(r.get(4).ok().flatten(), d)),
+                    person_role: text(5)?,
+                    community: text(6)?,
+                    phone: text(7)?,
+                    present: r.get::<_, Option<bool>>(8)?.unwrap_or(true),
+                    role: AttendanceRole::parse(&text(9)?).unwrap_or(AttendanceRole::Participant),
+                })
+            })?;
+            Ok(lines.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}

@@ -1,0 +1,130 @@
+//! The core's errors. Every error has a stable `code()` that the UI and scripts switch on; the
+//! `Display` text is for people: it says what was wrong and what to do about it.
+
+use std::path::PathBuf;
+
+/// A value a person typed that the core refuses. Nothing is written when one of these is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("The {field} is empty. Fill it in and save again.")]
+    Empty { field: &'static str },
+    #[error("The {field} is too long ({len} characters; at most {max}). Shorten it and save again.")]
+    TooLong { field: &'static str, len: usize, max: usize },
+    #[error("'{value}' is not a valid {field}. Use one of: {allowed}.")]
+    UnknownCode { field: &'static str, value: String, allowed: String },
+    #[error("'{value}' is not a valid date for {field}. Write it as YYYY-MM-DD, e.g. 2024-03-15.")]
+    Date { field: &'static str, value: String },
+    #[error("The end date {end} is before the start date {start}. Correct one of them.")]
+    EndBeforeStart { start: String, end: String },
+    #[error("Birth year {year} is not possible. Give a year between {min} and {max}, or leave it empty.")]
+    BirthYear { year: i32, min: i32, max: i32 },
+    #[error("Age {age} is not possible. Give an age between 0 and {max}, or leave it empty.")]
+    Age { age: i32, max: i32 },
+    #[error("Give either a birth year or an age, not both.")]
+    BirthYearAndAge,
+    #[error("'{value}' is not a phone number. Use digits, spaces and an optional leading +.")]
+    Phone { value: String },
+    #[error("'{value}' is not a valid id. Copy the id from `palabre {entity} list`.")]
+    Id { entity: &'static str, value: String },
+    #[error("The session '{title}' is cancelled; attendance cannot be recorded. Set its status to planned or held first.")]
+    SessionCancelled { title: String },
+    #[error("'{value}' is not a valid Washington Group answer. Use DOMAIN=LEVEL with a domain among {domains} and a level from 1 (no difficulty) to 4 (cannot do at all).")]
+    Disability { value: String, domains: String },
+}
+
+impl Invalid {
+    /// Stable code for the UI. Codes never change once shipped.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Invalid::Empty { .. } => "empty_field",
+            Invalid::TooLong { .. } => "too_long",
+            Invalid::UnknownCode { field, .. } => match *field {
+                "sex" => "invalid_sex",
+                "kind" => "invalid_kind",
+                "stakeholder group" => "invalid_group",
+                "status" => "invalid_status",
+                "role" => "invalid_role",
+                _ => "invalid_code",
+            },
+            Invalid::Date { .. } => "invalid_date",
+            Invalid::EndBeforeStart { .. } => "end_before_start",
+            Invalid::BirthYear { .. } => "birth_year_out_of_range",
+            Invalid::Age { .. } => "age_out_of_range",
+            Invalid::BirthYearAndAge => "birth_year_and_age",
+            Invalid::Phone { .. } => "invalid_phone",
+            Invalid::Id { .. } => "invalid_id",
+            Invalid::SessionCancelled { .. } => "session_cancelled",
+            Invalid::Disability { .. } => "invalid_disability",
+        }
+    }
+
+    /// The form field the error belongs to, when there is one (for inline messages).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Invalid::Empty { field }
+            | Invalid::TooLong { field, .. }
+            | Invalid::UnknownCode { field, .. }
+            | Invalid::Date { field, .. } => Some(field),
+            Invalid::EndBeforeStart { .. } => Some("end date"),
+            Invalid::BirthYear { .. } | Invalid::BirthYearAndAge => Some("birth year"),
+            Invalid::Age { .. } => Some("age"),
+            Invalid::Phone { .. } => Some("phone"),
+            Invalid::Disability { .. } => Some("disability"),
+            Invalid::Id { .. } | Invalid::SessionCancelled { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("No {entity} with id {id}. It may have been deleted; list them with `palabre {entity} list`.")]
+    NotFound { entity: &'static str, id: String },
+    #[error("This database has no device identity yet. Run `palabre init --device-name NAME` first.")]
+    NotInitialized,
+    #[error("This database is already set up as device '{name}'. Nothing was changed.")]
+    AlreadyInitialized { name: String },
+    #[error("The demo programme can only be built in an empty database, and this one already holds {rows} records. Use a new --db path.")]
+    NotEmpty { rows: i64 },
+    #[error("This database was written by a newer version of Palabre (schema {found}; this version knows up to {supported}). Install the newer Palabre; the file was not changed.")]
+    SchemaTooNew { found: i64, supported: i64 },
+    #[error("{path} is not a Palabre database ({reason}). Check the --db path.")]
+    NotADatabase { path: PathBuf, reason: String },
+    #[error("The device key file {path} is unusable: {reason}. Restore it from a backup; without it this laptop cannot sign bundles.")]
+    KeyFile { path: PathBuf, reason: String },
+    #[error("Cannot use {path}: {source}. Check that the folder exists and is writable.")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("A change record was refused: {reason}.")]
+    BadOp { reason: String },
+    #[error("Database error: {0}. Nothing was changed.")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// Stable code for the UI and for `--json` error output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(invalid) => invalid.code(),
+            Error::NotFound { .. } => "not_found",
+            Error::NotInitialized => "not_initialized",
+            Error::AlreadyInitialized { .. } => "already_initialized",
+            Error::NotEmpty { .. } => "database_not_empty",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::NotADatabase { .. } => "not_a_database",
+            Error::KeyFile { .. } => "key_file",
+            Error::Io { .. } => "io",
+            Error::BadOp { .. } => "bad_op",
+            Error::Sqlite(_) => "storage",
+        }
+    }
+
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Invalid(invalid) => invalid.field(),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,191 @@
+//! Palabre's core: every rule, SQL statement and file format of the app. The desktop shell and the
+//! CLI are thin front ends over the one facade type, [`Palabre`], which owns one database.
+//!
+//! Layout: `store` (open, pragmas, migrations), `model` (types, codes, validation), `sync` (HLC,
+//! oplog — the single write path), `search`, `device`, and one file of facade methods per area
+//! (`sessions`, `people`, `attendance`, `plans`), plus the `demo` programme.
+
+pub mod demo;
+pub mod device;
+pub mod error;
+pub mod model;
+pub mod search;
+pub mod store;
+pub mod sync;
+
+mod attendance;
+mod people;
+mod plans;
+mod sessions;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
+use ed25519_dalek::SigningKey;
+use rusqlite::{Connection, OptionalExtension};
+
+pub use device::Device;
+pub use error::{Error, Invalid, Result};
+pub use model::attendance::{AttendanceLine, PersonSession};
+pub use model::codes::{AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex};
+pub use model::ids::{AttendanceId, DeviceId, ItemId, PersonId, PlanId, SessionId};
+pub use model::person::{Person, PersonInput};
+pub use model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
+pub use model::session::{Session, SessionFilter, SessionInput};
+pub use people::PeoplePage;
+pub use store::Store;
+pub use sync::oplog::{Op, OpWriter};
+
+/// Where the device's secret key is kept.
+enum KeyStore {
+    /// `<db>.key`, beside the database file.
+    File(PathBuf),
+    /// In-memory databases keep their key in memory.
+    Memory(Mutex<Option<[u8; 32]>>),
+}
+
+/// One Palabre database and the device identity that writes to it.
+pub struct Palabre {
+    store: Store,
+    key: KeyStore,
+}
+
+/// Local (not synced) settings of this laptop.
+pub const SETTING_FACILITATOR: &str = "facilitator";
+pub const SETTING_PROGRAMME: &str = "programme";
+
+impl Palabre {
+    /// Opens or creates the database at `path` (and runs migrations).
+    pub fn open(path: impl AsRef<Path>) -> Result<Palabre> {
+        let path = path.as_ref();
+        Ok(Palabre { store: Store::open(path)?, key: KeyStore::File(device::key_path(path)) })
+    }
+
+    pub fn open_in_memory() -> Result<Palabre> {
+        Ok(Palabre { store: Store::open_in_memory()?, key: KeyStore::Memory(Mutex::new(None)) })
+    }
+
+    /// The database file, or None in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.store.path()
+    }
+
+    /// Makes this database's device identity: id, name and signing key.
+    pub fn init(&self, device_name: &str) -> Result<Device> {
+        let name = device::validate_name(device_name)?;
+        let secret = device::new_secret();
+        let created = self.store.write(|tx| {
+            let device = device::insert(tx, &name, &secret)?;
+            if let KeyStore::File(path) = &self.key {
+                device::write_key_file(path, &secret)?;
+            }
+            Ok(device)
+        });
+        match (&created, &self.key) {
+            (Ok(_), KeyStore::Memory(slot)) => {
+                *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(secret);
+            }
+            (Err(Error::Sqlite(_)), KeyStore::File(path)) => {
+                // The commit failed after the key file was written: do not leave a stray key.
+                let _ = std::fs::remove_file(path);
+            }
+            _ => {}
+        }
+        created
+    }
+
+    pub fn is_initialized(&self) -> Result<bool> {
+        self.store.read(|c| Ok(device::load(c)?.is_some()))
+    }
+
+    /// This laptop's identity.
+    pub fn device(&self) -> Result<Device> {
+        self.store.read(|c| device::load(c)?.ok_or(Error::NotInitialized))
+    }
+
+    pub fn rename_device(&self, name: &str) -> Result<Device> {
+        let name = device::validate_name(name)?;
+        self.store.write(|tx| {
+            if tx.execute("UPDATE device SET name = ?1", [&name])? == 0 {
+                return Err(Error::NotInitialized);
+            }
+            device::load(tx)?.ok_or(Error::NotInitialized)
+        })
+    }
+
+    /// The secret key that signs this device's bundles, checked against the stored public key.
+    pub fn signing_key(&self) -> Result<SigningKey> {
+        let public = self.store.read(device::public_key_bytes)?;
+        match &self.key {
+            KeyStore::File(path) => device::read_key_file(path, &public),
+            KeyStore::Memory(slot) => {
+                let secret = slot.lock().unwrap_or_else(|p| p.into_inner()).ok_or(Error::NotInitialized)?;
+                Ok(SigningKey::from_bytes(&secret))
+            }
+        }
+    }
+
+    /// The key file's path (None in memory).
+    pub fn key_path(&self) -> Option<&Path> {
+        match &self.key {
+            KeyStore::File(path) => Some(path),
+            KeyStore::Memory(_) => None,
+        }
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.store.read(|c| {
+            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        })
+    }
+
+    /// Sets a local setting (facilitator name, programme name).
+    pub fn set_setting(&self, key: &'static str, value: &str) -> Result<()> {
+        let value = model::fields::text(key, value, model::fields::SHORT_TEXT)?;
+        self.store.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, &value],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Today on this laptop, the date against which ages, consent and overdue items are judged.
+    pub fn today(&self) -> NaiveDate {
+        chrono::Local::now().date_naive()
+    }
+
+    /// Runs `f` with the single write path, in one transaction.
+    fn write_ops<T>(&self, f: impl FnOnce(&Connection, &mut OpWriter<'_>) -> Result<T>) -> Result<T> {
+        self.store.write(|tx| {
+            let mut writer = OpWriter::begin(tx)?;
+            let value = f(tx, &mut writer)?;
+            writer.finish()?;
+            Ok(value)
+        })
+    }
+
+    /// Every op in this database's log, in (device, op_seq) order.
+    pub fn ops(&self) -> Result<Vec<Op>> {
+        self.store.read(sync::oplog::all)
+    }
+
+    /// Merges ops from any device, in one transaction; returns how many were new.
+    pub fn merge_ops(&self, ops: &[Op]) -> Result<usize> {
+        self.store.write(|tx| sync::oplog::merge(tx, ops))
+    }
+
+    /// The synced tables and field clocks as JSON, rows ordered by id: two databases with equal
+    /// snapshots hold the same synced data.
+    pub fn synced_snapshot(&self) -> Result<serde_json::Value> {
+        self.store.read(sync::snapshot)
+    }
+
+    /// Read access for other core modules (reports, sheets, bundles).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}

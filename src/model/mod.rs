@@ -1,0 +1,40 @@
+//! Domain types of DESIGN.md §3, the stable codes of §7, and the validation that turns what a
+//! person typed into field changes. Types here know nothing of SQL; `changes()` methods return
+//! the (field, value) list that the single write path turns into ops.
+
+pub mod attendance;
+pub mod codes;
+pub mod fields;
+pub mod ids;
+pub mod person;
+pub mod plan;
+pub mod session;
+
+use serde_json::Value;
+
+use crate::error::Invalid;
+
+/// Field changes ready for the oplog, built while validating an input.
+#[derive(Debug, Default)]
+pub struct Changes(pub Vec<(&'static str, Value)>);
+
+impl Changes {
+    pub fn push(&mut self, field: &'static str, value: impl Into<Value>) {
+        self.0.push((field, value.into()));
+    }
+
+    /// An optional free-text field: `Some("")` clears it, `None` leaves it alone.
+    pub fn text(&mut self, field: &'static str, label: &'static str, input: &Option<String>, max: usize) -> Result<(), Invalid> {
+        if let Some(value) = input {
+            self.push(field, fields::text(label, value, max)?);
+        }
+        Ok(())
+    }
+
+    /// On creation every field gets a value, so a row never depends on column defaults.
+    pub fn default_text(&mut self, field: &'static str, creating: bool) {
+        if creating && !self.0.iter().any(|(f, _)| *f == field) {
+            self.push(field, "");
+        }
+    }
+}

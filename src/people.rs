@@ -1,0 +1,142 @@
+//! Facade methods for the participant registry: create, edit, delete, read, page and search.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::error::{Error, Result};
+use crate::model::attendance::PersonSession;
+use crate::model::codes::{AttendanceRole, Group, Sex, WgDomain};
+use crate::model::ids::{PersonId, SessionId};
+use crate::model::person::{Person, PersonInput};
+use crate::search;
+use crate::sync::schema::Entity;
+use crate::Palabre;
+
+pub(crate) const COLUMNS: &str = "id, full_name, sex, birth_year, birth_year_estimated, role, stakeholder_group, \
+                       community, phone, disability, consent, consent_date, notes, registered_on";
+
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
+    let text = |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+    let date = |i: usize| -> rusqlite::Result<_> {
+        Ok(r.get::<_, Option<String>>(i)?.and_then(|d| d.parse().ok()))
+    };
+    let disability: Option<BTreeMap<WgDomain, u8>> =
+        r.get::<_, Option<String>>(9)?.and_then(|j| serde_json::from_str(&j).ok());
+    Ok(Person {
+        id: PersonId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
+        full_name: text(1)?,
+        sex: Sex::parse(&text(2)?).unwrap_or(Sex::X),
+        birth_year: r.get(3)?,
+        birth_year_estimated: r.get::<_, Option<bool>>(4)?.unwrap_or(false),
+        role: text(5)?,
+        group: Group::parse(&text(6)?).ok(),
+        community: text(7)?,
+        phone: text(8)?,
+        disability,
+        consent: r.get::<_, Option<bool>>(10)?.unwrap_or(false),
+        consent_date: date(11)?,
+        notes: text(12)?,
+        registered_on: date(13)?,
+    })
+}
+
+/// A live (not deleted) person, or NotFound.
+pub(crate) fn load(conn: &Connection, id: PersonId) -> Result<Person> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1 AND deleted = 0"))?
+        .query_row([id.to_string()], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound { entity: "person", id: id.to_string() })
+}
+
+/// One page of the registry, in name order.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeoplePage {
+    pub total: i64,
+    pub offset: usize,
+    pub people: Vec<Person>,
+}
+
+impl Palabre {
+    pub fn add_person(&self, input: &PersonInput) -> Result<PersonId> {
+        let changes = input.changes(None, self.today())?;
+        let id = PersonId::new();
+        self.write_ops(|_, w| {
+            w.set_all(Entity::Person, id.0, changes.0)?;
+            Ok(id)
+        })
+    }
+
+    pub fn edit_person(&self, id: PersonId, input: &PersonInput) -> Result<Person> {
+        let today = self.today();
+        self.write_ops(|conn, w| {
+            let existing = load(conn, id)?;
+            let changes = input.changes(Some(&existing), today)?;
+            w.set_all(Entity::Person, id.0, changes.0)?;
+            load(conn, id)
+        })
+    }
+
+    /// Deletes a person (a tombstone). Their attendances stay, but no longer count anywhere.
+    pub fn delete_person(&self, id: PersonId) -> Result<()> {
+        self.write_ops(|conn, w| {
+            load(conn, id)?;
+            w.set(Entity::Person, id.0, "deleted", true.into())?;
+            Ok(())
+        })
+    }
+
+    pub fn person(&self, id: PersonId) -> Result<Person> {
+        self.store().read(|c| load(c, id))
+    }
+
+    /// A page of live people in name order (lists of 10,000 people are paged, never loaded whole).
+    pub fn people(&self, offset: usize, limit: usize) -> Result<PeoplePage> {
+        self.store().read(|c| {
+            let total = c.query_row("SELECT count(*) FROM people WHERE deleted = 0", [], |r| r.get(0))?;
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM people WHERE deleted = 0
+                  ORDER BY full_name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
+            ))?;
+            let people = stmt
+                .query_map([limit as i64, offset as i64], from_row)?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(PeoplePage { total, offset, people })
+        })
+    }
+
+    /// People whose name, community or phone has words starting with every word of `query`,
+    /// ignoring case and accents; best matches first.
+    pub fn find_people(&self, query: &str, limit: usize) -> Result<Vec<Person>> {
+        self.store().read(|c| {
+            search::find(c, query, limit)?
+                .into_iter()
+                .map(|id| load(c, PersonId(id.parse().unwrap_or_default())))
+                .collect()
+        })
+    }
+
+    /// The sessions a person attended, most recent first.
+    pub fn person_sessions(&self, id: PersonId) -> Result<Vec<PersonSession>> {
+        self.store().read(|c| {
+            load(c, id)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT s.id, s.title, s.start_date, a.present, a.role
+                   FROM attendance a JOIN sessions s ON s.id = a.session_id
+                  WHERE a.person_id = ?1 AND a.deleted = 0 AND s.deleted = 0
+                  ORDER BY s.start_date DESC",
+            )?;
+            let rows = stmt.query_map([id.to_string()], |r| {
+                Ok(PersonSession {
+                    session_id: SessionId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
+                    title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    start_date: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+                    present: r.get::<_, Option<bool>>(3)?.unwrap_or(true),
+                    role: AttendanceRole::parse(&r.get::<_, Option<String>>(4)?.unwrap_or_default())
+                        .unwrap_or(AttendanceRole::Participant),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! Person search that ignores case and accents and matches prefixes: `aissata` finds Aïssata,
+//! `cisse` finds Cissé, `nene` finds Ɲɛnɛ. Names are folded to ASCII with deunicode (which also
+//! maps letters that have no decomposition, like Ɲ and ɛ) and indexed in an FTS5 table keyed by
+//! the person's stable `num`. The index is derived: `oplog::apply` refreshes it whenever a
+//! person's name, community, phone or tombstone changes, for local and merged writes alike.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::Result;
+
+/// Person fields that the index is built from.
+pub const INDEXED_FIELDS: &[&str] = &["full_name", "community", "phone", "deleted"];
+
+/// Lower-case ASCII form of a text, for matching.
+pub fn fold(text: &str) -> String {
+    deunicode::deunicode(text).to_lowercase()
+}
+
+/// Words of the folded text.
+pub fn tokens(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The FTS5 query matching people whose words start with every word of `query`, or None when
+/// the query has no word at all.
+pub fn match_expression(query: &str) -> Option<String> {
+    let words = tokens(query);
+    (!words.is_empty()).then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
+}
+
+/// Rebuilds the index entry of one person (removing it when the person is deleted).
+pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
+    let row: Option<(i64, Option<String>, Option<String>, Option<String>, i64)> = conn
+        .prepare_cached("SELECT num, full_name, community, phone, deleted FROM people WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .optional()?;
+    let Some((num, name, community, phone, deleted)) = row else { return Ok(()) };
+    conn.prepare_cached("DELETE FROM people_fts WHERE rowid = ?1")?.execute([num])?;
+    if deleted == 0 {
+        let phone = phone.unwrap_or_default();
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        conn.prepare_cached("INSERT INTO people_fts (rowid, name, community, phone) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![
+                num,
+                fold(&name.unwrap_or_default()),
+                fold(&community.unwrap_or_default()),
+                format!("{phone} {digits}")
+            ])?;
+    }
+    Ok(())
+}
+
+/// Ids of live people matching `query`, best first (name matches outrank community and phone).
+pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Vec<String>> {
+    let Some(expression) = match_expression(query) else { return Ok(Vec::new()) };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id FROM people_fts f JOIN people p ON p.num = f.rowid
+          WHERE people_fts MATCH ?1 AND p.deleted = 0
+          ORDER BY bm25(people_fts, 10.0, 2.0, 1.0), p.full_name
+          LIMIT ?2",
+    )?;
+    let ids = stmt
+        .query_map(params![expression, limit as i64], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_handles_malian_spellings() {
+        assert_eq!(fold("Aïssata Cissé"), "aissata cisse");
+        assert_eq!(fold("Ɲɛnɛ Kɔnatɛ"), "nene konate");
+        assert_eq!(fold("Keïta"), "keita");
+        assert_eq!(tokens("  Oumou  SANGARÉ-Diallo "), ["oumou", "sangare", "diallo"]);
+    }
+
+    #[test]
+    fn match_expression_quotes_prefix_words_and_drops_punctuation() {
+        assert_eq!(match_expression("aï \"ke"), Some("\"ai\"* \"ke\"*".to_string()));
+        assert_eq!(match_expression(" ,;' "), None);
+    }
+}

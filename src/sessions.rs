@@ -1,0 +1,122 @@
+//! Facade methods for sessions: create, edit, delete (a tombstone), read and list.
+
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::error::{Error, Result};
+use crate::model::codes::{Group, SessionKind, SessionStatus};
+use crate::model::ids::SessionId;
+use crate::model::session::{Session, SessionFilter, SessionInput};
+use crate::search;
+use crate::sync::schema::Entity;
+use crate::Palabre;
+
+const COLUMNS: &str = "id, title, kind, groups, theme, start_date, end_date, region, cercle, commune, \
+                       place, facilitator, status, summary, recommendations";
+
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
+    let text = |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+    let date = |i: usize| -> rusqlite::Result<_> {
+        Ok(r.get::<_, Option<String>>(i)?.and_then(|d| d.parse().ok()))
+    };
+    let list = |i: usize| -> rusqlite::Result<Vec<String>> {
+        Ok(r.get::<_, Option<String>>(i)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+    };
+    Ok(Session {
+        id: SessionId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
+        title: text(1)?,
+        kind: SessionKind::parse(&text(2)?).unwrap_or(SessionKind::Other),
+        groups: list(3)?.iter().filter_map(|g| Group::parse(g).ok()).collect(),
+        theme: text(4)?,
+        start_date: date(5)?,
+        end_date: date(6)?,
+        region: text(7)?,
+        cercle: text(8)?,
+        commune: text(9)?,
+        place: text(10)?,
+        facilitator: text(11)?,
+        status: SessionStatus::parse(&text(12)?).unwrap_or(SessionStatus::Planned),
+        summary: text(13)?,
+        recommendations: list(14)?,
+    })
+}
+
+/// A live (not deleted) session, or NotFound.
+pub(crate) fn load(conn: &Connection, id: SessionId) -> Result<Session> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1 AND deleted = 0"))?
+        .query_row([id.to_string()], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound { entity: "session", id: id.to_string() })
+}
+
+impl Palabre {
+    pub fn add_session(&self, input: &SessionInput) -> Result<SessionId> {
+        let changes = input.changes(None)?;
+        let id = SessionId::new();
+        self.write_ops(|_, w| {
+            w.set_all(Entity::Session, id.0, changes.0)?;
+            Ok(id)
+        })
+    }
+
+    /// Changes the fields given in `input`; returns the session as stored.
+    pub fn edit_session(&self, id: SessionId, input: &SessionInput) -> Result<Session> {
+        self.write_ops(|conn, w| {
+            let existing = load(conn, id)?;
+            let changes = input.changes(Some(&existing))?;
+            w.set_all(Entity::Session, id.0, changes.0)?;
+            load(conn, id)
+        })
+    }
+
+    /// Deletes a session (a tombstone that travels to HQ like any other change).
+    pub fn delete_session(&self, id: SessionId) -> Result<()> {
+        self.write_ops(|conn, w| {
+            load(conn, id)?;
+            w.set(Entity::Session, id.0, "deleted", true.into())?;
+            Ok(())
+        })
+    }
+
+    pub fn session(&self, id: SessionId) -> Result<Session> {
+        self.store().read(|c| load(c, id))
+    }
+
+    /// Live sessions matching `filter`, most recent first.
+    pub fn sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>> {
+        let words = filter.query.as_deref().map(search::tokens).unwrap_or_default();
+        self.store().read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM sessions
+                  WHERE deleted = 0
+                    AND (?1 IS NULL OR status = ?1)
+                    AND (?2 IS NULL OR kind = ?2)
+                    AND (?3 IS NULL OR coalesce(end_date, start_date) >= ?3)
+                    AND (?4 IS NULL OR start_date <= ?4)
+                    AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(sessions.groups) WHERE value = ?5))
+                  ORDER BY start_date DESC, title"
+            ))?;
+            let sessions = stmt
+                .query_map(
+                    rusqlite::params![
+                        filter.status.map(SessionStatus::as_str),
+                        filter.kind.map(SessionKind::as_str),
+                        filter.from.map(|d| d.to_string()),
+                        filter.to.map(|d| d.to_string()),
+                        filter.group.map(Group::as_str),
+                    ],
+                    from_row,
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(sessions
+                .into_iter()
+                .filter(|s| {
+                    let haystack = search::tokens(&format!(
+                        "{} {} {} {} {} {}",
+                        s.title, s.theme, s.place, s.commune, s.cercle, s.region
+                    ));
+                    words.iter().all(|w| haystack.iter().any(|h| h.starts_with(w.as_str())))
+                })
+                .collect())
+        })
+    }
+}

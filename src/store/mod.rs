@@ -1,0 +1,120 @@
+//! The database file: one `open()` that sets every pragma and migrates, and one connection behind
+//! a Mutex through which every read and write goes (several writers only earn SQLITE_BUSY).
+//! `write(|tx| …)` commits only when the closure returns Ok; any error rolls everything back.
+
+pub mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`. A file that is not Palabre's, or was
+    /// written by a newer Palabre, is refused before anything is written to it.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        }
+        let conn = Connection::open(path).map_err(|e| not_a_database(path, e))?;
+        Self::setup(conn, Some(path.to_path_buf()))
+    }
+
+    /// A private database in memory, for tests and throw-away work.
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?, None)
+    }
+
+    fn setup(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        conn.busy_timeout(Duration::from_secs(5))?;
+        migrations::check_version(&conn, &shown).map_err(|e| match e {
+            Error::Sqlite(e) => not_a_database(&shown, e),
+            other => other,
+        })?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut conn)?;
+        Ok(Store { conn: Mutex::new(conn), path })
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back on
+        // drop), so a poisoned lock is safe to reuse.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction; commits on Ok, rolls back on Err.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `f` with the connection for reading.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&self.lock())
+    }
+}
+
+fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase {
+            path: path.to_path_buf(),
+            reason: "the file is not an SQLite database".into(),
+        },
+        _ => Error::Sqlite(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_sets_the_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        store
+            .read(|c| {
+                let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+                let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+                let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+                let timeout: i64 = c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+                let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+                assert_eq!((mode.as_str(), fk, sync, timeout), ("wal", 1, 1, 5000));
+                assert_eq!(version, migrations::LATEST);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn write_rolls_back_on_error() {
+        let store = Store::open_in_memory().unwrap();
+        let result: Result<()> = store.write(|tx| {
+            tx.execute("INSERT INTO settings (key, value) VALUES ('a', 'b')", [])?;
+            Err(Error::NotInitialized)
+        });
+        assert!(result.is_err());
+        let count: i64 =
+            store.read(|c| Ok(c.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(count, 0);
+    }
+}

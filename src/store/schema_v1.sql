@@ -1,0 +1,138 @@
+-- Palabre schema version 1. Shipped: never edit; add a new migration instead.
+-- Synced tables have no FOREIGN KEY constraints on purpose: ops from other devices arrive in any
+-- order, so a child row may exist before its parent. The core checks references on local writes
+-- and the `orphans` view flags rows whose parent has not arrived.
+PRAGMA application_id = 1346456642;
+
+CREATE TABLE device (
+    singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),
+    device_id   TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    public_key  BLOB NOT NULL,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE oplog (
+    device_id TEXT NOT NULL,
+    op_seq    INTEGER NOT NULL CHECK (op_seq > 0),
+    hlc       INTEGER NOT NULL,
+    entity    TEXT NOT NULL,
+    row_id    TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    value     TEXT NOT NULL,
+    PRIMARY KEY (device_id, op_seq)
+) WITHOUT ROWID;
+CREATE INDEX oplog_by_field ON oplog (entity, row_id, field);
+
+-- The stamp of the op that currently owns each field: merge compares against it.
+CREATE TABLE field_clock (
+    entity    TEXT NOT NULL,
+    row_id    TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    hlc       INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    PRIMARY KEY (entity, row_id, field)
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+    id              TEXT PRIMARY KEY,
+    title           TEXT,
+    kind            TEXT,
+    groups          TEXT,
+    theme           TEXT,
+    start_date      TEXT,
+    end_date        TEXT,
+    region          TEXT,
+    cercle          TEXT,
+    commune         TEXT,
+    place           TEXT,
+    facilitator     TEXT,
+    status          TEXT,
+    summary         TEXT,
+    recommendations TEXT,
+    deleted         INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX sessions_by_date ON sessions (start_date);
+
+-- `num` is a stable integer key for the full-text index (VACUUM keeps INTEGER PRIMARY KEYs).
+CREATE TABLE people (
+    num                  INTEGER PRIMARY KEY,
+    id                   TEXT NOT NULL UNIQUE,
+    full_name            TEXT,
+    sex                  TEXT,
+    birth_year           INTEGER,
+    birth_year_estimated INTEGER,
+    role                 TEXT,
+    stakeholder_group    TEXT,
+    community            TEXT,
+    phone                TEXT,
+    disability           TEXT,
+    consent              INTEGER,
+    consent_date         TEXT,
+    notes                TEXT,
+    registered_on        TEXT,
+    deleted              INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE VIRTUAL TABLE people_fts USING fts5 (
+    name, community, phone,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+
+CREATE TABLE attendance (
+    id         TEXT PRIMARY KEY,
+    session_id TEXT,
+    person_id  TEXT,
+    present    INTEGER,
+    role       TEXT,
+    deleted    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX attendance_by_session ON attendance (session_id);
+CREATE INDEX attendance_by_person ON attendance (person_id);
+
+CREATE TABLE action_plans (
+    id         TEXT PRIMARY KEY,
+    title      TEXT,
+    owner      TEXT,
+    session_id TEXT,
+    community  TEXT,
+    problem    TEXT,
+    objective  TEXT,
+    status     TEXT,
+    deleted    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE action_items (
+    id            TEXT PRIMARY KEY,
+    plan_id       TEXT,
+    description   TEXT,
+    responsible   TEXT,
+    due_date      TEXT,
+    resources     TEXT,
+    indicator     TEXT,
+    status        TEXT,
+    progress_note TEXT,
+    deleted       INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX action_items_by_plan ON action_items (plan_id);
+
+-- Live rows whose parent is missing (not arrived yet) or deleted.
+CREATE VIEW orphans AS
+    SELECT 'attendance' AS entity, a.id AS row_id, 'session' AS missing, a.session_id AS parent_id
+      FROM attendance a LEFT JOIN sessions s ON s.id = a.session_id
+     WHERE a.deleted = 0 AND (s.id IS NULL OR s.deleted = 1)
+    UNION ALL
+    SELECT 'attendance', a.id, 'person', a.person_id
+      FROM attendance a LEFT JOIN people p ON p.id = a.person_id
+     WHERE a.deleted = 0 AND (p.id IS NULL OR p.deleted = 1)
+    UNION ALL
+    SELECT 'item', i.id, 'plan', i.plan_id
+      FROM action_items i LEFT JOIN action_plans p ON p.id = i.plan_id
+     WHERE i.deleted = 0 AND (p.id IS NULL OR p.deleted = 1);

@@ -1,0 +1,48 @@
+//! Sync: the hybrid logical clock, the op log and its single write path, and the allow-list of
+//! synced entities and fields. Bundles, signing and trust build on these.
+
+pub mod hlc;
+pub mod oplog;
+pub mod schema;
+
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value};
+
+use crate::error::Result;
+use schema::Entity;
+
+/// Every synced row and field clock as JSON, in a stable order (see `Palabre::synced_snapshot`).
+pub fn snapshot(conn: &Connection) -> Result<Value> {
+    let mut out = Map::new();
+    for entity in Entity::ALL {
+        let columns: Vec<&str> = std::iter::once("id").chain(entity.fields().iter().map(|f| f.name)).collect();
+        let sql = format!("SELECT {} FROM {} ORDER BY id", columns.join(", "), entity.table());
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let mut row = Map::new();
+                for (i, column) in columns.iter().enumerate() {
+                    let value = match r.get::<_, SqlValue>(i)? {
+                        SqlValue::Null => Value::Null,
+                        SqlValue::Integer(n) => Value::from(n),
+                        SqlValue::Real(x) => Value::from(x),
+                        SqlValue::Text(s) => Value::from(s),
+                        SqlValue::Blob(b) => Value::from(b),
+                    };
+                    row.insert((*column).to_string(), value);
+                }
+                Ok(Value::Object(row))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        out.insert(entity.table().to_string(), Value::Array(rows));
+    }
+    let mut stmt = conn.prepare("SELECT entity, row_id, field, hlc, device_id FROM field_clock ORDER BY entity, row_id, field")?;
+    let clocks = stmt
+        .query_map([], |r| {
+            Ok(serde_json::json!([r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?]))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    out.insert("field_clock".into(), Value::Array(clocks));
+    Ok(Value::Object(out))
+}
