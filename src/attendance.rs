@@ -7,6 +7,7 @@ use crate::model::attendance::AttendanceLine;
 use crate::model::codes::{AttendanceRole, SessionStatus, Sex};
 use crate::model::fields;
 use crate::model::ids::{AttendanceId, PersonId, SessionId};
+use crate::sync::oplog::OpWriter;
 use crate::sync::schema::Entity;
 use crate::{Palabre, people, sessions};
 
@@ -19,6 +20,40 @@ fn is_attending(conn: &Connection, id: AttendanceId) -> Result<bool> {
     Ok(deleted == Some(0))
 }
 
+/// Records attendances inside the caller's transaction (see `Palabre::attend`).
+pub(crate) fn attend_in(
+    conn: &Connection,
+    w: &mut OpWriter<'_>,
+    session: SessionId,
+    people: &[PersonId],
+    role: AttendanceRole,
+) -> Result<Vec<AttendanceId>> {
+    let s = sessions::load(conn, session)?;
+    if s.status == SessionStatus::Cancelled {
+        return Err(Invalid::SessionCancelled { title: s.title }.into());
+    }
+    let mut ids = Vec::with_capacity(people.len());
+    for &person in people {
+        people::load(conn, person)?;
+        let id = AttendanceId::of(session, person);
+        if !is_attending(conn, id)? {
+            w.set_all(
+                Entity::Attendance,
+                id.0,
+                vec![
+                    ("session_id", session.to_string().into()),
+                    ("person_id", person.to_string().into()),
+                    ("present", true.into()),
+                    ("role", role.as_str().into()),
+                    ("deleted", false.into()),
+                ],
+            )?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
 impl Palabre {
     /// Records that people attended a session (present, as participants). Recording an existing
     /// attendance again changes nothing. All or nothing: one unknown person and none are added.
@@ -26,33 +61,13 @@ impl Palabre {
         self.attend_as(session, people, AttendanceRole::Participant)
     }
 
-    pub fn attend_as(&self, session: SessionId, people: &[PersonId], role: AttendanceRole) -> Result<Vec<AttendanceId>> {
-        self.write_ops(|conn, w| {
-            let s = sessions::load(conn, session)?;
-            if s.status == SessionStatus::Cancelled {
-                return Err(Invalid::SessionCancelled { title: s.title }.into());
-            }
-            let mut ids = Vec::with_capacity(people.len());
-            for &person in people {
-                people::load(conn, person)?;
-                let id = AttendanceId::of(session, person);
-                if !is_attending(conn, id)? {
-                    w.set_all(
-                        Entity::Attendance,
-                        id.0,
-                        vec![
-                            ("session_id", session.to_string().into()),
-                            ("person_id", person.to_string().into()),
-                            ("present", true.into()),
-                            ("role", role.as_str().into()),
-                            ("deleted", false.into()),
-                        ],
-                    )?;
-                }
-                ids.push(id);
-            }
-            Ok(ids)
-        })
+    pub fn attend_as(
+        &self,
+        session: SessionId,
+        people: &[PersonId],
+        role: AttendanceRole,
+    ) -> Result<Vec<AttendanceId>> {
+        self.write_ops(|conn, w| attend_in(conn, w, session, people, role))
     }
 
     /// Removes people from a session's attendance (tombstones). All or nothing.
@@ -62,7 +77,10 @@ impl Palabre {
             for &person in people {
                 let id = AttendanceId::of(session, person);
                 if !is_attending(conn, id)? {
-                    return Err(Error::NotFound { entity: "attendance", id: format!("{person} at session {session}") });
+                    return Err(Error::NotFound {
+                        entity: "attendance",
+                        id: format!("{person} at session {session}"),
+                    });
                 }
                 w.set(Entity::Attendance, id.0, "deleted", true.into())?;
             }
@@ -75,15 +93,29 @@ impl Palabre {
         self.update_attendance(session, person, "present", present.into())
     }
 
-    pub fn set_attendance_role(&self, session: SessionId, person: PersonId, role: AttendanceRole) -> Result<()> {
+    pub fn set_attendance_role(
+        &self,
+        session: SessionId,
+        person: PersonId,
+        role: AttendanceRole,
+    ) -> Result<()> {
         self.update_attendance(session, person, "role", role.as_str().into())
     }
 
-    fn update_attendance(&self, session: SessionId, person: PersonId, field: &'static str, value: serde_json::Value) -> Result<()> {
+    fn update_attendance(
+        &self,
+        session: SessionId,
+        person: PersonId,
+        field: &'static str,
+        value: serde_json::Value,
+    ) -> Result<()> {
         self.write_ops(|conn, w| {
             let id = AttendanceId::of(session, person);
             if !is_attending(conn, id)? {
-                return Err(Error::NotFound { entity: "attendance", id: format!("{person} at session {session}") });
+                return Err(Error::NotFound {
+                    entity: "attendance",
+                    id: format!("{person} at session {session}"),
+                });
             }
             w.set(Entity::Attendance, id.0, field, value)?;
             Ok(())
@@ -102,7 +134,9 @@ impl Palabre {
                   ORDER BY p.full_name COLLATE NOCASE, p.id",
             )?;
             let lines = stmt.query_map([session.to_string()], |r| {
-                let text = |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+                let text = |i: usize| -> rusqlite::Result<String> {
+                    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+                };
                 Ok(AttendanceLine {
                     id: AttendanceId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
                     session_id: session,

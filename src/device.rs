@@ -40,15 +40,25 @@ pub fn key_id(public_key: &[u8; 32]) -> [u8; 8] {
 /// Human fingerprint: the key id in four groups of four hex digits.
 pub fn fingerprint(public_key: &[u8; 32]) -> String {
     let hex = hex::encode_upper(key_id(public_key));
-    hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+    hex.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A fingerprint as people type it ("3f2a9c1b 77d0-e412") in its canonical form, if it is one.
 pub fn normalize_fingerprint(typed: &str) -> Option<String> {
-    let hex: String = typed.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_uppercase();
-    let only_separators = typed.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ' ' | '-' | ':'));
+    let hex: String =
+        typed.chars().filter(|c| c.is_ascii_hexdigit()).collect::<String>().to_uppercase();
+    let only_separators =
+        typed.chars().all(|c| c.is_ascii_hexdigit() || matches!(c, ' ' | '-' | ':'));
     (hex.len() == 16 && only_separators).then(|| {
-        hex.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
+        hex.as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
     })
 }
 
@@ -92,7 +102,8 @@ pub(crate) fn load(conn: &rusqlite::Connection) -> Result<Option<Device>> {
         })
         .optional()?;
     let Some((id, name, public, created_at)) = row else { return Ok(None) };
-    let damaged = || Error::BadOp { reason: "the device identity stored in this database is damaged".into() };
+    let damaged =
+        || Error::BadOp { reason: "the device identity stored in this database is damaged".into() };
     let public: [u8; 32] = public.try_into().map_err(|_| damaged())?;
     Ok(Some(Device {
         device_id: id.parse().map_err(|_| damaged())?,
@@ -108,7 +119,9 @@ pub(crate) fn public_key_bytes(conn: &rusqlite::Connection) -> Result<[u8; 32]> 
         .query_row("SELECT public_key FROM device", [], |r| r.get(0))
         .optional()?
         .ok_or(Error::NotInitialized)?;
-    public.try_into().map_err(|_| Error::BadOp { reason: "the stored public key is damaged".into() })
+    public
+        .try_into()
+        .map_err(|_| Error::BadOp { reason: "the stored public key is damaged".into() })
 }
 
 /// The key file beside a database: `palabre.db` → `palabre.db.key`.
@@ -143,7 +156,8 @@ pub(crate) fn write_key_file(path: &Path, secret: &[u8; 32]) -> Result<()> {
 
 /// Reads the key file and checks that it holds the secret of `expected_public`.
 pub(crate) fn read_key_file(path: &Path, expected_public: &[u8; 32]) -> Result<SigningKey> {
-    let bad = |reason: &str| Error::KeyFile { path: path.to_path_buf(), reason: reason.to_string() };
+    let bad =
+        |reason: &str| Error::KeyFile { path: path.to_path_buf(), reason: reason.to_string() };
     let text = std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?;
     #[cfg(unix)]
     {

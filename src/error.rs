@@ -8,7 +8,9 @@ use std::path::PathBuf;
 pub enum Invalid {
     #[error("The {field} is empty. Fill it in and save again.")]
     Empty { field: &'static str },
-    #[error("The {field} is too long ({len} characters; at most {max}). Shorten it and save again.")]
+    #[error(
+        "The {field} is too long ({len} characters; at most {max}). Shorten it and save again."
+    )]
     TooLong { field: &'static str, len: usize, max: usize },
     #[error("'{value}' is not a valid {field}. Use one of: {allowed}.")]
     UnknownCode { field: &'static str, value: String, allowed: String },
@@ -16,7 +18,9 @@ pub enum Invalid {
     Date { field: &'static str, value: String },
     #[error("The end date {end} is before the start date {start}. Correct one of them.")]
     EndBeforeStart { start: String, end: String },
-    #[error("Birth year {year} is not possible. Give a year between {min} and {max}, or leave it empty.")]
+    #[error(
+        "Birth year {year} is not possible. Give a year between {min} and {max}, or leave it empty."
+    )]
     BirthYear { year: i32, min: i32, max: i32 },
     #[error("Age {age} is not possible. Give an age between 0 and {max}, or leave it empty.")]
     Age { age: i32, max: i32 },
@@ -26,9 +30,13 @@ pub enum Invalid {
     Phone { value: String },
     #[error("'{value}' is not a valid id. Copy the id from `palabre {entity} list`.")]
     Id { entity: &'static str, value: String },
-    #[error("The session '{title}' is cancelled; attendance cannot be recorded. Set its status to planned or held first.")]
+    #[error(
+        "The session '{title}' is cancelled; attendance cannot be recorded. Set its status to planned or held first."
+    )]
     SessionCancelled { title: String },
-    #[error("'{value}' is not a valid Washington Group answer. Use DOMAIN=LEVEL with a domain among {domains} and a level from 1 (no difficulty) to 4 (cannot do at all).")]
+    #[error(
+        "'{value}' is not a valid Washington Group answer. Use DOMAIN=LEVEL with a domain among {domains} and a level from 1 (no difficulty) to 4 (cannot do at all)."
+    )]
     Disability { value: String, domains: String },
 }
 
@@ -79,19 +87,29 @@ impl Invalid {
 pub enum Error {
     #[error(transparent)]
     Invalid(#[from] Invalid),
-    #[error("No {entity} with id {id}. It may have been deleted; list them with `palabre {entity} list`.")]
+    #[error(
+        "No {entity} with id {id}. It may have been deleted; list them with `palabre {entity} list`."
+    )]
     NotFound { entity: &'static str, id: String },
-    #[error("This database has no device identity yet. Run `palabre init --device-name NAME` first.")]
+    #[error(
+        "This database has no device identity yet. Run `palabre init --device-name NAME` first."
+    )]
     NotInitialized,
     #[error("This database is already set up as device '{name}'. Nothing was changed.")]
     AlreadyInitialized { name: String },
-    #[error("The demo programme can only be built in an empty database, and this one already holds {rows} records. Use a new --db path.")]
+    #[error(
+        "The demo programme can only be built in an empty database, and this one already holds {rows} records. Use a new --db path."
+    )]
     NotEmpty { rows: i64 },
-    #[error("This database was written by a newer version of Palabre (schema {found}; this version knows up to {supported}). Install the newer Palabre; the file was not changed.")]
+    #[error(
+        "This database was written by a newer version of Palabre (schema {found}; this version knows up to {supported}). Install the newer Palabre; the file was not changed."
+    )]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("{path} is not a Palabre database ({reason}). Check the --db path.")]
     NotADatabase { path: PathBuf, reason: String },
-    #[error("The device key file {path} is unusable: {reason}. Restore it from a backup; without it this laptop cannot sign bundles.")]
+    #[error(
+        "The device key file {path} is unusable: {reason}. Restore it from a backup; without it this laptop cannot sign bundles."
+    )]
     KeyFile { path: PathBuf, reason: String },
     #[error("Cannot use {path}: {source}. Check that the folder exists and is writable.")]
     Io { path: PathBuf, source: std::io::Error },

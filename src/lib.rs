@@ -28,7 +28,9 @@ use rusqlite::{Connection, OptionalExtension};
 pub use device::Device;
 pub use error::{Error, Invalid, Result};
 pub use model::attendance::{AttendanceLine, PersonSession};
-pub use model::codes::{AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex};
+pub use model::codes::{
+    AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex,
+};
 pub use model::ids::{AttendanceId, DeviceId, ItemId, PersonId, PlanId, SessionId};
 pub use model::person::{Person, PersonInput};
 pub use model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
@@ -120,7 +122,8 @@ impl Palabre {
         match &self.key {
             KeyStore::File(path) => device::read_key_file(path, &public),
             KeyStore::Memory(slot) => {
-                let secret = slot.lock().unwrap_or_else(|p| p.into_inner()).ok_or(Error::NotInitialized)?;
+                let secret =
+                    slot.lock().unwrap_or_else(|p| p.into_inner()).ok_or(Error::NotInitialized)?;
                 Ok(SigningKey::from_bytes(&secret))
             }
         }
@@ -136,7 +139,8 @@ impl Palabre {
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.store.read(|c| {
-            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
         })
     }
 
@@ -159,7 +163,10 @@ impl Palabre {
     }
 
     /// Runs `f` with the single write path, in one transaction.
-    fn write_ops<T>(&self, f: impl FnOnce(&Connection, &mut OpWriter<'_>) -> Result<T>) -> Result<T> {
+    fn write_ops<T>(
+        &self,
+        f: impl FnOnce(&Connection, &mut OpWriter<'_>) -> Result<T>,
+    ) -> Result<T> {
         self.store.write(|tx| {
             let mut writer = OpWriter::begin(tx)?;
             let value = f(tx, &mut writer)?;
@@ -188,4 +195,22 @@ impl Palabre {
     pub fn store(&self) -> &Store {
         &self.store
     }
+}
+
+/// Where the database lives when no path is given: `PALABRE_DB`, else the platform's data
+/// folder (`$XDG_DATA_HOME` or `~/.local/share` on Linux, `~/Library/Application Support` on
+/// macOS, `%APPDATA%` on Windows) + `palabre/palabre.db`. The CLI and the desktop share it.
+pub fn default_db_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("PALABRE_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = if cfg!(windows) {
+        env("APPDATA")
+    } else if cfg!(target_os = "macos") {
+        env("HOME").map(|h| h.join("Library/Application Support"))
+    } else {
+        env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
+    };
+    base.unwrap_or_else(|| PathBuf::from(".")).join("palabre").join("palabre.db")
 }

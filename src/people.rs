@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
+use crate::Palabre;
 use crate::error::{Error, Result};
 use crate::model::attendance::PersonSession;
 use crate::model::codes::{AttendanceRole, Group, Sex, WgDomain};
@@ -11,13 +12,14 @@ use crate::model::ids::{PersonId, SessionId};
 use crate::model::person::{Person, PersonInput};
 use crate::search;
 use crate::sync::schema::Entity;
-use crate::Palabre;
 
 pub(crate) const COLUMNS: &str = "id, full_name, sex, birth_year, birth_year_estimated, role, stakeholder_group, \
                        community, phone, disability, consent, consent_date, notes, registered_on";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
-    let text = |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+    let text = |i: usize| -> rusqlite::Result<String> {
+        Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+    };
     let date = |i: usize| -> rusqlite::Result<_> {
         Ok(r.get::<_, Option<String>>(i)?.and_then(|d| d.parse().ok()))
     };
@@ -93,7 +95,8 @@ impl Palabre {
     /// A page of live people in name order (lists of 10,000 people are paged, never loaded whole).
     pub fn people(&self, offset: usize, limit: usize) -> Result<PeoplePage> {
         self.store().read(|c| {
-            let total = c.query_row("SELECT count(*) FROM people WHERE deleted = 0", [], |r| r.get(0))?;
+            let total =
+                c.query_row("SELECT count(*) FROM people WHERE deleted = 0", [], |r| r.get(0))?;
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM people WHERE deleted = 0
                   ORDER BY full_name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
@@ -132,8 +135,10 @@ impl Palabre {
                     title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                     start_date: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
                     present: r.get::<_, Option<bool>>(3)?.unwrap_or(true),
-                    role: AttendanceRole::parse(&r.get::<_, Option<String>>(4)?.unwrap_or_default())
-                        .unwrap_or(AttendanceRole::Participant),
+                    role: AttendanceRole::parse(
+                        &r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    )
+                    .unwrap_or(AttendanceRole::Participant),
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

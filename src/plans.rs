@@ -60,7 +60,9 @@ fn plan_from_row(r: &Row<'_>) -> rusqlite::Result<ActionPlan> {
 
 fn load_plan(conn: &Connection, id: PlanId, today: NaiveDate) -> Result<ActionPlan> {
     let mut plan = conn
-        .prepare_cached(&format!("SELECT {PLAN_COLUMNS} FROM action_plans WHERE id = ?1 AND deleted = 0"))?
+        .prepare_cached(&format!(
+            "SELECT {PLAN_COLUMNS} FROM action_plans WHERE id = ?1 AND deleted = 0"
+        ))?
         .query_row([id.to_string()], plan_from_row)
         .optional()?
         .ok_or_else(|| Error::NotFound { entity: "plan", id: id.to_string() })?;
@@ -69,10 +71,12 @@ fn load_plan(conn: &Connection, id: PlanId, today: NaiveDate) -> Result<ActionPl
 }
 
 fn load_item(conn: &Connection, id: ItemId, today: NaiveDate) -> Result<ActionItem> {
-    conn.prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM action_items WHERE id = ?1 AND deleted = 0"))?
-        .query_row([id.to_string()], |r| item_from_row(r, today))
-        .optional()?
-        .ok_or_else(|| Error::NotFound { entity: "plan item", id: id.to_string() })
+    conn.prepare_cached(&format!(
+        "SELECT {ITEM_COLUMNS} FROM action_items WHERE id = ?1 AND deleted = 0"
+    ))?
+    .query_row([id.to_string()], |r| item_from_row(r, today))
+    .optional()?
+    .ok_or_else(|| Error::NotFound { entity: "plan item", id: id.to_string() })
 }
 
 /// The origin session named by a plan input must exist.

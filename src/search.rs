@@ -29,13 +29,16 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// the query has no word at all.
 pub fn match_expression(query: &str) -> Option<String> {
     let words = tokens(query);
-    (!words.is_empty()).then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
+    (!words.is_empty())
+        .then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
 }
 
 /// Rebuilds the index entry of one person (removing it when the person is deleted).
 pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     let row: Option<(i64, Option<String>, Option<String>, Option<String>, i64)> = conn
-        .prepare_cached("SELECT num, full_name, community, phone, deleted FROM people WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT num, full_name, community, phone, deleted FROM people WHERE id = ?1",
+        )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .optional()?;
     let Some((num, name, community, phone, deleted)) = row else { return Ok(()) };
@@ -43,13 +46,15 @@ pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     if deleted == 0 {
         let phone = phone.unwrap_or_default();
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-        conn.prepare_cached("INSERT INTO people_fts (rowid, name, community, phone) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![
-                num,
-                fold(&name.unwrap_or_default()),
-                fold(&community.unwrap_or_default()),
-                format!("{phone} {digits}")
-            ])?;
+        conn.prepare_cached(
+            "INSERT INTO people_fts (rowid, name, community, phone) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            num,
+            fold(&name.unwrap_or_default()),
+            fold(&community.unwrap_or_default()),
+            format!("{phone} {digits}")
+        ])?;
     }
     Ok(())
 }

@@ -2,24 +2,28 @@
 
 use rusqlite::{Connection, OptionalExtension, Row};
 
+use crate::Palabre;
 use crate::error::{Error, Result};
 use crate::model::codes::{Group, SessionKind, SessionStatus};
 use crate::model::ids::SessionId;
 use crate::model::session::{Session, SessionFilter, SessionInput};
 use crate::search;
 use crate::sync::schema::Entity;
-use crate::Palabre;
 
 const COLUMNS: &str = "id, title, kind, groups, theme, start_date, end_date, region, cercle, commune, \
                        place, facilitator, status, summary, recommendations";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Session> {
-    let text = |i: usize| -> rusqlite::Result<String> { Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+    let text = |i: usize| -> rusqlite::Result<String> {
+        Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+    };
     let date = |i: usize| -> rusqlite::Result<_> {
         Ok(r.get::<_, Option<String>>(i)?.and_then(|d| d.parse().ok()))
     };
     let list = |i: usize| -> rusqlite::Result<Vec<String>> {
-        Ok(r.get::<_, Option<String>>(i)?.and_then(|j| serde_json::from_str(&j).ok()).unwrap_or_default())
+        Ok(r.get::<_, Option<String>>(i)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
     };
     Ok(Session {
         id: SessionId(r.get::<_, String>(0)?.parse().unwrap_or_default()),

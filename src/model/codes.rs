@@ -134,7 +134,10 @@ mod tests {
 
     #[test]
     fn serde_uses_the_stable_codes() {
-        assert_eq!(serde_json::to_string(&Group::GovernanceJustice).unwrap(), "\"governance_justice\"");
+        assert_eq!(
+            serde_json::to_string(&Group::GovernanceJustice).unwrap(),
+            "\"governance_justice\""
+        );
         let kind: SessionKind = serde_json::from_str("\"multi_stakeholder\"").unwrap();
         assert_eq!(kind, SessionKind::MultiStakeholder);
     }

@@ -37,7 +37,10 @@ pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, 
 pub fn date(field: &'static str, value: &str) -> Result<NaiveDate, Invalid> {
     let value = value.trim();
     let well_formed = value.len() == 10
-        && value.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && value
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     well_formed
         .then(|| NaiveDate::parse_from_str(value, "%Y-%m-%d").ok())
         .flatten()
@@ -53,9 +56,9 @@ pub fn optional_date(field: &'static str, value: &str) -> Result<Option<NaiveDat
 pub fn phone(value: &str) -> Result<String, Invalid> {
     let value = value.trim();
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value.char_indices().all(|(i, c)| {
-        c.is_ascii_digit() || matches!(c, ' ' | '.' | '-') || (c == '+' && i == 0)
-    });
+    let allowed = value
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-') || (c == '+' && i == 0));
     if value.is_empty() {
         Ok(String::new())
     } else if !allowed || !(6..=20).contains(&digits) {
@@ -132,11 +135,20 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
         assert_eq!(birth_year(Some(1990), None, today).unwrap(), Some((1990, false)));
         assert_eq!(birth_year(None, Some(30), today).unwrap(), Some((1994, true)));
-        assert_eq!(birth_year(Some(1899), None, today).unwrap_err().code(), "birth_year_out_of_range");
-        assert_eq!(birth_year(Some(2025), None, today).unwrap_err().code(), "birth_year_out_of_range");
+        assert_eq!(
+            birth_year(Some(1899), None, today).unwrap_err().code(),
+            "birth_year_out_of_range"
+        );
+        assert_eq!(
+            birth_year(Some(2025), None, today).unwrap_err().code(),
+            "birth_year_out_of_range"
+        );
         assert_eq!(birth_year(None, Some(121), today).unwrap_err().code(), "age_out_of_range");
         assert_eq!(birth_year(None, Some(-1), today).unwrap_err().code(), "age_out_of_range");
-        assert_eq!(birth_year(Some(1990), Some(3), today).unwrap_err().code(), "birth_year_and_age");
+        assert_eq!(
+            birth_year(Some(1990), Some(3), today).unwrap_err().code(),
+            "birth_year_and_age"
+        );
         assert_eq!(age_on(Some(2009), NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()), Some(15));
     }
 }

@@ -24,7 +24,13 @@ impl Changes {
     }
 
     /// An optional free-text field: `Some("")` clears it, `None` leaves it alone.
-    pub fn text(&mut self, field: &'static str, label: &'static str, input: &Option<String>, max: usize) -> Result<(), Invalid> {
+    pub fn text(
+        &mut self,
+        field: &'static str,
+        label: &'static str,
+        input: &Option<String>,
+        max: usize,
+    ) -> Result<(), Invalid> {
         if let Some(value) = input {
             self.push(field, fields::text(label, value, max)?);
         }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
+use super::Changes;
 use super::codes::{Group, Sex, WgDomain};
 use super::fields::{self, LONG_TEXT, SHORT_TEXT};
 use super::ids::PersonId;
-use super::Changes;
 use crate::error::Invalid;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -130,13 +130,19 @@ impl PersonInput {
 /// Parses Washington Group answers such as "seeing=2".
 pub fn parse_disability(answers: &[String]) -> Result<BTreeMap<WgDomain, u8>, Invalid> {
     let domains = WgDomain::ALL.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ");
-    let bad = |value: &str| Invalid::Disability { value: value.to_string(), domains: domains.clone() };
+    let bad =
+        |value: &str| Invalid::Disability { value: value.to_string(), domains: domains.clone() };
     answers
         .iter()
         .map(|answer| {
             let (domain, level) = answer.split_once('=').ok_or_else(|| bad(answer))?;
             let domain = WgDomain::parse(domain).map_err(|_| bad(answer))?;
-            let level: u8 = level.trim().parse().ok().filter(|l| (1..=4).contains(l)).ok_or_else(|| bad(answer))?;
+            let level: u8 = level
+                .trim()
+                .parse()
+                .ok()
+                .filter(|l| (1..=4).contains(l))
+                .ok_or_else(|| bad(answer))?;
             Ok((domain, level))
         })
         .collect()
@@ -154,7 +160,11 @@ mod tests {
     fn creation_needs_a_name_and_defaults_everything_else() {
         let err = PersonInput::default().changes(None, today()).unwrap_err();
         assert_eq!(err, Invalid::Empty { field: "name" });
-        let input = PersonInput { full_name: Some("Aïssata Traoré".into()), age: Some(24), ..Default::default() };
+        let input = PersonInput {
+            full_name: Some("Aïssata Traoré".into()),
+            age: Some(24),
+            ..Default::default()
+        };
         let c = input.changes(None, today()).unwrap();
         let get = |f: &str| c.0.iter().find(|(n, _)| *n == f).map(|(_, v)| v.clone());
         assert_eq!(get("birth_year"), Some(json!(2000)));
@@ -166,7 +176,8 @@ mod tests {
 
     #[test]
     fn consent_records_its_date() {
-        let input = PersonInput { full_name: Some("A".into()), consent: Some(true), ..Default::default() };
+        let input =
+            PersonInput { full_name: Some("A".into()), consent: Some(true), ..Default::default() };
         let c = input.changes(None, today()).unwrap();
         assert!(c.0.contains(&("consent_date", json!("2024-05-02"))));
     }
@@ -176,7 +187,11 @@ mod tests {
         let ok = parse_disability(&["seeing=2".into(), "self_care=4".into()]).unwrap();
         assert_eq!(ok[&WgDomain::SelfCare], 4);
         for bad in ["seeing", "seeing=5", "smell=2", "walking=0"] {
-            assert_eq!(parse_disability(&[bad.into()]).unwrap_err().code(), "invalid_disability", "{bad}");
+            assert_eq!(
+                parse_disability(&[bad.into()]).unwrap_err().code(),
+                "invalid_disability",
+                "{bad}"
+            );
         }
     }
 }

@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 
+use super::Changes;
 use super::codes::{ItemStatus, PlanStatus};
 use super::fields::{self, LONG_TEXT, SHORT_TEXT};
 use super::ids::{ItemId, PlanId, SessionId};
-use super::Changes;
 use crate::error::Invalid;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -60,7 +60,9 @@ pub struct PlanInput {
 impl PlanInput {
     pub fn changes(&self, creating: bool) -> Result<Changes, Invalid> {
         let mut c = Changes::default();
-        for (field, label, value) in [("title", "title", &self.title), ("owner", "owner group", &self.owner)] {
+        for (field, label, value) in
+            [("title", "title", &self.title), ("owner", "owner group", &self.owner)]
+        {
             match (value, creating) {
                 (Some(v), _) => c.push(field, fields::required(label, v, SHORT_TEXT)?),
                 (None, true) => return Err(Invalid::Empty { field: label }),
@@ -140,13 +142,18 @@ mod tests {
 
     #[test]
     fn plans_need_title_and_owner() {
-        let err = PlanInput { title: Some("x".into()), ..Default::default() }.changes(true).unwrap_err();
+        let err =
+            PlanInput { title: Some("x".into()), ..Default::default() }.changes(true).unwrap_err();
         assert_eq!(err, Invalid::Empty { field: "owner group" });
     }
 
     #[test]
     fn items_validate_due_dates_and_status() {
-        let mut i = ItemInput { description: Some("Plaidoyer".into()), due_date: Some("2024-02-30".into()), ..Default::default() };
+        let mut i = ItemInput {
+            description: Some("Plaidoyer".into()),
+            due_date: Some("2024-02-30".into()),
+            ..Default::default()
+        };
         assert_eq!(i.changes(true).unwrap_err().code(), "invalid_date");
         i.due_date = Some("2024-02-29".into());
         i.status = Some("finished".into());

@@ -3,10 +3,10 @@
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
+use super::Changes;
 use super::codes::{Group, SessionKind, SessionStatus};
 use super::fields::{self, LONG_TEXT, SHORT_TEXT};
 use super::ids::SessionId;
-use super::Changes;
 use crate::error::Invalid;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -29,14 +29,16 @@ pub struct Session {
 }
 
 impl Session {
-    /// "Commune, place" as written on a sheet, skipping empty parts.
+    /// "Place, commune, cercle, region" as written on a sheet, skipping empty and repeated
+    /// parts (the commune of Ségou is in the cercle and region of Ségou).
     pub fn location(&self) -> String {
-        [&self.place, &self.commune, &self.cercle, &self.region]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut parts: Vec<&str> = Vec::new();
+        for part in [&self.place, &self.commune, &self.cercle, &self.region] {
+            if !part.is_empty() && !parts.contains(&part.as_str()) {
+                parts.push(part);
+            }
+        }
+        parts.join(", ")
     }
 }
 
@@ -76,7 +78,8 @@ impl SessionInput {
             c.push("kind", kind.as_str());
         }
         if let Some(groups) = &self.groups {
-            let mut parsed = groups.iter().map(|g| Group::parse(g)).collect::<Result<Vec<_>, _>>()?;
+            let mut parsed =
+                groups.iter().map(|g| Group::parse(g)).collect::<Result<Vec<_>, _>>()?;
             parsed.sort();
             parsed.dedup();
             c.push("groups", json!(parsed));
@@ -152,14 +155,27 @@ mod tests {
     use super::*;
 
     fn input(title: &str, date: &str) -> SessionInput {
-        SessionInput { title: Some(title.into()), start_date: Some(date.into()), ..Default::default() }
+        SessionInput {
+            title: Some(title.into()),
+            start_date: Some(date.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn creation_requires_title_and_date_and_fills_defaults() {
         let c = input("Dialogue", "2024-03-15").changes(None).unwrap();
         let fields: Vec<_> = c.0.iter().map(|(f, _)| *f).collect();
-        for f in ["title", "kind", "groups", "start_date", "end_date", "status", "recommendations", "deleted"] {
+        for f in [
+            "title",
+            "kind",
+            "groups",
+            "start_date",
+            "end_date",
+            "status",
+            "recommendations",
+            "deleted",
+        ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
         assert_eq!(input("", "2024-03-15").changes(None).unwrap_err().code(), "empty_field");

@@ -113,8 +113,9 @@ mod tests {
             Err(Error::NotInitialized)
         });
         assert!(result.is_err());
-        let count: i64 =
-            store.read(|c| Ok(c.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?)).unwrap();
+        let count: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?))
+            .unwrap();
         assert_eq!(count, 0);
     }
 }

@@ -11,8 +11,19 @@ use crate::model::ids::DeviceId;
 const COUNTER_BITS: u32 = 16;
 const COUNTER_MAX: i64 = (1 << COUNTER_BITS) - 1;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Hlc(pub i64);
 

@@ -16,7 +16,8 @@ use schema::Entity;
 pub fn snapshot(conn: &Connection) -> Result<Value> {
     let mut out = Map::new();
     for entity in Entity::ALL {
-        let columns: Vec<&str> = std::iter::once("id").chain(entity.fields().iter().map(|f| f.name)).collect();
+        let columns: Vec<&str> =
+            std::iter::once("id").chain(entity.fields().iter().map(|f| f.name)).collect();
         let sql = format!("SELECT {} FROM {} ORDER BY id", columns.join(", "), entity.table());
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt
@@ -40,7 +41,13 @@ pub fn snapshot(conn: &Connection) -> Result<Value> {
     let mut stmt = conn.prepare("SELECT entity, row_id, field, hlc, device_id FROM field_clock ORDER BY entity, row_id, field")?;
     let clocks = stmt
         .query_map([], |r| {
-            Ok(serde_json::json!([r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?]))
+            Ok(serde_json::json!([
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?
+            ]))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     out.insert("field_clock".into(), Value::Array(clocks));

@@ -44,10 +44,9 @@ impl<'c> OpWriter<'c> {
     pub fn begin(conn: &'c Connection) -> Result<Self> {
         let device: Option<String> =
             conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).optional()?;
-        let device: DeviceId = device
-            .ok_or(Error::NotInitialized)?
-            .parse()
-            .map_err(|_| Error::BadOp { reason: "the device id stored in this database is damaged".into() })?;
+        let device: DeviceId = device.ok_or(Error::NotInitialized)?.parse().map_err(|_| {
+            Error::BadOp { reason: "the device id stored in this database is damaged".into() }
+        })?;
         let clock = load_clock(conn)?;
         let last: i64 = conn.query_row(
             "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
@@ -63,7 +62,13 @@ impl<'c> OpWriter<'c> {
 
     /// Writes one field of a row, unless the row already holds that value. Returns whether an
     /// op was written.
-    pub fn set(&mut self, entity: Entity, row: Uuid, field: &'static str, value: Value) -> Result<bool> {
+    pub fn set(
+        &mut self,
+        entity: Entity,
+        row: Uuid,
+        field: &'static str,
+        value: Value,
+    ) -> Result<bool> {
         let spec = field_spec(entity, field)?;
         let wanted = to_sql(spec, &value)?;
         let current: Option<SqlValue> = self
@@ -94,7 +99,12 @@ impl<'c> OpWriter<'c> {
     }
 
     /// Writes several fields of one row; returns how many ops were written.
-    pub fn set_all(&mut self, entity: Entity, row: Uuid, changes: Vec<(&'static str, Value)>) -> Result<usize> {
+    pub fn set_all(
+        &mut self,
+        entity: Entity,
+        row: Uuid,
+        changes: Vec<(&'static str, Value)>,
+    ) -> Result<usize> {
         let mut written = 0;
         for (field, value) in changes {
             written += usize::from(self.set(entity, row, field, value)?);
@@ -121,7 +131,9 @@ pub fn to_sql(spec: FieldSpec, value: &Value) -> Result<SqlValue> {
         (FieldKind::Text, Value::String(s)) => SqlValue::Text(s.clone()),
         (FieldKind::Int, Value::Number(n)) => SqlValue::Integer(n.as_i64().ok_or_else(wrong)?),
         (FieldKind::Bool, Value::Bool(b)) => SqlValue::Integer(i64::from(*b)),
-        (FieldKind::Json, v @ (Value::Array(_) | Value::Object(_))) => SqlValue::Text(v.to_string()),
+        (FieldKind::Json, v @ (Value::Array(_) | Value::Object(_))) => {
+            SqlValue::Text(v.to_string())
+        }
         _ => return Err(wrong()),
     })
 }
@@ -167,8 +179,10 @@ pub fn apply(conn: &Connection, op: &Op) -> Result<bool> {
     )?
     .execute(params![op.entity.as_str(), row, op.field, op.hlc.0, device])?;
     let table = op.entity.table();
-    conn.prepare_cached(&format!("INSERT INTO {table} (id) VALUES (?1) ON CONFLICT (id) DO NOTHING"))?
-        .execute([&row])?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO {table} (id) VALUES (?1) ON CONFLICT (id) DO NOTHING"
+    ))?
+    .execute([&row])?;
     conn.prepare_cached(&format!("UPDATE {table} SET {} = ?1 WHERE id = ?2", spec.name))?
         .execute(params![value, row])?;
     if op.entity == Entity::Person && search::INDEXED_FIELDS.contains(&spec.name) {

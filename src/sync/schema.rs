@@ -1,8 +1,9 @@
 //! The synced entities and their fields: the allow-list every op is checked against, and the map
 //! from an op's (entity, field) to a table column. Adding a field here is a schema change.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Session,

@@ -1,0 +1,449 @@
+//! `palabre`: the command line over the core, for HQ batch work, scripts and tests. Each
+//! subcommand is clap parsing plus one call into `palabre::Palabre`; printing lives in show.rs.
+//! Exit codes: 0 success, 1 refused input or failure (one line on stderr), 2 usage error.
+
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use palabre::{
+    Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SETTING_FACILITATOR,
+    SETTING_PROGRAMME, SessionFilter, SessionId, SessionInput,
+};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "palabre",
+    version,
+    about = "Palabre: community dialogues, attendance and action plans, offline."
+)]
+struct Cli {
+    /// Database file (default: $PALABRE_DB, else the platform data folder's palabre/palabre.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make this database's device identity (id, name, signing key).
+    Init {
+        #[arg(long, value_name = "NAME")]
+        device_name: Option<String>,
+        #[arg(long)]
+        facilitator: Option<String>,
+        #[arg(long)]
+        programme: Option<String>,
+    },
+    /// Fill an empty database with a realistic demo programme.
+    Demo {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Sessions (activities).
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// The participant registry.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Record that people attended a session.
+    Attend {
+        session: SessionId,
+        #[arg(required = true)]
+        people: Vec<PersonId>,
+    },
+    /// Remove people from a session's attendance.
+    Unattend {
+        session: SessionId,
+        #[arg(required = true)]
+        people: Vec<PersonId>,
+    },
+    /// Action plans and their items.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// This laptop's identity.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    Add(SessionFlags),
+    List(ListFlags),
+    Show {
+        id: SessionId,
+    },
+    Edit {
+        id: SessionId,
+        #[command(flatten)]
+        flags: SessionFlags,
+    },
+    Delete {
+        id: SessionId,
+    },
+}
+
+#[derive(Args, Default)]
+struct SessionFlags {
+    #[arg(long)]
+    title: Option<String>,
+    /// Start date, YYYY-MM-DD.
+    #[arg(long = "date")]
+    start_date: Option<String>,
+    /// End date, YYYY-MM-DD (empty to clear).
+    #[arg(long = "end")]
+    end_date: Option<String>,
+    /// dialogue workshop training multi_stakeholder follow_up other
+    #[arg(long)]
+    kind: Option<String>,
+    /// Stakeholder group; repeat for several (replaces the list when editing).
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    #[arg(long)]
+    theme: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long)]
+    cercle: Option<String>,
+    #[arg(long)]
+    commune: Option<String>,
+    #[arg(long)]
+    place: Option<String>,
+    #[arg(long)]
+    facilitator: Option<String>,
+    /// planned held cancelled
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    summary: Option<String>,
+    /// A recommendation; repeat for several (replaces the list when editing).
+    #[arg(long = "recommendation")]
+    recommendations: Vec<String>,
+}
+
+impl SessionFlags {
+    fn input(self) -> SessionInput {
+        SessionInput {
+            title: self.title,
+            kind: self.kind,
+            groups: (!self.groups.is_empty()).then_some(self.groups),
+            theme: self.theme,
+            start_date: self.start_date,
+            end_date: self.end_date,
+            region: self.region,
+            cercle: self.cercle,
+            commune: self.commune,
+            place: self.place,
+            facilitator: self.facilitator,
+            status: self.status,
+            summary: self.summary,
+            recommendations: (!self.recommendations.is_empty()).then_some(self.recommendations),
+        }
+    }
+}
+
+#[derive(Args)]
+struct ListFlags {
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long)]
+    from: Option<String>,
+    #[arg(long)]
+    to: Option<String>,
+    /// Words to find in title or place (accents and case ignored).
+    #[arg(long = "search")]
+    query: Option<String>,
+}
+
+impl ListFlags {
+    fn filter(self) -> Result<SessionFilter, Error> {
+        use palabre::model::fields::date;
+        Ok(SessionFilter {
+            status: self.status.as_deref().map(str::parse).transpose()?,
+            kind: self.kind.as_deref().map(str::parse).transpose()?,
+            group: self.group.as_deref().map(str::parse).transpose()?,
+            from: self.from.as_deref().map(|d| date("from", d)).transpose()?,
+            to: self.to.as_deref().map(|d| date("to", d)).transpose()?,
+            query: self.query,
+        })
+    }
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    Add(PersonFlags),
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    Find {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    Show {
+        id: PersonId,
+    },
+    Edit {
+        id: PersonId,
+        #[command(flatten)]
+        flags: PersonFlags,
+    },
+    Delete {
+        id: PersonId,
+    },
+}
+
+#[derive(Args)]
+struct PersonFlags {
+    #[arg(long = "name")]
+    full_name: Option<String>,
+    /// F, M or X (not stated)
+    #[arg(long)]
+    sex: Option<String>,
+    #[arg(long, conflicts_with = "age")]
+    birth_year: Option<i32>,
+    /// Age today, when the birth year is not known.
+    #[arg(long)]
+    age: Option<i32>,
+    #[arg(long)]
+    role: Option<String>,
+    /// Stakeholder group code (empty to clear).
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long)]
+    community: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    /// Washington Group answer DOMAIN=LEVEL (1–4); repeat for several.
+    #[arg(long = "wg")]
+    disability: Vec<String>,
+    /// The person agreed that their data is used.
+    #[arg(long, conflicts_with = "no_consent")]
+    consent: bool,
+    /// Withdraw consent.
+    #[arg(long)]
+    no_consent: bool,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+impl PersonFlags {
+    fn input(self) -> PersonInput {
+        PersonInput {
+            full_name: self.full_name,
+            sex: self.sex,
+            birth_year: self.birth_year,
+            age: self.age,
+            clear_birth_year: false,
+            role: self.role,
+            group: self.group,
+            community: self.community,
+            phone: self.phone,
+            disability: (!self.disability.is_empty()).then_some(self.disability),
+            consent: if self.consent {
+                Some(true)
+            } else if self.no_consent {
+                Some(false)
+            } else {
+                None
+            },
+            notes: self.notes,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    Add {
+        #[arg(long)]
+        title: String,
+        /// The group that owns the plan.
+        #[arg(long)]
+        owner: String,
+        /// The session the plan came out of.
+        #[arg(long)]
+        session: Option<String>,
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long)]
+        problem: Option<String>,
+        #[arg(long)]
+        objective: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        session: Option<SessionId>,
+    },
+    Show {
+        id: PlanId,
+    },
+    #[command(subcommand)]
+    Item(ItemCommand),
+}
+
+#[derive(Subcommand)]
+enum ItemCommand {
+    Add {
+        plan: PlanId,
+        #[arg(long = "action")]
+        description: String,
+        #[arg(long)]
+        responsible: Option<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        resources: Option<String>,
+        #[arg(long)]
+        indicator: Option<String>,
+    },
+    /// Set an item's status: not_started in_progress done blocked
+    Status { item: palabre::ItemId, status: String },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    Show,
+    Rename { name: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                #[derive(Serialize)]
+                struct Failure<'a> {
+                    error: ErrorJson<'a>,
+                }
+                #[derive(Serialize)]
+                struct ErrorJson<'a> {
+                    code: &'a str,
+                    field: Option<&'a str>,
+                    message: String,
+                }
+                let doc = Failure {
+                    error: ErrorJson { code: e.code(), field: e.field(), message: e.to_string() },
+                };
+                show::write_line(format_args!(
+                    "{}",
+                    serde_json::to_string(&doc).unwrap_or_default()
+                ));
+            }
+            eprintln!("palabre: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let db = cli.db.unwrap_or_else(palabre::default_db_path);
+    let app = Palabre::open(&db)?;
+    let out = show::Out { json: cli.json };
+    match cli.command {
+        Command::Init { device_name, facilitator, programme } => {
+            let name = device_name.unwrap_or_else(default_device_name);
+            let device = app.init(&name)?;
+            if let Some(f) = facilitator {
+                app.set_setting(SETTING_FACILITATOR, &f)?;
+            }
+            if let Some(p) = programme {
+                app.set_setting(SETTING_PROGRAMME, &p)?;
+            }
+            out.device(&device, app.key_path())
+        }
+        Command::Demo { seed } => out.demo(&app.demo(seed)?, &db),
+        Command::Session(command) => match command {
+            SessionCommand::Add(flags) => out.id(app.add_session(&flags.input())?),
+            SessionCommand::List(flags) => out.sessions(&app.sessions(&flags.filter()?)?),
+            SessionCommand::Show { id } => {
+                out.session(&app.session(id)?, &app.attendance(id)?, &app.plans(Some(id))?)
+            }
+            SessionCommand::Edit { id, flags } => {
+                app.edit_session(id, &flags.input())?;
+                out.session(&app.session(id)?, &app.attendance(id)?, &app.plans(Some(id))?)
+            }
+            SessionCommand::Delete { id } => out.done(app.delete_session(id)?),
+        },
+        Command::Person(command) => match command {
+            PersonCommand::Add(flags) => out.id(app.add_person(&flags.input())?),
+            PersonCommand::List { limit, offset } => out.people_page(&app.people(offset, limit)?),
+            PersonCommand::Find { query, limit } => out.people(&app.find_people(&query, limit)?),
+            PersonCommand::Show { id } => out.person(&app.person(id)?, &app.person_sessions(id)?),
+            PersonCommand::Edit { id, flags } => {
+                let person = app.edit_person(id, &flags.input())?;
+                out.person(&person, &app.person_sessions(id)?)
+            }
+            PersonCommand::Delete { id } => out.done(app.delete_person(id)?),
+        },
+        Command::Attend { session, people } => out.ids(&app.attend(session, &people)?),
+        Command::Unattend { session, people } => out.done(app.unattend(session, &people)?),
+        Command::Plan(command) => match command {
+            PlanCommand::Add { title, owner, session, community, problem, objective } => {
+                let input = PlanInput {
+                    title: Some(title),
+                    owner: Some(owner),
+                    session_id: session,
+                    community,
+                    problem,
+                    objective,
+                    status: None,
+                };
+                out.id(app.add_plan(&input)?)
+            }
+            PlanCommand::List { session } => out.plans(&app.plans(session)?),
+            PlanCommand::Show { id } => out.plan(&app.plan(id)?),
+            PlanCommand::Item(ItemCommand::Add {
+                plan,
+                description,
+                responsible,
+                due,
+                resources,
+                indicator,
+            }) => {
+                let input = ItemInput {
+                    description: Some(description),
+                    responsible,
+                    due_date: due,
+                    resources,
+                    indicator,
+                    ..Default::default()
+                };
+                out.id(app.add_item(plan, &input)?)
+            }
+            PlanCommand::Item(ItemCommand::Status { item, status }) => {
+                out.item(&app.set_item_status(item, &status)?)
+            }
+        },
+        Command::Device(DeviceCommand::Show) => out.device(&app.device()?, app.key_path()),
+        Command::Device(DeviceCommand::Rename { name }) => {
+            out.device(&app.rename_device(&name)?, app.key_path())
+        }
+    }
+}
+
+/// The machine's host name, a sensible first device name.
+fn default_device_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "Palabre".to_string())
+}

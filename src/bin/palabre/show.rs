@@ -1,0 +1,296 @@
+//! What the CLI prints: one JSON document with `--json`, readable text otherwise. No rules here.
+
+use std::fmt::Display;
+use std::path::Path;
+
+use palabre::demo::DemoSummary;
+use palabre::{
+    ActionItem, ActionPlan, AttendanceLine, Device, Error, PeoplePage, Person, PersonSession,
+    Session,
+};
+use serde::Serialize;
+use serde_json::json;
+
+/// Prints a line on stdout; a closed pipe (`palabre person list | head`) ends the program quietly.
+macro_rules! say {
+    ($($arg:tt)*) => { $crate::show::write_line(format_args!($($arg)*)) };
+}
+
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if let Err(e) = writeln!(std::io::stdout().lock(), "{args}")
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
+
+pub struct Out {
+    pub json: bool,
+}
+
+fn print_json(value: &impl Serialize) -> Result<(), Error> {
+    say!(
+        "{}",
+        serde_json::to_string_pretty(value).map_err(|e| Error::BadOp { reason: e.to_string() })?
+    );
+    Ok(())
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() { "-" } else { s }
+}
+
+fn date(d: Option<chrono::NaiveDate>) -> String {
+    d.map_or_else(|| "-".to_string(), |d| d.to_string())
+}
+
+impl Out {
+    /// A new id, alone on its line (or `{"id": …}`).
+    pub fn id(&self, id: impl Display) -> Result<(), Error> {
+        if self.json {
+            print_json(&json!({ "id": id.to_string() }))
+        } else {
+            say!("{id}");
+            Ok(())
+        }
+    }
+
+    pub fn ids(&self, ids: &[impl Display]) -> Result<(), Error> {
+        if self.json {
+            return print_json(
+                &json!({ "ids": ids.iter().map(ToString::to_string).collect::<Vec<_>>() }),
+            );
+        }
+        ids.iter().for_each(|id| say!("{id}"));
+        Ok(())
+    }
+
+    pub fn done(&self, (): ()) -> Result<(), Error> {
+        if self.json { print_json(&json!({ "ok": true })) } else { Ok(()) }
+    }
+
+    pub fn device(&self, device: &Device, key: Option<&Path>) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({
+                "device_id": device.device_id,
+                "name": device.name,
+                "fingerprint": device.fingerprint,
+                "public_key": device.public_key,
+                "created_at": device.created_at,
+                "key_file": key,
+            }));
+        }
+        say!("device      {}", device.name);
+        say!("id          {}", device.device_id);
+        say!("fingerprint {}", device.fingerprint);
+        say!("public key  {}", device.public_key);
+        if let Some(key) = key {
+            say!("secret key  {} (keep it private; back it up with the database)", key.display());
+        }
+        Ok(())
+    }
+
+    pub fn demo(&self, demo: &DemoSummary, db: &Path) -> Result<(), Error> {
+        if self.json {
+            return print_json(demo);
+        }
+        say!(
+            "Demo programme written to {}: {} sessions, {} people, {} attendances, {} action plans (device {}).",
+            db.display(),
+            demo.sessions,
+            demo.people,
+            demo.attendances,
+            demo.plans,
+            demo.device_name
+        );
+        Ok(())
+    }
+
+    pub fn sessions(&self, sessions: &[Session]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "sessions": sessions }));
+        }
+        for s in sessions {
+            say!(
+                "{}  {}  {:<9}  {:<17}  {} ({})",
+                s.id,
+                date(s.start_date),
+                s.status,
+                s.kind,
+                s.title,
+                or_dash(&s.location())
+            );
+        }
+        Ok(())
+    }
+
+    pub fn session(
+        &self,
+        s: &Session,
+        attendance: &[AttendanceLine],
+        plans: &[ActionPlan],
+    ) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "session": s, "attendance": attendance, "plans": plans }));
+        }
+        let groups: Vec<&str> = s.groups.iter().map(|g| g.as_str()).collect();
+        say!("{}", s.title);
+        say!("  id           {}", s.id);
+        say!("  kind         {}    status {}", s.kind, s.status);
+        say!("  dates        {} – {}", date(s.start_date), date(s.end_date.or(s.start_date)));
+        say!("  place        {}", or_dash(&s.location()));
+        say!("  groups       {}", or_dash(&groups.join(", ")));
+        say!("  theme        {}", or_dash(&s.theme));
+        say!("  facilitator  {}", or_dash(&s.facilitator));
+        if !s.summary.is_empty() {
+            say!("  summary      {}", s.summary);
+        }
+        for r in &s.recommendations {
+            say!("  recommends   {r}");
+        }
+        let present = attendance.iter().filter(|a| a.present).count();
+        say!("  attendance   {} registered, {} present", attendance.len(), present);
+        for a in attendance {
+            let age = a.age.map_or_else(|| "?".to_string(), |a| a.to_string());
+            let mark = if a.present { "present" } else { "absent " };
+            say!(
+                "    {}  {mark}  {:<30} {} {:>3}  {}",
+                a.person_id,
+                a.full_name,
+                a.sex,
+                age,
+                a.role
+            );
+        }
+        for p in plans {
+            say!("  plan         {} — {} ({})", p.title, p.owner, p.id);
+        }
+        Ok(())
+    }
+
+    pub fn people_page(&self, page: &PeoplePage) -> Result<(), Error> {
+        if self.json {
+            return print_json(page);
+        }
+        self.people(&page.people)?;
+        let end = page.offset + page.people.len();
+        if (end as i64) < page.total || page.offset > 0 {
+            eprintln!(
+                "people {}–{} of {} (use --offset and --limit for more)",
+                page.offset + 1,
+                end,
+                page.total
+            );
+        }
+        Ok(())
+    }
+
+    pub fn people(&self, people: &[Person]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "people": people }));
+        }
+        for p in people {
+            let born = p.birth_year.map_or_else(|| "-".to_string(), |y| y.to_string());
+            say!("{}  {:<30} {}  {:>4}  {}", p.id, p.full_name, p.sex, born, or_dash(&p.community));
+        }
+        Ok(())
+    }
+
+    pub fn person(&self, p: &Person, sessions: &[PersonSession]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "person": p, "sessions": sessions }));
+        }
+        let born = match (p.birth_year, p.birth_year_estimated) {
+            (Some(y), true) => format!("about {y}"),
+            (Some(y), false) => y.to_string(),
+            (None, _) => "-".to_string(),
+        };
+        say!("{}", p.full_name);
+        say!("  id         {}", p.id);
+        say!("  sex        {}    born {born}", p.sex);
+        say!("  role       {}", or_dash(&p.role));
+        say!("  group      {}", p.group.map_or("-", |g| g.as_str()));
+        say!("  community  {}", or_dash(&p.community));
+        say!("  phone      {}", or_dash(&p.phone));
+        say!(
+            "  consent    {}",
+            if p.consent { format!("yes ({})", date(p.consent_date)) } else { "no".into() }
+        );
+        if let Some(answers) = &p.disability {
+            let text: Vec<String> = answers.iter().map(|(d, l)| format!("{d}={l}")).collect();
+            say!("  functioning {}", text.join(", "));
+        }
+        if !p.notes.is_empty() {
+            say!("  notes      {}", p.notes);
+        }
+        for s in sessions {
+            say!(
+                "  attended   {}  {}{}",
+                date(s.start_date),
+                s.title,
+                if s.present { "" } else { " (absent)" }
+            );
+        }
+        Ok(())
+    }
+
+    pub fn plans(&self, plans: &[ActionPlan]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "plans": plans }));
+        }
+        for p in plans {
+            let done = p.items.iter().filter(|i| i.status == palabre::ItemStatus::Done).count();
+            let overdue = p.items.iter().filter(|i| i.overdue).count();
+            say!(
+                "{}  {} — {}  [{done}/{} done, {overdue} overdue]",
+                p.id,
+                p.owner,
+                p.title,
+                p.items.len()
+            );
+        }
+        Ok(())
+    }
+
+    pub fn plan(&self, p: &ActionPlan) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "plan": p }));
+        }
+        say!("{}", p.title);
+        say!("  id         {}", p.id);
+        say!("  owner      {}", p.owner);
+        say!("  community  {}", or_dash(&p.community));
+        say!("  status     {}", p.status);
+        if !p.problem.is_empty() {
+            say!("  problem    {}", p.problem);
+        }
+        if !p.objective.is_empty() {
+            say!("  objective  {}", p.objective);
+        }
+        for i in &p.items {
+            self.item_line(i);
+        }
+        Ok(())
+    }
+
+    fn item_line(&self, i: &ActionItem) {
+        let flag = if i.overdue { "  OVERDUE" } else { "" };
+        say!(
+            "  {}  {:<11}  due {}  {} ({}){flag}",
+            i.id,
+            i.status,
+            date(i.due_date),
+            i.description,
+            or_dash(&i.responsible)
+        );
+    }
+
+    pub fn item(&self, i: &ActionItem) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "item": i }));
+        }
+        self.item_line(i);
+        Ok(())
+    }
+}
