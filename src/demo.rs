@@ -228,7 +228,7 @@ fn build(
     for s in &held {
         w.set(Entity::Session, s.id.0, "status", SessionStatus::Held.as_str().into())?;
         w.set(Entity::Session, s.id.0, "summary", summary(&s.spec).into())?;
-        w.set(Entity::Session, s.id.0, "recommendations", recommendations(&s.spec).into())?;
+        w.set(Entity::Session, s.id.0, "recommendations", recommendations(&s.spec))?;
     }
     w.set(Entity::Session, cancelled.id.0, "status", SessionStatus::Cancelled.as_str().into())?;
 

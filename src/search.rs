@@ -35,15 +35,30 @@ pub fn match_expression(query: &str) -> Option<String> {
 
 /// Rebuilds the index entry of one person (removing it when the person is deleted).
 pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
-    let row: Option<(i64, Option<String>, Option<String>, Option<String>, i64)> = conn
+    struct Indexed {
+        num: i64,
+        name: Option<String>,
+        community: Option<String>,
+        phone: Option<String>,
+        deleted: bool,
+    }
+    let row = conn
         .prepare_cached(
             "SELECT num, full_name, community, phone, deleted FROM people WHERE id = ?1",
         )?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_row([id], |r| {
+            Ok(Indexed {
+                num: r.get(0)?,
+                name: r.get(1)?,
+                community: r.get(2)?,
+                phone: r.get(3)?,
+                deleted: r.get(4)?,
+            })
+        })
         .optional()?;
-    let Some((num, name, community, phone, deleted)) = row else { return Ok(()) };
+    let Some(Indexed { num, name, community, phone, deleted }) = row else { return Ok(()) };
     conn.prepare_cached("DELETE FROM people_fts WHERE rowid = ?1")?.execute([num])?;
-    if deleted == 0 {
+    if !deleted {
         let phone = phone.unwrap_or_default();
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
         conn.prepare_cached(

@@ -53,7 +53,12 @@ pub(crate) fn load(conn: &Connection, id: SessionId) -> Result<Session> {
 }
 
 impl Palabre {
+    /// Creates a session; the facilitator defaults to this laptop's facilitator setting.
     pub fn add_session(&self, input: &SessionInput) -> Result<SessionId> {
+        let mut input = input.clone();
+        if input.facilitator.is_none() {
+            input.facilitator = self.setting(crate::SETTING_FACILITATOR)?;
+        }
         let changes = input.changes(None)?;
         let id = SessionId::new();
         self.write_ops(|_, w| {

@@ -187,8 +187,13 @@ fn perform(app: &Palabre, made: &mut Made, call: &Call) {
     }
 }
 
+/// 1,000 cases in CI; `PROPTEST_CASES=N` for a longer run.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn replaying_the_oplog_rebuilds_the_synced_tables(calls in proptest::collection::vec(call(), 0..40)) {

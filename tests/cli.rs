@@ -1,0 +1,245 @@
+//! The CLI contract of DESIGN.md §7: names, `--db`/`PALABRE_DB`, `--json`, ids alone on stdout,
+//! exit codes 0 / 1 (refused, one line on stderr) / 2 (usage).
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_palabre");
+
+fn palabre(db: &Path, args: &[&str]) -> Output {
+    Command::new(BIN).arg("--db").arg(db).args(args).env_remove("PALABRE_DB").output().unwrap()
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = palabre(db, args);
+    assert!(
+        out.status.success(),
+        "palabre {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let mut args = args.to_vec();
+    args.push("--json");
+    serde_json::from_str(&ok(db, &args)).unwrap()
+}
+
+/// Runs a command that must be refused: exit 1, one line on stderr, nothing on stdout.
+fn refused(db: &Path, args: &[&str]) -> String {
+    let out = palabre(db, args);
+    assert_eq!(out.status.code(), Some(1), "palabre {args:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("palabre: "), "{err}");
+    err
+}
+
+fn id(stdout: &str) -> String {
+    let id = stdout.trim();
+    assert_eq!(stdout.lines().count(), 1, "an id alone: {stdout:?}");
+    uuid::Uuid::parse_str(id).unwrap_or_else(|_| panic!("not an id: {id:?}"));
+    id.to_string()
+}
+
+#[test]
+fn a_facilitator_day_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let device =
+        json(&db, &["init", "--device-name", "Mopti-02", "--facilitator", "Mariam Sidibé"]);
+    for key in ["device_id", "name", "fingerprint", "public_key"] {
+        assert!(device[key].is_string(), "device has {key}: {device}");
+    }
+    let shown = json(&db, &["device", "show"]);
+    assert_eq!(shown["fingerprint"], device["fingerprint"]);
+
+    let s = id(&ok(
+        &db,
+        &[
+            "session",
+            "add",
+            "--title",
+            "Dialogue femmes – forces de sécurité",
+            "--date",
+            "2024-03-14",
+            "--kind",
+            "dialogue",
+            "--group",
+            "womens_groups",
+            "--group",
+            "security_actors",
+            "--region",
+            "Mopti",
+            "--commune",
+            "Mopti",
+            "--place",
+            "Sévaré",
+            "--facilitator",
+            "Mariam Sidibé",
+        ],
+    ));
+    let a = id(&ok(
+        &db,
+        &["person", "add", "--name", "Aïssata Traoré", "--sex", "F", "--age", "24", "--consent"],
+    ));
+    let b = id(&ok(
+        &db,
+        &[
+            "person",
+            "add",
+            "--name",
+            "Kadiatou Cissé",
+            "--sex",
+            "F",
+            "--birth-year",
+            "1985",
+            "--phone",
+            "+223 76 12 34 56",
+        ],
+    ));
+    let attended = ok(&db, &["attend", &s, &a, &b]);
+    assert_eq!(attended.lines().count(), 2);
+
+    let found = json(&db, &["person", "find", "aissata"]);
+    assert_eq!(found["people"][0]["id"], a.as_str());
+    assert_eq!(found["people"][0]["full_name"], "Aïssata Traoré");
+
+    let session = json(&db, &["session", "show", &s]);
+    assert_eq!(
+        session["session"]["groups"],
+        serde_json::json!(["womens_groups", "security_actors"])
+    );
+    assert_eq!(session["attendance"].as_array().unwrap().len(), 2);
+    assert_eq!(session["attendance"][1]["age"], 39, "Kadiatou is 39 on 2024-03-14");
+
+    ok(&db, &["session", "edit", &s, "--status", "held", "--end", "2024-03-15"]);
+    let listed = json(&db, &["session", "list", "--status", "held"]);
+    assert_eq!(listed["sessions"].as_array().unwrap().len(), 1);
+    assert!(
+        json(&db, &["session", "list", "--status", "planned"])["sessions"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let p = id(&ok(
+        &db,
+        &[
+            "plan",
+            "add",
+            "--title",
+            "Deux femmes au conseil",
+            "--owner",
+            "Groupement Benkadi",
+            "--session",
+            &s,
+        ],
+    ));
+    let i = id(&ok(
+        &db,
+        &["plan", "item", "add", &p, "--action", "Rencontrer le maire", "--due", "2024-06-30"],
+    ));
+    ok(&db, &["plan", "item", "status", &i, "done"]);
+    let plan = json(&db, &["plan", "show", &p]);
+    assert_eq!(plan["plan"]["items"][0]["status"], "done");
+    assert_eq!(plan["plan"]["items"][0]["overdue"], false);
+
+    ok(&db, &["unattend", &s, &b]);
+    assert_eq!(json(&db, &["session", "show", &s])["attendance"].as_array().unwrap().len(), 1);
+    ok(&db, &["person", "edit", &b, "--community", "Socoura"]);
+    ok(&db, &["person", "delete", &b]);
+    refused(&db, &["person", "show", &b]);
+    assert_eq!(json(&db, &["person", "list"])["total"], 1);
+}
+
+#[test]
+fn refused_input_exits_1_with_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(&db, &["init", "--device-name", "Kati-01"]);
+    let before = json(&db, &["person", "list"]);
+    let err = refused(&db, &["person", "add", "--name", "  "]);
+    assert!(err.contains("name is empty"), "{err}");
+    refused(&db, &["person", "add", "--name", "Awa", "--sex", "female"]);
+    refused(&db, &["session", "add", "--title", "x", "--date", "2024-02-30"]);
+    assert_eq!(json(&db, &["person", "list"]), before);
+
+    // With --json the error is also a document a script can switch on.
+    let out = palabre(&db, &["person", "add", "--name", "", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["code"], "empty_field");
+    assert_eq!(doc["error"]["field"], "name");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert_eq!(palabre(&db, &["session", "frobnicate"]).status.code(), Some(2));
+    assert_eq!(palabre(&db, &["attend"]).status.code(), Some(2));
+    assert_eq!(palabre(&db, &["session", "show", "not-an-id"]).status.code(), Some(2));
+}
+
+#[test]
+fn palabre_db_environment_variable_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    let out = Command::new(BIN)
+        .args(["init", "--device-name", "Env-01"])
+        .env("PALABRE_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(db.exists());
+    assert!(dir.path().join("env.db.key").exists());
+}
+
+#[test]
+fn commands_before_init_and_demo_twice_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let err = refused(&db, &["person", "add", "--name", "Awa"]);
+    assert!(err.contains("palabre init"), "{err}");
+    let demo = json(&db, &["demo", "--seed", "3"]);
+    assert_eq!(demo["people"], 318);
+    let err = refused(&db, &["demo"]);
+    assert!(err.contains("empty database"), "{err}");
+}
+
+/// The README's CLI tour, pasted into bash, runs to the end.
+#[test]
+fn readme_tour_runs() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- tour:start -->").expect("README has a tour");
+    let end = readme.find("<!-- tour:end -->").expect("README tour ends");
+    let script: String = readme[start..end]
+        .lines()
+        .skip_while(|l| !l.starts_with("```sh"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("```"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(script.contains("palabre init"), "tour script: {script}");
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let out = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tour failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Aïssata Traoré"), "{stdout}");
+}

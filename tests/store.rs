@@ -1,0 +1,112 @@
+//! Opening databases: migrations upgrade every frozen old schema to the same schema as a fresh
+//! database; files that are newer, foreign or not SQLite are refused without being touched.
+
+use palabre::Palabre;
+use palabre::store::migrations::{self, LATEST, schema_dump};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+
+/// The frozen SQL of each shipped version, as it was shipped (tests/fixtures/schema/vN.sql).
+fn frozen(version: i64) -> String {
+    let path = format!("{}/tests/fixtures/schema/v{version}.sql", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{path}: {e} — freeze every shipped migration"))
+}
+
+fn fresh_dump(dir: &std::path::Path) -> Vec<String> {
+    let path = dir.join("fresh.db");
+    drop(Palabre::open(&path).unwrap());
+    schema_dump(&Connection::open(&path).unwrap()).unwrap()
+}
+
+#[test]
+fn every_frozen_version_upgrades_to_the_fresh_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = fresh_dump(dir.path());
+    for old in 1..=LATEST {
+        let path = dir.path().join(format!("v{old}.db"));
+        {
+            let conn = Connection::open(&path).unwrap();
+            for version in 1..=old {
+                conn.execute_batch(&frozen(version)).unwrap();
+                conn.pragma_update(None, "user_version", version).unwrap();
+            }
+        }
+        drop(Palabre::open(&path).unwrap());
+        let upgraded = schema_dump(&Connection::open(&path).unwrap()).unwrap();
+        assert_eq!(upgraded, fresh, "schema upgraded from v{old} differs from a fresh one");
+    }
+}
+
+#[test]
+fn shipped_migrations_are_frozen() {
+    for (index, sql) in migrations::MIGRATIONS.iter().enumerate() {
+        assert_eq!(
+            *sql,
+            frozen(index as i64 + 1),
+            "migration v{} was edited after shipping",
+            index + 1
+        );
+    }
+}
+
+fn digest(path: &std::path::Path) -> Vec<u8> {
+    Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+#[test]
+fn a_database_from_a_newer_palabre_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    drop(Palabre::open(&path).unwrap());
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
+    }
+    let before = digest(&path);
+    let err = Palabre::open(&path).err().expect("must refuse");
+    assert_eq!(err.code(), "schema_too_new");
+    assert!(err.to_string().contains("newer version of Palabre"), "{err}");
+    assert_eq!(digest(&path), before, "the refused file was modified");
+}
+
+#[test]
+fn foreign_files_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "this is not a database at all, just some text that is long enough")
+        .unwrap();
+    let before = digest(&text);
+    assert_eq!(Palabre::open(&text).err().unwrap().code(), "not_a_database");
+    assert_eq!(digest(&text), before);
+
+    let other = dir.path().join("other.db");
+    Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); PRAGMA journal_mode=DELETE;")
+        .unwrap();
+    let before = digest(&other);
+    let err = Palabre::open(&other).err().unwrap();
+    assert_eq!(err.code(), "not_a_database");
+    assert!(err.to_string().contains("another program"), "{err}");
+    assert_eq!(digest(&other), before);
+}
+
+#[test]
+fn data_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    let id = {
+        let app = Palabre::open(&path).unwrap();
+        app.init("Mopti-02").unwrap();
+        app.add_person(&palabre::PersonInput {
+            full_name: Some("Djénéba Koné".into()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let app = Palabre::open(&path).unwrap();
+    assert_eq!(app.person(id).unwrap().full_name, "Djénéba Koné");
+    assert_eq!(app.device().unwrap().name, "Mopti-02");
+}
