@@ -37,10 +37,47 @@ impl Changes {
         Ok(())
     }
 
-    /// On creation every field gets a value, so a row never depends on column defaults.
-    pub fn default_text(&mut self, field: &'static str, creating: bool) {
-        if creating && !self.0.iter().any(|(f, _)| *f == field) {
-            self.push(field, "");
+    /// A text that must not be empty; required when creating, optional when editing.
+    pub fn required(
+        &mut self,
+        field: &'static str,
+        label: &'static str,
+        input: &Option<String>,
+        creating: bool,
+        max: usize,
+    ) -> Result<(), Invalid> {
+        match input {
+            Some(value) => self.push(field, fields::required(label, value, max)?),
+            None if creating => return Err(Invalid::Empty { field: label }),
+            None => {}
         }
+        Ok(())
+    }
+
+    /// A stable code: the one given, else `default` when creating.
+    pub fn code(
+        &mut self,
+        field: &'static str,
+        given: Option<&'static str>,
+        default: &'static str,
+        creating: bool,
+    ) {
+        if let Some(code) = given.or(creating.then_some(default)) {
+            self.push(field, code);
+        }
+    }
+
+    /// Ends a validation. On creation every text field not given gets "" and the row gets its
+    /// tombstone field, so a row never depends on column defaults.
+    pub fn finish(mut self, creating: bool, text_fields: &[&'static str]) -> Changes {
+        if creating {
+            for field in text_fields {
+                if !self.0.iter().any(|(f, _)| f == field) {
+                    self.push(field, "");
+                }
+            }
+            self.push("deleted", false);
+        }
+        self
     }
 }

@@ -66,16 +66,9 @@ impl PersonInput {
     pub fn changes(&self, existing: Option<&Person>, today: NaiveDate) -> Result<Changes, Invalid> {
         let creating = existing.is_none();
         let mut c = Changes::default();
-        match (&self.full_name, creating) {
-            (Some(name), _) => c.push("full_name", fields::required("name", name, SHORT_TEXT)?),
-            (None, true) => return Err(Invalid::Empty { field: "name" }),
-            (None, false) => {}
-        }
-        match (&self.sex, creating) {
-            (Some(sex), _) => c.push("sex", Sex::parse(sex)?.as_str()),
-            (None, true) => c.push("sex", Sex::X.as_str()),
-            (None, false) => {}
-        }
+        c.required("full_name", "name", &self.full_name, creating, SHORT_TEXT)?;
+        let sex = self.sex.as_deref().map(Sex::parse).transpose()?;
+        c.code("sex", sex.map(Sex::as_str), Sex::X.as_str(), creating);
         if self.clear_birth_year && (self.birth_year.is_some() || self.age.is_some()) {
             return Err(Invalid::BirthYearAndAge);
         }
@@ -116,14 +109,10 @@ impl PersonInput {
             c.push("consent_date", consent.then(|| today.to_string()));
         }
         c.text("notes", "notes", &self.notes, LONG_TEXT)?;
-        for field in ["role", "community", "phone", "notes"] {
-            c.default_text(field, creating);
-        }
         if creating {
             c.push("registered_on", today.to_string());
-            c.push("deleted", false);
         }
-        Ok(c)
+        Ok(c.finish(creating, &["role", "community", "phone", "notes"]))
     }
 }
 

@@ -60,15 +60,8 @@ pub struct PlanInput {
 impl PlanInput {
     pub fn changes(&self, creating: bool) -> Result<Changes, Invalid> {
         let mut c = Changes::default();
-        for (field, label, value) in
-            [("title", "title", &self.title), ("owner", "owner group", &self.owner)]
-        {
-            match (value, creating) {
-                (Some(v), _) => c.push(field, fields::required(label, v, SHORT_TEXT)?),
-                (None, true) => return Err(Invalid::Empty { field: label }),
-                (None, false) => {}
-            }
-        }
+        c.required("title", "title", &self.title, creating, SHORT_TEXT)?;
+        c.required("owner", "owner group", &self.owner, creating, SHORT_TEXT)?;
         match self.session_id.as_deref().map(str::trim) {
             Some("") => c.push("session_id", Value::Null),
             Some(id) => c.push("session_id", id.parse::<SessionId>()?.to_string()),
@@ -79,16 +72,8 @@ impl PlanInput {
         c.text("problem", "problem analysis", &self.problem, LONG_TEXT)?;
         c.text("objective", "objective", &self.objective, LONG_TEXT)?;
         let status = self.status.as_deref().map(PlanStatus::parse).transpose()?;
-        if let Some(status) = status.or(creating.then_some(PlanStatus::Active)) {
-            c.push("status", status.as_str());
-        }
-        for field in ["community", "problem", "objective"] {
-            c.default_text(field, creating);
-        }
-        if creating {
-            c.push("deleted", false);
-        }
-        Ok(c)
+        c.code("status", status.map(PlanStatus::as_str), PlanStatus::Active.as_str(), creating);
+        Ok(c.finish(creating, &["community", "problem", "objective"]))
     }
 }
 
@@ -108,11 +93,7 @@ pub struct ItemInput {
 impl ItemInput {
     pub fn changes(&self, creating: bool) -> Result<Changes, Invalid> {
         let mut c = Changes::default();
-        match (&self.description, creating) {
-            (Some(v), _) => c.push("description", fields::required("action", v, LONG_TEXT)?),
-            (None, true) => return Err(Invalid::Empty { field: "action" }),
-            (None, false) => {}
-        }
+        c.required("description", "action", &self.description, creating, LONG_TEXT)?;
         c.text("responsible", "responsible", &self.responsible, SHORT_TEXT)?;
         if let Some(due) = &self.due_date {
             c.push("due_date", fields::optional_date("due date", due)?.map(|d| d.to_string()));
@@ -122,17 +103,9 @@ impl ItemInput {
         c.text("resources", "resources", &self.resources, LONG_TEXT)?;
         c.text("indicator", "indicator", &self.indicator, SHORT_TEXT)?;
         let status = self.status.as_deref().map(ItemStatus::parse).transpose()?;
-        if let Some(status) = status.or(creating.then_some(ItemStatus::NotStarted)) {
-            c.push("status", status.as_str());
-        }
+        c.code("status", status.map(ItemStatus::as_str), ItemStatus::NotStarted.as_str(), creating);
         c.text("progress_note", "progress note", &self.progress_note, LONG_TEXT)?;
-        for field in ["responsible", "resources", "indicator", "progress_note"] {
-            c.default_text(field, creating);
-        }
-        if creating {
-            c.push("deleted", false);
-        }
-        Ok(c)
+        Ok(c.finish(creating, &["responsible", "resources", "indicator", "progress_note"]))
     }
 }
 

@@ -68,15 +68,9 @@ impl SessionInput {
     pub fn changes(&self, existing: Option<&Session>) -> Result<Changes, Invalid> {
         let creating = existing.is_none();
         let mut c = Changes::default();
-        match (&self.title, creating) {
-            (Some(title), _) => c.push("title", fields::required("title", title, SHORT_TEXT)?),
-            (None, true) => return Err(Invalid::Empty { field: "title" }),
-            (None, false) => {}
-        }
+        c.required("title", "title", &self.title, creating, SHORT_TEXT)?;
         let kind = self.kind.as_deref().map(SessionKind::parse).transpose()?;
-        if let Some(kind) = kind.or(creating.then_some(SessionKind::Dialogue)) {
-            c.push("kind", kind.as_str());
-        }
+        c.code("kind", kind.map(SessionKind::as_str), SessionKind::Dialogue.as_str(), creating);
         if let Some(groups) = &self.groups {
             let mut parsed =
                 groups.iter().map(|g| Group::parse(g)).collect::<Result<Vec<_>, _>>()?;
@@ -114,9 +108,12 @@ impl SessionInput {
         c.text("facilitator", "facilitator", &self.facilitator, SHORT_TEXT)?;
         c.text("summary", "summary", &self.summary, LONG_TEXT)?;
         let status = self.status.as_deref().map(SessionStatus::parse).transpose()?;
-        if let Some(status) = status.or(creating.then_some(SessionStatus::Planned)) {
-            c.push("status", status.as_str());
-        }
+        c.code(
+            "status",
+            status.map(SessionStatus::as_str),
+            SessionStatus::Planned.as_str(),
+            creating,
+        );
         if let Some(recommendations) = &self.recommendations {
             let cleaned = recommendations
                 .iter()
@@ -127,13 +124,8 @@ impl SessionInput {
         } else if creating {
             c.push("recommendations", json!([]));
         }
-        for field in ["theme", "region", "cercle", "commune", "place", "facilitator", "summary"] {
-            c.default_text(field, creating);
-        }
-        if creating {
-            c.push("deleted", false);
-        }
-        Ok(c)
+        let texts = ["theme", "region", "cercle", "commune", "place", "facilitator", "summary"];
+        Ok(c.finish(creating, &texts))
     }
 }
 
