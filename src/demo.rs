@@ -24,7 +24,7 @@ use crate::model::plan::{ItemInput, PlanInput};
 use crate::model::session::SessionInput;
 use crate::sync::oplog::OpWriter;
 use crate::sync::schema::Entity;
-use crate::{Palabre, SETTING_FACILITATOR, SETTING_PROGRAMME};
+use crate::{Palabre, Setting};
 
 const PARAMETERS: &str = include_str!("../assets/demo/programme.json");
 
@@ -120,11 +120,11 @@ impl Palabre {
         if !self.is_initialized()? {
             self.init(&params.device_name)?;
         }
-        if self.setting(SETTING_PROGRAMME)?.is_none() {
-            self.set_setting(SETTING_PROGRAMME, &params.programme)?;
+        if self.setting(Setting::Programme)?.is_none() {
+            self.set_setting(Setting::Programme, &params.programme)?;
         }
-        if self.setting(SETTING_FACILITATOR)?.is_none() {
-            self.set_setting(SETTING_FACILITATOR, &params.facilitators[0])?;
+        if self.setting(Setting::Facilitator)?.is_none() {
+            self.set_setting(Setting::Facilitator, &params.facilitators[0])?;
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let summary = self.write_ops(|conn, w| build(conn, w, &params, &mut rng))?;

@@ -13,17 +13,20 @@ pub mod search;
 pub mod store;
 pub mod sync;
 
+pub mod report;
+
 mod attendance;
 mod people;
 mod plans;
 mod sessions;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 pub use device::Device;
 pub use error::{Error, Invalid, Result};
@@ -35,7 +38,9 @@ pub use model::ids::{AttendanceId, DeviceId, ItemId, PersonId, PlanId, SessionId
 pub use model::person::{Person, PersonInput};
 pub use model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
 pub use model::session::{Session, SessionFilter, SessionInput};
-pub use people::PeoplePage;
+pub use people::{PeoplePage, PersonDetail};
+pub use sessions::SessionDetail;
+pub use settings::{AppInfo, Setting};
 pub use store::Store;
 pub use sync::oplog::{Op, OpWriter};
 
@@ -52,10 +57,6 @@ pub struct Palabre {
     store: Store,
     key: KeyStore,
 }
-
-/// Local (not synced) settings of this laptop.
-pub const SETTING_FACILITATOR: &str = "facilitator";
-pub const SETTING_PROGRAMME: &str = "programme";
 
 impl Palabre {
     /// Opens or creates the database at `path` (and runs migrations).
@@ -135,26 +136,6 @@ impl Palabre {
             KeyStore::File(path) => Some(path),
             KeyStore::Memory(_) => None,
         }
-    }
-
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.store.read(|c| {
-            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
-        })
-    }
-
-    /// Sets a local setting (facilitator name, programme name).
-    pub fn set_setting(&self, key: &'static str, value: &str) -> Result<()> {
-        let value = model::fields::text(key, value, model::fields::SHORT_TEXT)?;
-        self.store.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [key, &value],
-            )?;
-            Ok(())
-        })
     }
 
     /// Today on this laptop, the date against which ages, consent and overdue items are judged.

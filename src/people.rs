@@ -145,3 +145,16 @@ impl Palabre {
         })
     }
 }
+
+/// A person with the sessions they attended.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonDetail {
+    pub person: Person,
+    pub sessions: Vec<PersonSession>,
+}
+
+impl Palabre {
+    pub fn person_detail(&self, id: PersonId) -> Result<PersonDetail> {
+        Ok(PersonDetail { person: self.person(id)?, sessions: self.person_sessions(id)? })
+    }
+}

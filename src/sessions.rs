@@ -57,7 +57,7 @@ impl Palabre {
     pub fn add_session(&self, input: &SessionInput) -> Result<SessionId> {
         let mut input = input.clone();
         if input.facilitator.is_none() {
-            input.facilitator = self.setting(crate::SETTING_FACILITATOR)?;
+            input.facilitator = self.setting(crate::Setting::Facilitator)?;
         }
         let changes = input.changes(None)?;
         let id = SessionId::new();
@@ -126,6 +126,24 @@ impl Palabre {
                     words.iter().all(|w| haystack.iter().any(|h| h.starts_with(w.as_str())))
                 })
                 .collect())
+        })
+    }
+}
+
+/// A session with what its page shows: the attendance list and the plans made there.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionDetail {
+    pub session: Session,
+    pub attendance: Vec<crate::AttendanceLine>,
+    pub plans: Vec<crate::ActionPlan>,
+}
+
+impl Palabre {
+    pub fn session_detail(&self, id: SessionId) -> Result<SessionDetail> {
+        Ok(SessionDetail {
+            session: self.session(id)?,
+            attendance: self.attendance(id)?,
+            plans: self.plans(Some(id))?,
         })
     }
 }

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use palabre::{
-    Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SETTING_FACILITATOR,
-    SETTING_PROGRAMME, SessionFilter, SessionId, SessionInput,
+    Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SessionFilter, SessionId,
+    SessionInput, Setting,
 };
 use serde::Serialize;
 
@@ -361,10 +361,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             let name = device_name.unwrap_or_else(default_device_name);
             let device = app.init(&name)?;
             if let Some(f) = facilitator {
-                app.set_setting(SETTING_FACILITATOR, &f)?;
+                app.set_setting(Setting::Facilitator, &f)?;
             }
             if let Some(p) = programme {
-                app.set_setting(SETTING_PROGRAMME, &p)?;
+                app.set_setting(Setting::Programme, &p)?;
             }
             out.device(&device, app.key_path())
         }

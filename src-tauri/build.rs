@@ -1,0 +1,39 @@
+//! Declares the app's commands so that Tauri generates one `allow-<command>` permission each; the
+//! capability file (capabilities/main.json) then grants exactly those the UI uses.
+
+/// Every `#[tauri::command]` in src/commands.rs. A test checks this list against the handler and
+/// the capability file.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "setup_device",
+    "open_demo",
+    "overview",
+    "list_sessions",
+    "get_session",
+    "add_session",
+    "edit_session",
+    "delete_session",
+    "list_people",
+    "find_people",
+    "get_person",
+    "add_person",
+    "edit_person",
+    "delete_person",
+    "attend",
+    "unattend",
+    "set_present",
+    "list_plans",
+    "add_plan",
+    "add_item",
+    "set_item_status",
+    "set_setting",
+    "rename_device",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}

@@ -1,0 +1,171 @@
+//! The window's commands: each is one delegating line into the core (`palabre::Palabre`). No SQL
+//! and no rule lives here. Keep this list, build.rs and capabilities/main.json in step (a test
+//! checks it).
+
+use palabre::demo::DemoSummary;
+use palabre::report::Overview;
+use palabre::{
+    ActionItem, AppInfo, AttendanceId, Device, ItemId, ItemInput, PeoplePage, Person, PersonDetail,
+    PersonId, PersonInput, PlanId, PlanInput, Session, SessionDetail, SessionFilter, SessionId,
+    SessionInput, Setting,
+};
+use tauri::State;
+
+use crate::error::UiResult;
+use crate::state::AppState;
+
+#[tauri::command(async)]
+pub fn app_info(state: State<'_, AppState>) -> UiResult<AppInfo> {
+    Ok(state.app()?.info()?)
+}
+
+#[tauri::command(async)]
+pub fn setup_device(
+    state: State<'_, AppState>,
+    device_name: String,
+    facilitator: String,
+) -> UiResult<Device> {
+    Ok(state.app()?.setup(&device_name, &facilitator)?)
+}
+
+#[tauri::command(async)]
+pub fn open_demo(state: State<'_, AppState>) -> UiResult<DemoSummary> {
+    Ok(state.app()?.demo(1)?)
+}
+
+#[tauri::command(async)]
+pub fn overview(state: State<'_, AppState>) -> UiResult<Overview> {
+    Ok(state.app()?.overview()?)
+}
+
+#[tauri::command(async)]
+pub fn list_sessions(state: State<'_, AppState>, filter: SessionFilter) -> UiResult<Vec<Session>> {
+    Ok(state.app()?.sessions(&filter)?)
+}
+
+#[tauri::command(async)]
+pub fn get_session(state: State<'_, AppState>, id: SessionId) -> UiResult<SessionDetail> {
+    Ok(state.app()?.session_detail(id)?)
+}
+
+#[tauri::command(async)]
+pub fn add_session(state: State<'_, AppState>, input: SessionInput) -> UiResult<SessionId> {
+    Ok(state.app()?.add_session(&input)?)
+}
+
+#[tauri::command(async)]
+pub fn edit_session(
+    state: State<'_, AppState>,
+    id: SessionId,
+    input: SessionInput,
+) -> UiResult<Session> {
+    Ok(state.app()?.edit_session(id, &input)?)
+}
+
+#[tauri::command(async)]
+pub fn delete_session(state: State<'_, AppState>, id: SessionId) -> UiResult<()> {
+    Ok(state.app()?.delete_session(id)?)
+}
+
+#[tauri::command(async)]
+pub fn list_people(
+    state: State<'_, AppState>,
+    offset: usize,
+    limit: usize,
+) -> UiResult<PeoplePage> {
+    Ok(state.app()?.people(offset, limit)?)
+}
+
+#[tauri::command(async)]
+pub fn find_people(
+    state: State<'_, AppState>,
+    query: String,
+    limit: usize,
+) -> UiResult<Vec<Person>> {
+    Ok(state.app()?.find_people(&query, limit)?)
+}
+
+#[tauri::command(async)]
+pub fn get_person(state: State<'_, AppState>, id: PersonId) -> UiResult<PersonDetail> {
+    Ok(state.app()?.person_detail(id)?)
+}
+
+#[tauri::command(async)]
+pub fn add_person(state: State<'_, AppState>, input: PersonInput) -> UiResult<PersonId> {
+    Ok(state.app()?.add_person(&input)?)
+}
+
+#[tauri::command(async)]
+pub fn edit_person(
+    state: State<'_, AppState>,
+    id: PersonId,
+    input: PersonInput,
+) -> UiResult<Person> {
+    Ok(state.app()?.edit_person(id, &input)?)
+}
+
+#[tauri::command(async)]
+pub fn delete_person(state: State<'_, AppState>, id: PersonId) -> UiResult<()> {
+    Ok(state.app()?.delete_person(id)?)
+}
+
+#[tauri::command(async)]
+pub fn attend(
+    state: State<'_, AppState>,
+    session: SessionId,
+    people: Vec<PersonId>,
+) -> UiResult<Vec<AttendanceId>> {
+    Ok(state.app()?.attend(session, &people)?)
+}
+
+#[tauri::command(async)]
+pub fn unattend(state: State<'_, AppState>, session: SessionId, person: PersonId) -> UiResult<()> {
+    Ok(state.app()?.unattend(session, &[person])?)
+}
+
+#[tauri::command(async)]
+pub fn set_present(
+    state: State<'_, AppState>,
+    session: SessionId,
+    person: PersonId,
+    present: bool,
+) -> UiResult<()> {
+    Ok(state.app()?.set_present(session, person, present)?)
+}
+
+#[tauri::command(async)]
+pub fn list_plans(
+    state: State<'_, AppState>,
+    session: Option<SessionId>,
+) -> UiResult<Vec<palabre::ActionPlan>> {
+    Ok(state.app()?.plans(session)?)
+}
+
+#[tauri::command(async)]
+pub fn add_plan(state: State<'_, AppState>, input: PlanInput) -> UiResult<PlanId> {
+    Ok(state.app()?.add_plan(&input)?)
+}
+
+#[tauri::command(async)]
+pub fn add_item(state: State<'_, AppState>, plan: PlanId, input: ItemInput) -> UiResult<ItemId> {
+    Ok(state.app()?.add_item(plan, &input)?)
+}
+
+#[tauri::command(async)]
+pub fn set_item_status(
+    state: State<'_, AppState>,
+    item: ItemId,
+    status: String,
+) -> UiResult<ActionItem> {
+    Ok(state.app()?.set_item_status(item, &status)?)
+}
+
+#[tauri::command(async)]
+pub fn set_setting(state: State<'_, AppState>, setting: Setting, value: String) -> UiResult<()> {
+    Ok(state.app()?.set_setting(setting, &value)?)
+}
+
+#[tauri::command(async)]
+pub fn rename_device(state: State<'_, AppState>, name: String) -> UiResult<Device> {
+    Ok(state.app()?.rename_device(&name)?)
+}

@@ -1,0 +1,55 @@
+//! Palabre's desktop shell: a Tauri 2 window over the plain HTML UI in ../ui. Everything real
+//! happens in the `palabre` core; this crate wires commands to it and owns the window.
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use tauri::{Manager, Runtime};
+
+/// The command handler, shared by the app and the command tests.
+pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::app_info,
+        commands::setup_device,
+        commands::open_demo,
+        commands::overview,
+        commands::list_sessions,
+        commands::get_session,
+        commands::add_session,
+        commands::edit_session,
+        commands::delete_session,
+        commands::list_people,
+        commands::find_people,
+        commands::get_person,
+        commands::add_person,
+        commands::edit_person,
+        commands::delete_person,
+        commands::attend,
+        commands::unattend,
+        commands::set_present,
+        commands::list_plans,
+        commands::add_plan,
+        commands::add_item,
+        commands::set_item_status,
+        commands::set_setting,
+        commands::rename_device,
+    ]
+}
+
+/// Starts the app. A second launch focuses the running window instead of opening the database
+/// a second time.
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .manage(state::AppState::open_default())
+        .invoke_handler(handler())
+        .run(tauri::generate_context!())
+        .expect("error while running Palabre");
+}

@@ -1,0 +1,166 @@
+//! Indicators. Definitions (also in the README's "How figures are counted"):
+//! - a person is *reached* when they were marked present at a held (not cancelled, not deleted)
+//!   session; deleted people and deleted attendances never count;
+//! - a person's age is counted on the date of their first such session (in the period);
+//!   *youth* is 15–35 inclusive (African Youth Charter);
+//! - an action item is *overdue* when its due date is before today and it is not done.
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+
+use crate::Palabre;
+use crate::error::Result;
+use crate::model::codes::SessionStatus;
+use crate::model::session::{Session, SessionFilter};
+
+/// People reached in a period (`?1` from, `?2` to; NULL for open ends), one row per person with
+/// the date of their first session. Every people figure is computed from this one set.
+pub const REACHED: &str = "
+    SELECT a.person_id AS person_id, min(s.start_date) AS first_date
+      FROM attendance a
+      JOIN sessions s ON s.id = a.session_id AND s.deleted = 0 AND s.status = 'held'
+      JOIN people p ON p.id = a.person_id AND p.deleted = 0
+     WHERE a.deleted = 0 AND a.present = 1
+       AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
+     GROUP BY a.person_id";
+
+/// The figures on the home screen.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Overview {
+    pub people_reached: i64,
+    pub women: i64,
+    pub youth: i64,
+    pub sessions_held: i64,
+    pub sessions_planned: i64,
+    pub overdue_items: i64,
+    pub recent_sessions: Vec<Session>,
+    /// Changes made on this laptop that no bundle has carried yet.
+    pub unexported_changes: i64,
+    pub last_export: Option<String>,
+}
+
+/// Key of the highest op_seq of this device already written to a bundle.
+pub const EXPORTED_SEQ: &str = "exported_seq";
+pub const LAST_EXPORT: &str = "last_export_at";
+
+fn people_figures(
+    conn: &Connection,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(i64, i64, i64)> {
+    let sql = format!(
+        "WITH reached AS ({REACHED})
+         SELECT count(*), coalesce(sum(p.sex = 'F'), 0),
+                coalesce(sum(CAST(substr(r.first_date, 1, 4) AS INTEGER) - p.birth_year BETWEEN 15 AND 35), 0)
+           FROM reached r JOIN people p ON p.id = r.person_id"
+    );
+    let figures = conn.query_row(
+        &sql,
+        params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    Ok(figures)
+}
+
+impl Palabre {
+    /// Home-screen figures over all sessions.
+    pub fn overview(&self) -> Result<Overview> {
+        let today = self.today();
+        let (people_reached, women, youth) =
+            self.store().read(|c| people_figures(c, None, None))?;
+        let (sessions_held, sessions_planned, overdue_items, own_ops, exported, last_export) =
+            self.store().read(|c| {
+                let count = |status: SessionStatus| -> rusqlite::Result<i64> {
+                    c.query_row(
+                        "SELECT count(*) FROM sessions WHERE deleted = 0 AND status = ?1",
+                        [status.as_str()],
+                        |r| r.get(0),
+                    )
+                };
+                let overdue: i64 = c.query_row(
+                    "SELECT count(*) FROM action_items i JOIN action_plans p ON p.id = i.plan_id AND p.deleted = 0
+                      WHERE i.deleted = 0 AND i.status <> 'done' AND i.due_date < ?1",
+                    [today.to_string()],
+                    |r| r.get(0),
+                )?;
+                let own: i64 = c.query_row(
+                    "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = (SELECT device_id FROM device)",
+                    [],
+                    |r| r.get(0),
+                )?;
+                let setting = |key: &str| -> rusqlite::Result<Option<String>> {
+                    c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                        .or_else(|e| match e {
+                            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                            e => Err(e),
+                        })
+                };
+                let exported: i64 = setting(EXPORTED_SEQ)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+                Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, setting(LAST_EXPORT)?))
+            })?;
+        let mut recent_sessions = self.sessions(&SessionFilter::default())?;
+        recent_sessions.truncate(5);
+        Ok(Overview {
+            people_reached,
+            women,
+            youth,
+            sessions_held,
+            sessions_planned,
+            overdue_items,
+            recent_sessions,
+            unexported_changes: (own_ops - exported).max(0),
+            last_export,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Palabre, PersonInput, SessionInput};
+
+    #[test]
+    fn overview_counts_present_people_at_held_sessions_once() {
+        let app = Palabre::open_in_memory().unwrap();
+        app.init("t").unwrap();
+        let s = |title: &str, status: &str| {
+            app.add_session(&SessionInput {
+                title: Some(title.into()),
+                start_date: Some("2024-05-02".into()),
+                ..Default::default()
+            })
+            .map(|id| {
+                app.edit_session(
+                    id,
+                    &SessionInput { status: Some(status.into()), ..Default::default() },
+                )
+                .unwrap();
+                id
+            })
+            .unwrap()
+        };
+        let held = s("a", "held");
+        let other = s("b", "held");
+        let planned = s("c", "planned");
+        let p = |name: &str, sex: &str, year: i32| {
+            app.add_person(&PersonInput {
+                full_name: Some(name.into()),
+                sex: Some(sex.into()),
+                birth_year: Some(year),
+                ..Default::default()
+            })
+            .unwrap()
+        };
+        let young = p("Awa", "F", 2009); // 15 on 2024-05-02
+        let older = p("Moussa", "M", 1988); // 36
+        let absent = p("Hawa", "F", 2000);
+        app.attend(held, &[young, older, absent]).unwrap();
+        app.attend(other, &[young]).unwrap();
+        app.attend(planned, &[absent]).unwrap();
+        app.set_present(held, absent, false).unwrap();
+        let o = app.overview().unwrap();
+        assert_eq!((o.people_reached, o.women, o.youth), (2, 1, 1));
+        assert_eq!((o.sessions_held, o.sessions_planned), (2, 1));
+        assert_eq!(o.unexported_changes, app.ops().unwrap().len() as i64);
+        assert_eq!(o.recent_sessions.len(), 3);
+    }
+}

@@ -1,0 +1,117 @@
+//! Local settings of this laptop (never synced): the facilitator's name that new sessions get,
+//! the programme name printed on sheets and reports, the interface language, and bookkeeping such
+//! as the last exported op. Also `info()`, what the UI needs to know at start.
+
+use rusqlite::OptionalExtension;
+
+use crate::error::{Invalid, Result};
+use crate::model::fields;
+use crate::{Device, Palabre};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Setting {
+    Facilitator,
+    Programme,
+    /// "fr" or "en".
+    Language,
+}
+
+impl Setting {
+    pub fn key(self) -> &'static str {
+        match self {
+            Setting::Facilitator => "facilitator",
+            Setting::Programme => "programme",
+            Setting::Language => "language",
+        }
+    }
+}
+
+/// The languages of the interface and the documents.
+pub const LANGUAGES: &[&str] = &["fr", "en"];
+
+/// What the interface needs to know when it starts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppInfo {
+    pub initialized: bool,
+    pub device: Option<Device>,
+    pub facilitator: String,
+    pub programme: String,
+    pub language: String,
+    pub database: Option<String>,
+    pub version: &'static str,
+}
+
+impl Palabre {
+    pub fn setting(&self, setting: Setting) -> Result<Option<String>> {
+        self.store().read(|c| {
+            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [setting.key()], |r| {
+                r.get(0)
+            })
+            .optional()?)
+        })
+    }
+
+    pub fn set_setting(&self, setting: Setting, value: &str) -> Result<()> {
+        let value = fields::text(setting.key(), value, fields::SHORT_TEXT)?;
+        if setting == Setting::Language && !LANGUAGES.contains(&value.as_str()) {
+            return Err(Invalid::UnknownCode {
+                field: "language",
+                value,
+                allowed: LANGUAGES.join(", "),
+            }
+            .into());
+        }
+        self.store().write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [setting.key(), &value],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn info(&self) -> Result<AppInfo> {
+        let device = self.store().read(crate::device::load)?;
+        Ok(AppInfo {
+            initialized: device.is_some(),
+            device,
+            facilitator: self.setting(Setting::Facilitator)?.unwrap_or_default(),
+            programme: self.setting(Setting::Programme)?.unwrap_or_default(),
+            language: self.setting(Setting::Language)?.unwrap_or_else(|| "fr".to_string()),
+            database: self.path().map(|p| p.display().to_string()),
+            version: env!("CARGO_PKG_VERSION"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_validated_and_reported_in_info() {
+        let app = Palabre::open_in_memory().unwrap();
+        assert_eq!(app.info().unwrap().language, "fr", "French by default");
+        assert!(!app.info().unwrap().initialized);
+        app.set_setting(Setting::Language, "en").unwrap();
+        let err = app.set_setting(Setting::Language, "de").unwrap_err();
+        assert_eq!(err.code(), "invalid_code");
+        app.set_setting(Setting::Facilitator, "  Mariam Sidibé ").unwrap();
+        let info = app.info().unwrap();
+        assert_eq!((info.language.as_str(), info.facilitator.as_str()), ("en", "Mariam Sidibé"));
+    }
+}
+
+impl Palabre {
+    /// First start: this laptop's device name and its facilitator, both required. Checks both
+    /// before writing anything.
+    pub fn setup(&self, device_name: &str, facilitator: &str) -> Result<Device> {
+        crate::device::validate_name(device_name)?;
+        let facilitator = fields::required("facilitator", facilitator, fields::SHORT_TEXT)?;
+        let device = self.init(device_name)?;
+        self.set_setting(Setting::Facilitator, &facilitator)?;
+        Ok(device)
+    }
+}

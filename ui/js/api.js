@@ -1,0 +1,45 @@
+// The one place that talks to the core. Every call goes through `call`, which turns any failure
+// into the core's `{code, message, field}` shape so that views switch on `code` only.
+
+const invoke = (...args) => window.__TAURI__.core.invoke(...args);
+
+async function call(command, args = {}) {
+  try {
+    return await invoke(command, args);
+  } catch (failure) {
+    if (failure && typeof failure === 'object' && 'code' in failure) throw failure;
+    throw { code: 'unknown', message: String(failure), field: null };
+  }
+}
+
+export const api = {
+  appInfo: () => call('app_info'),
+  setupDevice: (deviceName, facilitator) => call('setup_device', { deviceName, facilitator }),
+  openDemo: () => call('open_demo'),
+  overview: () => call('overview'),
+
+  listSessions: (filter) => call('list_sessions', { filter }),
+  getSession: (id) => call('get_session', { id }),
+  addSession: (input) => call('add_session', { input }),
+  editSession: (id, input) => call('edit_session', { id, input }),
+  deleteSession: (id) => call('delete_session', { id }),
+
+  listPeople: (offset, limit) => call('list_people', { offset, limit }),
+  findPeople: (query, limit) => call('find_people', { query, limit }),
+  getPerson: (id) => call('get_person', { id }),
+  addPerson: (input) => call('add_person', { input }),
+  editPerson: (id, input) => call('edit_person', { id, input }),
+  deletePerson: (id) => call('delete_person', { id }),
+
+  attend: (session, people) => call('attend', { session, people }),
+  unattend: (session, person) => call('unattend', { session, person }),
+  setPresent: (session, person, present) => call('set_present', { session, person, present }),
+
+  listPlans: (session = null) => call('list_plans', { session }),
+  addPlan: (input) => call('add_plan', { input }),
+  addItem: (plan, input) => call('add_item', { plan, input }),
+  setItemStatus: (item, status) => call('set_item_status', { item, status }),
+
+  setSetting: (setting, value) => call('set_setting', { setting, value }),
+  renameDevice: (name) => call('rename_device', { name }),
+};

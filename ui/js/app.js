@@ -1,0 +1,154 @@
+// Start-up, navigation and language. Routes are `#/name/param…`; each view module owns its part
+// of the DOM through `render(view, params, ctx)`.
+
+import { api } from './api.js';
+import { load, translate, t } from './i18n.js';
+import { confirmDialog, hasUnsavedChanges, showError, el, clear } from './dom.js';
+import * as firstStart from './views/first-start.js';
+import * as home from './views/home.js';
+import * as sessions from './views/sessions.js';
+import * as session from './views/session.js';
+import * as people from './views/people.js';
+import * as plans from './views/plans.js';
+import * as settings from './views/settings.js';
+import * as later from './views/later.js';
+
+const routes = {
+  home: home.render,
+  sessions: (view, params, ctx) =>
+    params[0] === 'new' ? sessions.renderForm(view, null, ctx)
+      : params[1] === 'edit' ? sessions.renderForm(view, params[0], ctx)
+        : params[0] ? session.render(view, params[0], ctx)
+          : sessions.render(view, ctx),
+  people: (view, params, ctx) =>
+    params[0] === 'new' ? people.renderForm(view, null, ctx)
+      : params[1] === 'edit' ? people.renderForm(view, params[0], ctx)
+        : params[0] ? people.renderDetail(view, params[0], ctx)
+          : people.render(view, ctx),
+  plans: (view, params, ctx) => plans.render(view, ctx),
+  settings: (view, params, ctx) => settings.render(view, ctx),
+  sync: (view) => later.render(view, 'nav.sync', 'later.sync'),
+  report: (view) => later.render(view, 'nav.report', 'later.report'),
+  print: (view) => later.render(view, 'nav.print', 'later.print'),
+};
+
+const view = document.getElementById('view');
+let info = null;
+let shownHash = '';
+
+const ctx = {
+  api,
+  get info() {
+    return info;
+  },
+  navigate(hash) {
+    if (location.hash === hash) show();
+    else location.hash = hash;
+  },
+  refresh: () => show(),
+  async reloadInfo() {
+    info = await api.appInfo();
+  },
+};
+
+async function show() {
+  shownHash = location.hash;
+  const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const route = routes[name] ? name : 'home';
+  for (const link of document.querySelectorAll('#nav a')) {
+    if (link.dataset.route === route) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  try {
+    await routes[route](view, params, ctx);
+  } catch (error) {
+    const box = el('div', { class: 'form-error' });
+    clear(view).append(box);
+    showError(view, error);
+  }
+  view.querySelector('h1')?.setAttribute('tabindex', '-1');
+}
+
+/** Leaving a page with unsaved input asks first. */
+async function onHashChange() {
+  if (location.hash === shownHash) return;
+  if (hasUnsavedChanges()) {
+    const target = location.hash;
+    history.replaceState(null, '', shownHash);
+    const leave = await confirmDialog({
+      title: t('unsaved.title'),
+      body: t('unsaved.body'),
+      confirm: t('unsaved.leave'),
+      cancel: t('unsaved.stay'),
+    });
+    if (!leave) return;
+    for (const form of document.querySelectorAll('form[data-dirty]')) delete form.dataset.dirty;
+    history.replaceState(null, '', target);
+  }
+  await show();
+  view.querySelector('h1')?.focus();
+}
+
+async function setLanguage(lang) {
+  if (hasUnsavedChanges()) {
+    const leave = await confirmDialog({
+      title: t('unsaved.title'),
+      body: t('unsaved.body'),
+      confirm: t('unsaved.leave'),
+      cancel: t('unsaved.stay'),
+    });
+    if (!leave) return;
+  }
+  if (info?.initialized) await api.setSetting('language', lang);
+  await load(lang);
+  markLanguage(lang);
+  translate();
+  if (info?.initialized) await show();
+  else firstStart.render(view, ctx, started);
+}
+
+function markLanguage(lang) {
+  for (const button of document.querySelectorAll('[data-lang]')) {
+    button.setAttribute('aria-pressed', String(button.dataset.lang === lang));
+  }
+}
+
+async function started() {
+  await ctx.reloadInfo();
+  document.body.classList.remove('first-start');
+  if (!location.hash || location.hash === '#/') history.replaceState(null, '', '#/home');
+  await show();
+}
+
+/** Esc leaves a form (its Cancel button), unless a dialog is open. */
+document.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || !document.getElementById('modal').hidden) return;
+  const form = event.target.closest?.('form');
+  const cancel = form?.querySelector('[data-action="cancel"]');
+  if (cancel) {
+    event.preventDefault();
+    cancel.click();
+  }
+});
+
+async function start() {
+  info = await api.appInfo().catch((error) => ({ initialized: false, language: 'fr', error }));
+  await load(info.language || 'fr');
+  markLanguage(info.language || 'fr');
+  translate();
+  for (const button of document.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', () => setLanguage(button.dataset.lang));
+  }
+  window.addEventListener('hashchange', onHashChange);
+  if (info.error) {
+    clear(view).append(el('div', { class: 'form-error' }));
+    showError(view, info.error);
+  } else if (!info.initialized) {
+    document.body.classList.add('first-start');
+    firstStart.render(view, ctx, started);
+  } else {
+    await started();
+  }
+}
+
+start();

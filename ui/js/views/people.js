@@ -1,0 +1,159 @@
+// People: the registry, paged (10,000 people stay fast) and searched as you type by the core;
+// the person form; a person's page with the sessions they attended.
+
+import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast, confirmDialog } from '../dom.js';
+import { t, formatDate, number } from '../i18n.js';
+import { SEXES, GROUPS } from '../codes.js';
+
+const PAGE = 50;
+const listState = { query: '', offset: 0 };
+
+export async function render(view, ctx) {
+  const results = el('div', { id: 'people-results' });
+  const count = el('p', { class: 'meta', 'aria-live': 'polite' });
+  const pager = el('div', { class: 'pager' });
+  const search = textInput('query', listState.query, { type: 'search', id: 'people-search' });
+  const refresh = async () => {
+    let people;
+    clear(pager);
+    if (listState.query.trim()) {
+      people = await ctx.api.findPeople(listState.query, PAGE);
+      count.textContent = t('people.count', { count: people.length });
+    } else {
+      const page = await ctx.api.listPeople(listState.offset, PAGE);
+      people = page.people;
+      count.textContent = t('people.count', { count: page.total });
+      const pages = Math.max(1, Math.ceil(page.total / PAGE));
+      const current = Math.floor(listState.offset / PAGE) + 1;
+      const go = (offset) => { listState.offset = offset; refresh(); };
+      pager.append(
+        el('button', { type: 'button', class: 'secondary small', i18n: 'common.previous', disabled: current === 1, on: { click: () => go(listState.offset - PAGE) } }),
+        el('span', {}, t('common.page', { page: number(current), pages: number(pages) })),
+        el('button', { type: 'button', class: 'secondary small', i18n: 'common.next', disabled: current >= pages, on: { click: () => go(listState.offset + PAGE) } }));
+    }
+    clear(results).append(people.length ? peopleTable(people) : el('p', { class: 'empty', i18n: 'people.empty' }));
+  };
+  search.addEventListener('input', debounce(() => {
+    listState.query = search.value;
+    listState.offset = 0;
+    refresh();
+  }));
+  clear(view).append(
+    el('div', { class: 'title-row' },
+      el('h1', { i18n: 'people.title' }),
+      el('a', { class: 'button primary', href: '#/people/new', i18n: 'people.new' })),
+    el('div', { role: 'search' }, field({ field: 'query', label: 'people.search', input: search })),
+    count, results, pager);
+  await refresh();
+}
+
+function peopleTable(people) {
+  return el('table', { class: 'data' },
+    el('thead', {}, el('tr', {},
+      el('th', { i18n: 'field.full_name' }), el('th', { i18n: 'field.sex' }), el('th', { i18n: 'field.birth_year' }),
+      el('th', { i18n: 'field.community' }), el('th', { i18n: 'field.phone' }))),
+    el('tbody', {}, ...people.map((p) => el('tr', {},
+      el('td', {}, el('a', { href: `#/people/${p.id}` }, p.full_name)),
+      el('td', { i18n: `sex.${p.sex}` }),
+      el('td', {}, bornText(p)),
+      el('td', {}, p.community || t('common.none')),
+      el('td', { class: 'nowrap' }, p.phone || t('common.none'))))));
+}
+
+function bornText(p) {
+  if (!p.birth_year) return t('common.none');
+  return p.birth_year_estimated ? t('people.born_about', { year: p.birth_year }) : String(p.birth_year);
+}
+
+export async function renderDetail(view, id, ctx) {
+  const { person: p, sessions } = await ctx.api.getPerson(id);
+  const remove = el('button', { type: 'button', class: 'danger', i18n: 'common.delete' });
+  remove.addEventListener('click', async () => {
+    const sure = await confirmDialog({
+      title: t('common.delete'), body: t('common.confirm_delete', { name: p.full_name }),
+      confirm: t('common.delete'), cancel: t('common.cancel'), danger: true,
+    });
+    if (!sure) return;
+    await ctx.api.deletePerson(id);
+    toast(t('common.deleted'));
+    ctx.navigate('#/people');
+  });
+  clear(view).append(
+    el('p', {}, el('a', { href: '#/people', i18n: 'nav.people' })),
+    el('div', { class: 'title-row' },
+      el('h1', {}, p.full_name),
+      el('div', { class: 'actions' }, el('a', { class: 'button secondary', href: `#/people/${id}/edit`, i18n: 'common.edit' }), remove)),
+    el('dl', { class: 'meta-list' },
+      el('dt', { i18n: 'field.sex' }), el('dd', { i18n: `sex.${p.sex}` }),
+      el('dt', { i18n: 'field.birth_year' }), el('dd', {}, bornText(p)),
+      el('dt', { i18n: 'field.role' }), el('dd', {}, p.role || t('common.none')),
+      el('dt', { i18n: 'field.group' }), el('dd', {}, p.group ? t(`group.${p.group}`) : t('common.none')),
+      el('dt', { i18n: 'field.community' }), el('dd', {}, p.community || t('common.none')),
+      el('dt', { i18n: 'field.phone' }), el('dd', {}, p.phone || t('common.none')),
+      el('dt', { i18n: 'field.consent' }), el('dd', {}, p.consent ? formatDate(p.consent_date) : t('common.none'))),
+    p.notes ? el('p', { class: 'summary' }, p.notes) : null,
+    el('section', { class: 'card' },
+      el('h2', { i18n: 'people.sessions' }),
+      sessions.length
+        ? el('ul', { class: 'list', id: 'person-sessions' }, ...sessions.map((s) => el('li', {},
+          el('a', { href: `#/sessions/${s.session_id}` }, s.title),
+          el('span', { class: 'meta' }, ' · ', formatDate(s.start_date), s.present ? '' : ` · ${t('people.absent')}`))))
+        : el('p', { class: 'empty', i18n: 'people.no_sessions' })));
+}
+
+/** The person form; `id` null registers a new person. */
+export async function renderForm(view, id, ctx) {
+  const p = id ? (await ctx.api.getPerson(id)).person : null;
+  const name = textInput('full_name', p?.full_name, { required: true });
+  const sex = select('sex', SEXES.map((code) => [code, t(`sex.${code}`)]), p?.sex ?? 'F');
+  const birthYear = textInput('birth_year', p && !p.birth_year_estimated ? p.birth_year ?? '' : '', { inputmode: 'numeric' });
+  const age = textInput('age', '', { inputmode: 'numeric' });
+  const group = select('group', [['', t('common.none')], ...GROUPS.map((g) => [g, t(`group.${g}`)])], p?.group ?? '');
+  const role = textInput('role', p?.role);
+  const community = textInput('community', p?.community);
+  const phone = textInput('phone', p?.phone, { type: 'tel' });
+  const consent = el('input', { type: 'checkbox', name: 'consent', checked: p?.consent ?? false });
+  const notes = el('textarea', { name: 'notes', rows: 3 }, p?.notes ?? '');
+  const form = trackDirty(el('form', { class: 'card', novalidate: true, id: 'person-form' },
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    field({ field: 'name', label: 'field.full_name', input: name }),
+    el('div', { class: 'row' },
+      field({ field: 'sex', label: 'field.sex', input: sex }),
+      field({ field: 'birth year', label: 'field.birth_year', input: birthYear }),
+      field({ field: 'age', label: 'field.age', input: age })),
+    el('div', { class: 'row' },
+      field({ field: 'stakeholder group', label: 'field.group', input: group }),
+      field({ field: 'role', label: 'field.role', input: role })),
+    el('div', { class: 'row' },
+      field({ field: 'community', label: 'field.community', input: community }),
+      field({ field: 'phone', label: 'field.phone', input: phone })),
+    el('div', { class: 'field check' }, el('label', {}, consent, el('span', { i18n: 'field.consent' }))),
+    field({ field: 'notes', label: 'field.notes', input: notes }),
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', class: 'primary', i18n: 'common.save' }),
+      el('button', { type: 'button', class: 'secondary', dataset: { action: 'cancel' }, i18n: 'common.cancel', on: { click: () => history.back() } }))));
+  const integer = (text) => {
+    const value = text.trim();
+    if (value === '') return null;
+    return Number.isInteger(Number(value)) ? Number(value) : -1;
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const input = {
+      full_name: name.value, sex: sex.value, birth_year: integer(birthYear.value), age: integer(age.value),
+      group: group.value, role: role.value, community: community.value, phone: phone.value,
+      consent: consent.checked, notes: notes.value,
+    };
+    try {
+      const saved = id ? (await ctx.api.editPerson(id, input)).id : await ctx.api.addPerson(input);
+      markClean(form);
+      toast(t('common.saved'));
+      ctx.navigate(`#/people/${saved}`);
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  clear(view).append(el('h1', { i18n: id ? 'people.edit' : 'people.new' }), form);
+  name.focus();
+}
