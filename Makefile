@@ -1,16 +1,24 @@
 # The two commands a newcomer runs (see README): `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test deps build
+.PHONY: run test deps build tour
 
-## Build and start Palabre on a demo programme.
+## Build the desktop app and open its window (the first screen offers the demo programme).
 run: deps
-	$(CARGO) build --locked --bin palabre
-	scripts/demo-tour.sh target/debug/palabre
+	$(CARGO) build --locked -p palabre-desktop
+	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  echo "No display: opening Palabre on a virtual one (xvfb-run). On a desktop it opens a window."; \
+	  xvfb-run -a -s "-screen 0 1366x768x24" target/debug/palabre-desktop; \
+	else target/debug/palabre-desktop; fi
 
-## Install what is missing, then run every test.
+## Install what is missing, then run every test (core, CLI, commands, and the real window).
 test: deps
 	$(CARGO) test --workspace --locked --no-fail-fast
+
+## A tour of the command line on a demo database.
+tour: deps
+	$(CARGO) build --locked --bin palabre
+	scripts/demo-tour.sh target/debug/palabre
 
 deps:
 	scripts/install-system-deps.sh

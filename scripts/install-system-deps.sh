@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages that building and testing Palabre needs, when some are
-# missing. Runs apt-get as root, or through sudo when available; otherwise says what to install.
+# Installs what building, running and testing Palabre needs on Debian 12 / Ubuntu 22.04+, when
+# something is missing: Debian packages (with apt-get as root, or through sudo), and tauri-driver
+# (with cargo). Says what to install when it cannot.
 set -euo pipefail
 
 packages=(
-  build-essential   # cc for SQLite (rusqlite bundles it)
-  pkg-config
+  build-essential pkg-config          # C compiler for SQLite (rusqlite bundles it)
+  libwebkit2gtk-4.1-dev libssl-dev    # the Tauri 2 desktop window
+  libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  xvfb xauth                          # a virtual display for the desktop end-to-end tests
+  webkit2gtk-driver                   # WebKitWebDriver, driven by tauri-driver in those tests
 )
 
 missing=()
@@ -26,4 +30,10 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "Rust is missing: install it with rustup (https://rustup.rs), Rust 1.88 or newer." >&2
   exit 1
+fi
+
+cargo_bin=${CARGO_HOME:-$HOME/.cargo}/bin
+if ! command -v tauri-driver >/dev/null && [ ! -x "$cargo_bin/tauri-driver" ]; then
+  echo "Installing tauri-driver (WebDriver for the desktop end-to-end tests)"
+  cargo install tauri-driver --locked --version 2.1.0
 fi

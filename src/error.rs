@@ -146,3 +146,85 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every code `Error::code()` can return; the UI has a message for each (tests/i18n.rs).
+pub const CODES: &[&str] = &[
+    "empty_field",
+    "too_long",
+    "invalid_sex",
+    "invalid_kind",
+    "invalid_group",
+    "invalid_status",
+    "invalid_role",
+    "invalid_code",
+    "invalid_date",
+    "end_before_start",
+    "birth_year_out_of_range",
+    "age_out_of_range",
+    "birth_year_and_age",
+    "invalid_phone",
+    "invalid_id",
+    "session_cancelled",
+    "invalid_disability",
+    "not_found",
+    "not_initialized",
+    "already_initialized",
+    "database_not_empty",
+    "schema_too_new",
+    "not_a_database",
+    "key_file",
+    "io",
+    "bad_op",
+    "storage",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every variant: each code is listed in CODES.
+    #[test]
+    fn codes_lists_every_code() {
+        let invalid = [
+            Invalid::Empty { field: "name" },
+            Invalid::TooLong { field: "name", len: 2, max: 1 },
+            Invalid::UnknownCode { field: "sex", value: String::new(), allowed: String::new() },
+            Invalid::UnknownCode { field: "kind", value: String::new(), allowed: String::new() },
+            Invalid::UnknownCode { field: "stakeholder group", value: String::new(), allowed: String::new() },
+            Invalid::UnknownCode { field: "status", value: String::new(), allowed: String::new() },
+            Invalid::UnknownCode { field: "role", value: String::new(), allowed: String::new() },
+            Invalid::UnknownCode { field: "language", value: String::new(), allowed: String::new() },
+            Invalid::Date { field: "date", value: String::new() },
+            Invalid::EndBeforeStart { start: String::new(), end: String::new() },
+            Invalid::BirthYear { year: 0, min: 0, max: 0 },
+            Invalid::Age { age: 0, max: 0 },
+            Invalid::BirthYearAndAge,
+            Invalid::Phone { value: String::new() },
+            Invalid::Id { entity: "person", value: String::new() },
+            Invalid::SessionCancelled { title: String::new() },
+            Invalid::Disability { value: String::new(), domains: String::new() },
+        ];
+        let path = std::path::PathBuf::new();
+        let io = || std::io::Error::other("x");
+        let errors = [
+            Error::NotFound { entity: "person", id: String::new() },
+            Error::NotInitialized,
+            Error::AlreadyInitialized { name: String::new() },
+            Error::NotEmpty { rows: 1 },
+            Error::SchemaTooNew { found: 2, supported: 1 },
+            Error::NotADatabase { path: path.clone(), reason: String::new() },
+            Error::KeyFile { path: path.clone(), reason: String::new() },
+            Error::Io { path, source: io() },
+            Error::BadOp { reason: String::new() },
+            Error::Sqlite(rusqlite::Error::InvalidQuery),
+        ];
+        let mut seen: Vec<&str> = invalid.iter().map(Invalid::code).collect();
+        seen.extend(errors.iter().map(Error::code));
+        for code in &seen {
+            assert!(CODES.contains(code), "{code} is missing from CODES");
+        }
+        for code in CODES {
+            assert!(seen.contains(code), "{code} is listed but never returned");
+        }
+    }
+}

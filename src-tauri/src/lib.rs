@@ -37,6 +37,11 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
     ]
 }
 
+/// The app's configuration, assets and permissions (tauri.conf.json, ../ui, capabilities/).
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
 /// Starts the app. A second launch focuses the running window instead of opening the database
 /// a second time.
 pub fn run() {
@@ -50,6 +55,6 @@ pub fn run() {
         }))
         .manage(state::AppState::open_default())
         .invoke_handler(handler())
-        .run(tauri::generate_context!())
+        .run(context())
         .expect("error while running Palabre");
 }

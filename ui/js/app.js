@@ -55,7 +55,7 @@ async function show() {
   shownHash = location.hash;
   const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const route = routes[name] ? name : 'home';
-  for (const link of document.querySelectorAll('#nav a')) {
+  for (const link of document.getElementById('nav').querySelectorAll('a')) {
     if (link.dataset.route === route) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }

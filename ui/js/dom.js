@@ -70,7 +70,7 @@ export function showError(form, error) {
   const box = target ? target.querySelector('.error') : form.querySelector('.form-error');
   if (target) {
     target.classList.add('invalid');
-    const input = target.querySelector('input, select, textarea');
+    const input = target.querySelector('input,select,textarea');
     input?.setAttribute('aria-invalid', 'true');
     input?.focus();
   }

@@ -1,0 +1,121 @@
+//! The window's commands without a window: the mock runtime with the app's real context (so the
+//! capability file's permissions apply), invoking commands as the UI does.
+
+use palabre_desktop::state::AppState;
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+fn app(db: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = mock_builder()
+        .manage(AppState::open(db))
+        .invoke_handler(palabre_desktop::handler())
+        .build(palabre_desktop::context())
+        .expect("the app builds");
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    (app, window)
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn the_ui_flow_through_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(&dir.path().join("p.db"));
+    let info = invoke(&w, "app_info", json!({})).unwrap();
+    assert_eq!(info["initialized"], false);
+    assert_eq!(info["language"], "fr");
+
+    let device = invoke(&w, "setup_device", json!({ "deviceName": "Ségou-01", "facilitator": "Mariam Sidibé" })).unwrap();
+    assert_eq!(device["name"], "Ségou-01");
+    let session = invoke(&w, "add_session", json!({ "input": {
+        "title": "Dialogue", "start_date": "2024-03-14", "groups": ["womens_groups"] } })).unwrap();
+    let person = invoke(&w, "add_person", json!({ "input": { "full_name": "Aïssata Traoré", "sex": "F", "age": 24 } })).unwrap();
+    invoke(&w, "attend", json!({ "session": session, "people": [person] })).unwrap();
+    let found = invoke(&w, "find_people", json!({ "query": "aissata", "limit": 5 })).unwrap();
+    assert_eq!(found[0]["id"], person);
+    let detail = invoke(&w, "get_session", json!({ "id": session })).unwrap();
+    assert_eq!(detail["session"]["facilitator"], "Mariam Sidibé", "new sessions get the facilitator");
+    assert_eq!(detail["attendance"][0]["full_name"], "Aïssata Traoré");
+    invoke(&w, "set_present", json!({ "session": session, "person": person, "present": false })).unwrap();
+    let detail = invoke(&w, "get_session", json!({ "id": session })).unwrap();
+    assert_eq!(detail["attendance"][0]["present"], false);
+
+    let plan = invoke(&w, "add_plan", json!({ "input": { "title": "Plan", "owner": "Benkadi", "session_id": session } })).unwrap();
+    let item = invoke(&w, "add_item", json!({ "plan": plan, "input": { "description": "Plaidoyer", "due_date": "2024-06-30" } })).unwrap();
+    let done = invoke(&w, "set_item_status", json!({ "item": item, "status": "done" })).unwrap();
+    assert_eq!(done["status"], "done");
+    assert_eq!(invoke(&w, "list_plans", json!({ "session": session })).unwrap()[0]["items"][0]["status"], "done");
+
+    invoke(&w, "set_setting", json!({ "setting": "language", "value": "en" })).unwrap();
+    assert_eq!(invoke(&w, "app_info", json!({})).unwrap()["language"], "en");
+    let overview = invoke(&w, "overview", json!({})).unwrap();
+    assert!(overview["unexported_changes"].as_i64().unwrap() > 0);
+}
+
+#[test]
+fn errors_reach_the_ui_as_code_message_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(&dir.path().join("p.db"));
+    let err = invoke(&w, "add_person", json!({ "input": { "full_name": "x" } })).unwrap_err();
+    assert_eq!(err["code"], "not_initialized");
+    invoke(&w, "setup_device", json!({ "deviceName": "Kati-01", "facilitator": "Awa" })).unwrap();
+    let err = invoke(&w, "add_person", json!({ "input": { "full_name": " " } })).unwrap_err();
+    assert_eq!(err, json!({ "code": "empty_field", "field": "name", "message": "The name is empty. Fill it in and save again." }));
+    let err = invoke(&w, "setup_device", json!({ "deviceName": "Again", "facilitator": "Awa" })).unwrap_err();
+    assert_eq!(err["code"], "already_initialized");
+    let listed = invoke(&w, "list_people", json!({ "offset": 0, "limit": 10 })).unwrap();
+    assert_eq!(listed["total"], 0, "refused writes left nothing");
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    std::fs::write(&db, "not a database, just text that is long enough to be read").unwrap();
+    let (_app, w) = app(&db);
+    let err = invoke(&w, "app_info", json!({})).unwrap_err();
+    assert_eq!(err["code"], "not_a_database");
+}
+
+/// build.rs, the handler and the capability file name the same commands, and the capability
+/// grants nothing else.
+#[test]
+fn commands_build_manifest_and_capability_agree() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let build = std::fs::read_to_string(format!("{root}/build.rs")).unwrap();
+    let declared: Vec<String> = build
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"').and_then(|l| l.strip_suffix("\",")))
+        .map(str::to_string)
+        .collect();
+    let lib = std::fs::read_to_string(format!("{root}/src/lib.rs")).unwrap();
+    let handled: Vec<String> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("commands::").and_then(|l| l.strip_suffix(',')))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(declared, handled);
+    let capability: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/capabilities/main.json")).unwrap()).unwrap();
+    let allowed: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().trim_start_matches("allow-").replace('-', "_"))
+        .collect();
+    assert_eq!(allowed, declared, "the capability allows exactly the app's commands");
+}

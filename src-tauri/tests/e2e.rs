@@ -1,0 +1,174 @@
+//! End-to-end tests of the real desktop app in its real webview (WebKitGTK), driven through
+//! tauri-driver + WebKitWebDriver on a private Xvfb display. Each test gets its own database.
+
+#[path = "e2e/driver.rs"]
+mod driver;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use driver::{Display, Driver, Session};
+use serde_json::json;
+
+/// One app at a time: the machine has two cores and WebKit is heavy.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const APP: &str = env!("CARGO_BIN_EXE_palabre-desktop");
+const ENTER: &str = "\u{E007}";
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    display: Display,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("palabre.db");
+        Harness { _dir: dir, db, display: Display::start() }
+    }
+
+    /// Starts the app on this harness's database.
+    fn launch(&self) -> (Driver, Session) {
+        let driver = Driver::start(&self.display, &[("PALABRE_DB", self.db.as_path())]);
+        let session = driver.session(Path::new(APP));
+        session.find("#view h1");
+        (driver, session)
+    }
+}
+
+fn set_up(app: &Session) {
+    app.wait_text("#view h1", "Bienvenue dans Palabre");
+    app.type_into("input[name=device_name]", "Ségou-01");
+    app.type_into("input[name=facilitator]", "Mariam Sidibé");
+    app.click("#view form button[type=submit]");
+    app.wait_text("#view h1", "Accueil");
+}
+
+#[test]
+fn a_facilitator_records_a_session_and_finds_it_after_a_restart() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (driver, app) = h.launch();
+    set_up(&app);
+
+    // Register Aïssata in the people registry.
+    app.click("a[data-route=people]");
+    app.wait_text("#view h1", "Personnes");
+    app.click("a[href='#/people/new']");
+    app.type_into("#person-form input[name=full_name]", "Aïssata Traoré");
+    app.type_into("#person-form input[name=age]", "24");
+    app.click("#person-form button[type=submit]");
+    app.wait_text("#view h1", "Aïssata Traoré");
+
+    // Create a session.
+    app.click("a[data-route=sessions]");
+    app.click("#new-session");
+    app.type_into("#session-form input[name=title]", "Dialogue femmes et autorités municipales");
+    app.type_into("#session-form input[name=start_date]", "14/03/2024");
+    app.click("#session-form input[value=womens_groups]");
+    app.click("#session-form input[value=municipal_authorities]");
+    app.click("#session-form button[type=submit]");
+    app.wait_text("#view h1", "Dialogue femmes et autorités municipales");
+    app.wait_text(".meta-list", "14/03/2024");
+
+    // Typing "aissata" (no accents) finds her; Enter registers her.
+    app.type_into("#registry-search", "aissata");
+    app.wait_text("#registry-results", "Aïssata Traoré");
+    app.press("#registry-search", ENTER);
+    app.wait_text("#attendance-list", "Aïssata Traoré");
+
+    // Quick-add a second person without leaving the page.
+    app.click("#attendance details.quick summary");
+    app.type_into("#quick-name", "Kadiatou Cissé");
+    app.type_into("#quick-age", "31");
+    app.click("#quick-add button[type=submit]");
+    app.wait_text("#attendance-list", "Kadiatou Cissé");
+    app.wait_text("#attendance-count", "2 inscrites, 2 présente(s)");
+
+    // Mark one absent, then present again: both end present, as stored.
+    app.click("#attendance-list tbody tr:first-child input[type=checkbox]");
+    app.wait_text("#attendance-count", "1 présente(s)");
+    app.click("#attendance-list tbody tr:first-child input[type=checkbox]");
+    app.wait_text("#attendance-count", "2 présente(s)");
+
+    // An action plan with an item, set to done in one click.
+    app.click("#session-plans details.quick summary");
+    app.type_into("#session-plans .plan-form input[name=title]", "Deux femmes au conseil communal");
+    app.type_into("#session-plans .plan-form input[name=owner]", "Groupement Benkadi");
+    app.click("#session-plans .plan-form button[type=submit]");
+    app.wait_text("#session-plans .plan h3", "Deux femmes au conseil communal");
+    app.click("#session-plans .plan details.quick summary");
+    app.type_into("#session-plans .item-form input[name=description]", "Rencontrer le maire");
+    app.type_into("#session-plans .item-form input[name=due]", "30/06/2024");
+    app.click("#session-plans .item-form button[type=submit]");
+    app.wait_text("#session-plans .items", "Rencontrer le maire");
+    app.click("#session-plans .items button[data-status=done]");
+    app.wait_until(
+        "the item to be done",
+        "const b = document.querySelector('#session-plans .items button[data-status=done]'); return !!b && b.getAttribute('aria-pressed') === 'true'",
+        json!([]),
+    );
+
+    // Switch to English without restarting.
+    app.click("[data-lang=en]");
+    app.wait_text("a[data-route=home]", "Home");
+    app.wait_text("#attendance h2", "Attendance");
+    app.wait_text("#attendance-count", "2 registered, 2 present");
+
+    app.quit();
+    drop(driver);
+
+    // Restart: everything is still there, in English.
+    let (_driver, app) = h.launch();
+    app.wait_text("#view h1", "Home");
+    app.wait_text("#unexported", "changes not yet exported");
+    app.click("a[data-route=sessions]");
+    app.wait_text("#session-results", "Dialogue femmes et autorités municipales");
+    app.click("#session-results a");
+    app.wait_text("#attendance-list", "Aïssata Traoré");
+    app.wait_text("#attendance-list", "Kadiatou Cissé");
+    assert_eq!(app.count("#attendance-list tbody tr"), 2);
+    app.wait_until(
+        "the item to be shown done",
+        "const b = document.querySelector('#session-plans .items button[data-status=done]'); return !!b && b.getAttribute('aria-pressed') === 'true'",
+        json!([]),
+    );
+    app.quit();
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    assert_eq!(db.people(0, 10).unwrap().total, 2);
+    assert_eq!(db.info().unwrap().language, "en");
+}
+
+#[test]
+fn an_empty_name_shows_the_french_message_and_writes_nothing() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (driver, app) = h.launch();
+    set_up(&app);
+    app.go("#/people/new");
+    app.find("#person-form");
+    app.type_into("#person-form input[name=full_name]", "   ");
+    app.click("#person-form button[type=submit]");
+    app.wait_text("#person-form .field[data-field=name] .error", "Ce champ est obligatoire.");
+    assert_eq!(
+        app.script("return document.activeElement.name", json!([])),
+        json!("full_name"),
+        "focus goes to the field in error"
+    );
+    // Leaving the half-filled form asks first; Esc keeps the person on the page.
+    app.click("a[data-route=home]");
+    app.wait_text("#modal", "Modifications non enregistrées");
+    app.press("#modal button.secondary", "\u{E00C}");
+    app.wait_until("the dialog to close", "return document.getElementById('modal').hidden", json!([]));
+    app.find("#person-form");
+    app.quit();
+    drop(driver);
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    assert_eq!(db.people(0, 10).unwrap().total, 0);
+    let person_ops = db.ops().unwrap().iter().filter(|op| op.entity == palabre::sync::schema::Entity::Person).count();
+    assert_eq!(person_ops, 0, "a refused person leaves no op");
+}
