@@ -10,6 +10,7 @@ packages=(
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth                          # a virtual display for the desktop end-to-end tests
   webkit2gtk-driver                   # WebKitWebDriver, driven by tauri-driver in those tests
+  dbus-daemon xdotool                 # a session bus and window lookup for the single-instance test
 )
 
 missing=()

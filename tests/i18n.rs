@@ -39,8 +39,16 @@ fn both_languages_have_the_same_keys_and_plural_forms() {
     let (fr, en) = (strings("fr"), strings("en"));
     let fr_keys: BTreeSet<_> = fr.keys().collect();
     let en_keys: BTreeSet<_> = en.keys().collect();
-    assert_eq!(fr_keys.difference(&en_keys).collect::<Vec<_>>(), Vec::<&&String>::new(), "missing in en");
-    assert_eq!(en_keys.difference(&fr_keys).collect::<Vec<_>>(), Vec::<&&String>::new(), "missing in fr");
+    assert_eq!(
+        fr_keys.difference(&en_keys).collect::<Vec<_>>(),
+        Vec::<&&String>::new(),
+        "missing in en"
+    );
+    assert_eq!(
+        en_keys.difference(&fr_keys).collect::<Vec<_>>(),
+        Vec::<&&String>::new(),
+        "missing in fr"
+    );
     for (key, value) in &fr {
         match (value, &en[key]) {
             (Value::String(a), Value::String(b)) => {
@@ -48,7 +56,10 @@ fn both_languages_have_the_same_keys_and_plural_forms() {
             }
             (Value::Object(a), Value::Object(b)) => {
                 for form in ["one", "other"] {
-                    assert!(a.contains_key(form) && b.contains_key(form), "{key} lacks the '{form}' form");
+                    assert!(
+                        a.contains_key(form) && b.contains_key(form),
+                        "{key} lacks the '{form}' form"
+                    );
                 }
             }
             _ => panic!("{key} has different shapes in fr and en"),
@@ -59,7 +70,15 @@ fn both_languages_have_the_same_keys_and_plural_forms() {
 /// Keys written literally in the UI: data-i18n="…", i18n: '…', t('…').
 fn used_keys() -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
-    let patterns = ["data-i18n=\"", "data-i18n-aria=\"", "data-i18n-placeholder=\"", "i18n: '", "t('", "label: '", "hint: '"];
+    let patterns = [
+        "data-i18n=\"",
+        "data-i18n-aria=\"",
+        "data-i18n-placeholder=\"",
+        "i18n: '",
+        "t('",
+        "label: '",
+        "hint: '",
+    ];
     for (_, text) in files("html").into_iter().chain(files("js")) {
         for pattern in patterns {
             for (start, _) in text.match_indices(pattern) {
@@ -107,7 +126,8 @@ fn every_code_and_error_code_has_a_label() {
 /// Text of a JS string literal that a person would read: two or more words with a capital, a
 /// non-ASCII letter, or sentence punctuation. Class lists and selectors are lower-case words.
 fn looks_visible(literal: &str) -> bool {
-    let words: Vec<&str> = literal.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
+    let words: Vec<&str> =
+        literal.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).collect();
     let non_ascii = literal.chars().any(|c| c.is_alphabetic() && !c.is_ascii());
     let capital = words.iter().any(|w| w.chars().next().is_some_and(char::is_uppercase));
     let sentence = literal.trim_end().ends_with(['.', '!', '?', ':']);
@@ -208,5 +228,8 @@ fn the_checker_catches_what_it_should() {
     assert!(looks_visible("Présente"));
     assert!(!looks_visible("small secondary"));
     assert!(!looks_visible("#/sessions/ "));
-    assert_eq!(js_literals("a('x y') // 'Not this'\nb(`p ${c('Q r')} s`)"), ["x y", "Q r", "p   s"]);
+    assert_eq!(
+        js_literals("a('x y') // 'Not this'\nb(`p ${c('Q r')} s`)"),
+        ["x y", "Q r", "p   s"]
+    );
 }

@@ -39,26 +39,58 @@ fn the_ui_flow_through_commands() {
     assert_eq!(info["initialized"], false);
     assert_eq!(info["language"], "fr");
 
-    let device = invoke(&w, "setup_device", json!({ "deviceName": "Ségou-01", "facilitator": "Mariam Sidibé" })).unwrap();
+    let device = invoke(
+        &w,
+        "setup_device",
+        json!({ "deviceName": "Ségou-01", "facilitator": "Mariam Sidibé" }),
+    )
+    .unwrap();
     assert_eq!(device["name"], "Ségou-01");
-    let session = invoke(&w, "add_session", json!({ "input": {
-        "title": "Dialogue", "start_date": "2024-03-14", "groups": ["womens_groups"] } })).unwrap();
-    let person = invoke(&w, "add_person", json!({ "input": { "full_name": "Aïssata Traoré", "sex": "F", "age": 24 } })).unwrap();
+    let session = invoke(
+        &w,
+        "add_session",
+        json!({ "input": {
+        "title": "Dialogue", "start_date": "2024-03-14", "groups": ["womens_groups"] } }),
+    )
+    .unwrap();
+    let person = invoke(
+        &w,
+        "add_person",
+        json!({ "input": { "full_name": "Aïssata Traoré", "sex": "F", "age": 24 } }),
+    )
+    .unwrap();
     invoke(&w, "attend", json!({ "session": session, "people": [person] })).unwrap();
     let found = invoke(&w, "find_people", json!({ "query": "aissata", "limit": 5 })).unwrap();
     assert_eq!(found[0]["id"], person);
     let detail = invoke(&w, "get_session", json!({ "id": session })).unwrap();
-    assert_eq!(detail["session"]["facilitator"], "Mariam Sidibé", "new sessions get the facilitator");
+    assert_eq!(
+        detail["session"]["facilitator"], "Mariam Sidibé",
+        "new sessions get the facilitator"
+    );
     assert_eq!(detail["attendance"][0]["full_name"], "Aïssata Traoré");
-    invoke(&w, "set_present", json!({ "session": session, "person": person, "present": false })).unwrap();
+    invoke(&w, "set_present", json!({ "session": session, "person": person, "present": false }))
+        .unwrap();
     let detail = invoke(&w, "get_session", json!({ "id": session })).unwrap();
     assert_eq!(detail["attendance"][0]["present"], false);
 
-    let plan = invoke(&w, "add_plan", json!({ "input": { "title": "Plan", "owner": "Benkadi", "session_id": session } })).unwrap();
-    let item = invoke(&w, "add_item", json!({ "plan": plan, "input": { "description": "Plaidoyer", "due_date": "2024-06-30" } })).unwrap();
+    let plan = invoke(
+        &w,
+        "add_plan",
+        json!({ "input": { "title": "Plan", "owner": "Benkadi", "session_id": session } }),
+    )
+    .unwrap();
+    let item = invoke(
+        &w,
+        "add_item",
+        json!({ "plan": plan, "input": { "description": "Plaidoyer", "due_date": "2024-06-30" } }),
+    )
+    .unwrap();
     let done = invoke(&w, "set_item_status", json!({ "item": item, "status": "done" })).unwrap();
     assert_eq!(done["status"], "done");
-    assert_eq!(invoke(&w, "list_plans", json!({ "session": session })).unwrap()[0]["items"][0]["status"], "done");
+    assert_eq!(
+        invoke(&w, "list_plans", json!({ "session": session })).unwrap()[0]["items"][0]["status"],
+        "done"
+    );
 
     invoke(&w, "set_setting", json!({ "setting": "language", "value": "en" })).unwrap();
     assert_eq!(invoke(&w, "app_info", json!({})).unwrap()["language"], "en");
@@ -74,8 +106,12 @@ fn errors_reach_the_ui_as_code_message_and_field() {
     assert_eq!(err["code"], "not_initialized");
     invoke(&w, "setup_device", json!({ "deviceName": "Kati-01", "facilitator": "Awa" })).unwrap();
     let err = invoke(&w, "add_person", json!({ "input": { "full_name": " " } })).unwrap_err();
-    assert_eq!(err, json!({ "code": "empty_field", "field": "name", "message": "The name is empty. Fill it in and save again." }));
-    let err = invoke(&w, "setup_device", json!({ "deviceName": "Again", "facilitator": "Awa" })).unwrap_err();
+    assert_eq!(
+        err,
+        json!({ "code": "empty_field", "field": "name", "message": "The name is empty. Fill it in and save again." })
+    );
+    let err = invoke(&w, "setup_device", json!({ "deviceName": "Again", "facilitator": "Awa" }))
+        .unwrap_err();
     assert_eq!(err["code"], "already_initialized");
     let listed = invoke(&w, "list_people", json!({ "offset": 0, "limit": 10 })).unwrap();
     assert_eq!(listed["total"], 0, "refused writes left nothing");
@@ -109,8 +145,10 @@ fn commands_build_manifest_and_capability_agree() {
         .map(str::to_string)
         .collect();
     assert_eq!(declared, handled);
-    let capability: Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{root}/capabilities/main.json")).unwrap()).unwrap();
+    let capability: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{root}/capabilities/main.json")).unwrap(),
+    )
+    .unwrap();
     let allowed: Vec<String> = capability["permissions"]
         .as_array()
         .unwrap()

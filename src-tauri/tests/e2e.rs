@@ -38,6 +38,15 @@ impl Harness {
     }
 }
 
+/// The page fits the window's width (1280 px by default; laptops here are 1366×768).
+fn assert_no_horizontal_scroll(app: &Session, page: &str) {
+    let fits = app.script(
+        "const d = document.documentElement; return d.scrollWidth <= d.clientWidth && window.innerWidth <= 1366",
+        json!([]),
+    );
+    assert_eq!(fits, json!(true), "{page} scrolls sideways");
+}
+
 fn set_up(app: &Session) {
     app.wait_text("#view h1", "Bienvenue dans Palabre");
     app.type_into("input[name=device_name]", "Ségou-01");
@@ -86,6 +95,7 @@ fn a_facilitator_records_a_session_and_finds_it_after_a_restart() {
     app.click("#quick-add button[type=submit]");
     app.wait_text("#attendance-list", "Kadiatou Cissé");
     app.wait_text("#attendance-count", "2 inscrites, 2 présente(s)");
+    assert_no_horizontal_scroll(&app, "the session page");
 
     // Mark one absent, then present again: both end present, as stored.
     app.click("#attendance-list tbody tr:first-child input[type=checkbox]");
@@ -110,6 +120,15 @@ fn a_facilitator_records_a_session_and_finds_it_after_a_restart() {
         "const b = document.querySelector('#session-plans .items button[data-status=done]'); return !!b && b.getAttribute('aria-pressed') === 'true'",
         json!([]),
     );
+
+    app.click("a[data-route=plans]");
+    app.wait_text("#view h1", "Plans d'action");
+    assert_no_horizontal_scroll(&app, "the action plans");
+    app.click("a[data-route=sessions]");
+    app.wait_text("#session-results", "Dialogue femmes");
+    assert_no_horizontal_scroll(&app, "the session list");
+    app.click("#session-results a");
+    app.wait_text("#attendance h2", "Présences");
 
     // Switch to English without restarting.
     app.click("[data-lang=en]");
@@ -162,13 +181,86 @@ fn an_empty_name_shows_the_french_message_and_writes_nothing() {
     app.click("a[data-route=home]");
     app.wait_text("#modal", "Modifications non enregistrées");
     app.press("#modal button.secondary", "\u{E00C}");
-    app.wait_until("the dialog to close", "return document.getElementById('modal').hidden", json!([]));
+    app.wait_until(
+        "the dialog to close",
+        "return document.getElementById('modal').hidden",
+        json!([]),
+    );
     app.find("#person-form");
     app.quit();
     drop(driver);
 
     let db = palabre::Palabre::open(&h.db).unwrap();
     assert_eq!(db.people(0, 10).unwrap().total, 0);
-    let person_ops = db.ops().unwrap().iter().filter(|op| op.entity == palabre::sync::schema::Entity::Person).count();
+    let person_ops = db
+        .ops()
+        .unwrap()
+        .iter()
+        .filter(|op| op.entity == palabre::sync::schema::Entity::Person)
+        .count();
     assert_eq!(person_ops, 0, "a refused person leaves no op");
+}
+
+/// Whether a window titled Palabre is mapped on `display`.
+fn palabre_windows(display: &Display) -> usize {
+    let out = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Palabre$"])
+        .env("DISPLAY", &display.name)
+        .output()
+        .expect("xdotool is missing (make test installs it)");
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+#[test]
+fn a_second_launch_focuses_the_running_window_instead_of_opening_the_database_again() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    // Single-instance goes through the desktop session bus, as on a facilitator's laptop.
+    let mut bus = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-daemon is missing (make test installs it)");
+    let mut address = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(bus.stdout.as_mut().unwrap()),
+        &mut address,
+    )
+    .unwrap();
+    let launch = || {
+        Command::new(APP)
+            .env("DISPLAY", &h.display.name)
+            .env("DBUS_SESSION_BUS_ADDRESS", address.trim())
+            .env("PALABRE_DB", &h.db)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = launch();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while palabre_windows(&h.display) == 0 {
+        assert!(Instant::now() < deadline, "the first window never appeared");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut second = launch();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the second launch kept running");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "the second launch exits cleanly: {status}");
+    assert!(first.try_wait().unwrap().is_none(), "the first window is still open");
+    assert_eq!(palabre_windows(&h.display), 1, "one window, not two");
+    let _ = first.kill();
+    let _ = first.wait();
+    let _ = bus.kill();
+    let _ = bus.wait();
 }

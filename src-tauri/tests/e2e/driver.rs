@@ -37,7 +37,10 @@ pub struct Display {
 impl Display {
     pub fn start() -> Display {
         let number = (100..400)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists() && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                    && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            })
             .expect("no free X display number");
         let name = format!(":{number}");
         let child = Command::new("Xvfb")
@@ -116,7 +119,10 @@ impl Driver {
             "tauri:options": { "application": application }
         }}});
         let reply = post(&self.agent, &format!("{}/session", self.url), caps);
-        let id = reply["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {reply}")).to_string();
+        let id = reply["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {reply}"))
+            .to_string();
         Session { agent: self.agent.clone(), base: format!("{}/session/{id}", self.url) }
     }
 }
@@ -128,7 +134,8 @@ impl Drop for Driver {
 }
 
 fn post(agent: &ureq::Agent, url: &str, body: Value) -> Value {
-    let mut response = agent.post(url).send_json(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let mut response =
+        agent.post(url).send_json(body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
     let reply: Value = response.body_mut().read_json().unwrap_or(Value::Null);
     reply.get("value").cloned().unwrap_or(reply)
 }
@@ -169,7 +176,9 @@ impl Session {
     }
 
     pub fn count(&self, css: &str) -> usize {
-        self.script("return document.querySelectorAll(arguments[0]).length", json!([css])).as_u64().unwrap_or(0) as usize
+        self.script("return document.querySelectorAll(arguments[0]).length", json!([css]))
+            .as_u64()
+            .unwrap_or(0) as usize
     }
 
     pub fn click(&self, css: &str) {
@@ -207,7 +216,10 @@ impl Session {
             if text.contains(expected) {
                 return;
             }
-            assert!(Instant::now() < deadline, "{css} shows {text:?}, expected it to contain {expected:?}");
+            assert!(
+                Instant::now() < deadline,
+                "{css} shows {text:?}, expected it to contain {expected:?}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
