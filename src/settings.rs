@@ -86,6 +86,18 @@ impl Palabre {
     }
 }
 
+impl Palabre {
+    /// First start: this laptop's device name and its facilitator, both required. Checks both
+    /// before writing anything.
+    pub fn setup(&self, device_name: &str, facilitator: &str) -> Result<Device> {
+        crate::device::validate_name(device_name)?;
+        let facilitator = fields::required("facilitator", facilitator, fields::SHORT_TEXT)?;
+        let device = self.init(device_name)?;
+        self.set_setting(Setting::Facilitator, &facilitator)?;
+        Ok(device)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,17 +113,5 @@ mod tests {
         app.set_setting(Setting::Facilitator, "  Mariam Sidibé ").unwrap();
         let info = app.info().unwrap();
         assert_eq!((info.language.as_str(), info.facilitator.as_str()), ("en", "Mariam Sidibé"));
-    }
-}
-
-impl Palabre {
-    /// First start: this laptop's device name and its facilitator, both required. Checks both
-    /// before writing anything.
-    pub fn setup(&self, device_name: &str, facilitator: &str) -> Result<Device> {
-        crate::device::validate_name(device_name)?;
-        let facilitator = fields::required("facilitator", facilitator, fields::SHORT_TEXT)?;
-        let device = self.init(device_name)?;
-        self.set_setting(Setting::Facilitator, &facilitator)?;
-        Ok(device)
     }
 }

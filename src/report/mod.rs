@@ -126,15 +126,8 @@ mod tests {
             app.add_session(&SessionInput {
                 title: Some(title.into()),
                 start_date: Some("2024-05-02".into()),
+                status: Some(status.into()),
                 ..Default::default()
-            })
-            .map(|id| {
-                app.edit_session(
-                    id,
-                    &SessionInput { status: Some(status.into()), ..Default::default() },
-                )
-                .unwrap();
-                id
             })
             .unwrap()
         };
