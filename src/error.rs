@@ -113,6 +113,8 @@ pub enum Error {
     KeyFile { path: PathBuf, reason: String },
     #[error("Cannot use {path}: {source}. Check that the folder exists and is writable.")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("Bundle {} rejected: {rejection}.", file.display())]
+    Rejected { file: PathBuf, rejection: crate::sync::bundle::Rejection },
     #[error("A change record was refused: {reason}.")]
     BadOp { reason: String },
     #[error("Database error: {0}. Nothing was changed.")]
@@ -133,6 +135,7 @@ impl Error {
             Error::KeyFile { .. } => "key_file",
             Error::Io { .. } => "io",
             Error::BadOp { .. } => "bad_op",
+            Error::Rejected { .. } => "bundle_rejected",
             Error::Sqlite(_) => "storage",
         }
     }
@@ -175,6 +178,7 @@ pub const CODES: &[&str] = &[
     "key_file",
     "io",
     "bad_op",
+    "bundle_rejected",
     "storage",
 ];
 
@@ -224,6 +228,10 @@ mod tests {
             Error::KeyFile { path: path.clone(), reason: String::new() },
             Error::Io { path, source: io() },
             Error::BadOp { reason: String::new() },
+            Error::Rejected {
+                file: PathBuf::new(),
+                rejection: crate::sync::bundle::Rejection::NotAZip,
+            },
             Error::Sqlite(rusqlite::Error::InvalidQuery),
         ];
         let mut seen: Vec<&str> = invalid.iter().map(Invalid::code).collect();

@@ -12,6 +12,7 @@ use crate::Palabre;
 use crate::error::Result;
 use crate::model::codes::SessionStatus;
 use crate::model::session::{Session, SessionFilter};
+use crate::sync::export::{EXPORTED_SEQ, LAST_EXPORT};
 
 /// People reached in a period (`?1` from, `?2` to; NULL for open ends), one row per person with
 /// the date of their first session. Every people figure is computed from this one set.
@@ -38,10 +39,6 @@ pub struct Overview {
     pub unexported_changes: i64,
     pub last_export: Option<String>,
 }
-
-/// Key of the highest op_seq of this device already written to a bundle.
-pub const EXPORTED_SEQ: &str = "exported_seq";
-pub const LAST_EXPORT: &str = "last_export_at";
 
 fn people_figures(
     conn: &Connection,

@@ -17,14 +17,18 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- prev_hlc/prev_device: the stamp that owned the field when the op was written (NULL if none).
+-- Two ops on one field that did not see each other are a conflict (see sync/conflicts.rs).
 CREATE TABLE oplog (
-    device_id TEXT NOT NULL,
-    op_seq    INTEGER NOT NULL CHECK (op_seq > 0),
-    hlc       INTEGER NOT NULL,
-    entity    TEXT NOT NULL,
-    row_id    TEXT NOT NULL,
-    field     TEXT NOT NULL,
-    value     TEXT NOT NULL,
+    device_id   TEXT NOT NULL,
+    op_seq      INTEGER NOT NULL CHECK (op_seq > 0),
+    hlc         INTEGER NOT NULL,
+    entity      TEXT NOT NULL,
+    row_id      TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    prev_hlc    INTEGER,
+    prev_device TEXT,
     PRIMARY KEY (device_id, op_seq)
 ) WITHOUT ROWID;
 CREATE INDEX oplog_by_field ON oplog (entity, row_id, field);
@@ -37,6 +41,46 @@ CREATE TABLE field_clock (
     hlc       INTEGER NOT NULL,
     device_id TEXT NOT NULL,
     PRIMARY KEY (entity, row_id, field)
+) WITHOUT ROWID;
+
+-- Other devices known to this database (at HQ: every laptop). A device's bundles merge only
+-- once someone has compared its fingerprint and trusted it; until then they wait in quarantine.
+CREATE TABLE devices (
+    device_id       TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    public_key      BLOB NOT NULL,
+    fingerprint     TEXT NOT NULL,
+    trusted         INTEGER NOT NULL DEFAULT 0,
+    first_seen      TEXT NOT NULL,
+    last_bundle_seq INTEGER NOT NULL DEFAULT 0,
+    last_import_at  TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE imported_bundles (
+    bundle_id       TEXT PRIMARY KEY,
+    device_id       TEXT NOT NULL,
+    bundle_seq      INTEGER NOT NULL,
+    manifest_sha256 TEXT NOT NULL,
+    op_count        INTEGER NOT NULL,
+    new_ops         INTEGER NOT NULL,
+    imported_at     TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE quarantine (
+    bundle_id   TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    bundle_seq  INTEGER NOT NULL,
+    bytes       BLOB NOT NULL,
+    received_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- A device that signed two different ops with the same op_seq: its bundle was refused.
+CREATE TABLE forks (
+    device_id   TEXT NOT NULL,
+    op_seq      INTEGER NOT NULL,
+    bundle_id   TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    PRIMARY KEY (device_id, op_seq, bundle_id)
 ) WITHOUT ROWID;
 
 CREATE TABLE sessions (

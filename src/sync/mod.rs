@@ -1,7 +1,13 @@
 //! Sync: the hybrid logical clock, the op log and its single write path, and the allow-list of
 //! synced entities and fields. Bundles, signing and trust build on these.
 
+pub mod bundle;
+pub mod conflicts;
+pub mod devices;
+pub mod export;
 pub mod hlc;
+pub mod import;
+pub mod minisign;
 pub mod oplog;
 pub mod schema;
 

@@ -13,11 +13,13 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::ids::DeviceId;
 use crate::search;
-use crate::sync::hlc::Hlc;
+use crate::sync::hlc::{Hlc, Stamp};
 use crate::sync::schema::{Entity, FieldKind, FieldSpec};
 
-/// One field write: the unit of sync.
+/// One field write: the unit of sync. In bundles, one JSON object per line of ops.jsonl; unknown
+/// keys are refused.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Op {
     pub device_id: DeviceId,
     pub op_seq: i64,
@@ -26,6 +28,21 @@ pub struct Op {
     pub row_id: Uuid,
     pub field: String,
     pub value: Value,
+    /// The stamp that owned the field when this op was written: what its author had seen.
+    #[serde(default)]
+    pub prev_hlc: Option<Hlc>,
+    #[serde(default)]
+    pub prev_device: Option<DeviceId>,
+}
+
+impl Op {
+    pub fn stamp(&self) -> Stamp {
+        Stamp { hlc: self.hlc, device: self.device_id }
+    }
+
+    pub fn prev(&self) -> Option<Stamp> {
+        Some(Stamp { hlc: self.prev_hlc?, device: self.prev_device? })
+    }
 }
 
 const CLOCK_KEY: &str = "hlc";
@@ -69,19 +86,40 @@ impl<'c> OpWriter<'c> {
         field: &'static str,
         value: Value,
     ) -> Result<bool> {
+        self.write(entity, row, field, value, false)
+    }
+
+    /// Writes one field even if it already holds the value: resolving a conflict in favour of
+    /// the current value is still a decision that other copies must learn.
+    pub fn set_forced(
+        &mut self,
+        entity: Entity,
+        row: Uuid,
+        field: &'static str,
+        value: Value,
+    ) -> Result<()> {
+        self.write(entity, row, field, value, true).map(drop)
+    }
+
+    fn write(
+        &mut self,
+        entity: Entity,
+        row: Uuid,
+        field: &'static str,
+        value: Value,
+        force: bool,
+    ) -> Result<bool> {
         let spec = field_spec(entity, field)?;
         let wanted = to_sql(spec, &value)?;
         let current: Option<SqlValue> = self
             .conn
-            .query_row(
-                &format!("SELECT {field} FROM {} WHERE id = ?1", entity.table()),
-                [row.to_string()],
-                |r| r.get(0),
-            )
+            .prepare_cached(&format!("SELECT {field} FROM {} WHERE id = ?1", entity.table()))?
+            .query_row([row.to_string()], |r| r.get(0))
             .optional()?;
-        if current.as_ref() == Some(&wanted) {
+        if !force && current.as_ref() == Some(&wanted) {
             return Ok(false);
         }
+        let prev = field_owner(self.conn, entity, &row.to_string(), field)?;
         self.clock = self.clock.tick(Hlc::now_ms());
         let op = Op {
             device_id: self.device,
@@ -91,6 +129,8 @@ impl<'c> OpWriter<'c> {
             row_id: row,
             field: field.to_string(),
             value,
+            prev_hlc: prev.map(|p| p.hlc),
+            prev_device: prev.map(|p| p.device),
         };
         insert(self.conn, &op)?;
         apply(self.conn, &op)?;
@@ -117,7 +157,7 @@ impl<'c> OpWriter<'c> {
     }
 }
 
-fn field_spec(entity: Entity, field: &str) -> Result<FieldSpec> {
+pub fn field_spec(entity: Entity, field: &str) -> Result<FieldSpec> {
     entity.field(field).ok_or_else(|| Error::BadOp {
         reason: format!("'{field}' is not a field of {}", entity.as_str()),
     })
@@ -142,8 +182,9 @@ pub fn to_sql(spec: FieldSpec, value: &Value) -> Result<SqlValue> {
 pub fn insert(conn: &Connection, op: &Op) -> Result<bool> {
     let inserted = conn
         .prepare_cached(
-            "INSERT OR IGNORE INTO oplog (device_id, op_seq, hlc, entity, row_id, field, value)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT OR IGNORE INTO oplog
+               (device_id, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             op.device_id.to_string(),
@@ -152,9 +193,32 @@ pub fn insert(conn: &Connection, op: &Op) -> Result<bool> {
             op.entity.as_str(),
             op.row_id.to_string(),
             op.field,
-            op.value.to_string()
+            op.value.to_string(),
+            op.prev_hlc.map(|h| h.0),
+            op.prev_device.map(|d| d.to_string()),
         ])?;
     Ok(inserted == 1)
+}
+
+/// The stamp that currently owns a field, if any op has written it.
+pub fn field_owner(
+    conn: &Connection,
+    entity: Entity,
+    row: &str,
+    field: &str,
+) -> Result<Option<Stamp>> {
+    let owner: Option<(i64, String)> = conn
+        .prepare_cached("SELECT hlc, device_id FROM field_clock WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
+        .query_row(params![entity.as_str(), row, field], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    owner
+        .map(|(hlc, device)| {
+            let device = device.parse().map_err(|_| Error::BadOp {
+                reason: "a field clock holds a damaged device id".into(),
+            })?;
+            Ok(Stamp { hlc: Hlc(hlc), device })
+        })
+        .transpose()
 }
 
 /// Applies an op to the synced tables if it beats the stamp that owns the field (last writer
@@ -211,23 +275,40 @@ pub fn merge(conn: &Connection, ops: &[Op]) -> Result<usize> {
 /// Every op in the log, in (device, op_seq) order.
 pub fn all(conn: &Connection) -> Result<Vec<Op>> {
     let mut stmt = conn.prepare(
-        "SELECT device_id, op_seq, hlc, entity, row_id, field, value FROM oplog ORDER BY device_id, op_seq",
+        "SELECT device_id, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device
+           FROM oplog ORDER BY device_id, op_seq",
     )?;
-    let rows = stmt.query_map([], |r| {
+    read_ops(&mut stmt, [])
+}
+
+/// The ops of one device with op_seq in `from..=to`, in op_seq order.
+pub fn of_device(conn: &Connection, device: DeviceId, from: i64, to: i64) -> Result<Vec<Op>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT device_id, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device
+           FROM oplog WHERE device_id = ?1 AND op_seq BETWEEN ?2 AND ?3 ORDER BY op_seq",
+    )?;
+    read_ops(&mut stmt, params![device.to_string(), from, to])
+}
+
+fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -> Result<Vec<Op>> {
+    type Row = (String, i64, i64, String, String, String, String, Option<i64>, Option<String>);
+    let rows = stmt.query_map(params, |r| -> rusqlite::Result<Row> {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, i64>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, String>(5)?,
-            r.get::<_, String>(6)?,
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+            r.get(8)?,
         ))
     })?;
     let damaged = |what: &str| Error::BadOp { reason: format!("the oplog holds a damaged {what}") };
     let mut ops = Vec::new();
     for row in rows {
-        let (device, op_seq, hlc, entity, row_id, field, value) = row?;
+        let (device, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device) = row?;
         ops.push(Op {
             device_id: device.parse().map_err(|_| damaged("device id"))?,
             op_seq,
@@ -236,6 +317,11 @@ pub fn all(conn: &Connection) -> Result<Vec<Op>> {
             row_id: row_id.parse().map_err(|_| damaged("row id"))?,
             field,
             value: serde_json::from_str(&value).map_err(|_| damaged("value"))?,
+            prev_hlc: prev_hlc.map(Hlc),
+            prev_device: prev_device
+                .map(|d| d.parse())
+                .transpose()
+                .map_err(|_| damaged("device id"))?,
         });
     }
     Ok(ops)

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use palabre::sync::import::ImportOutcome;
+use palabre::sync::schema::Entity;
 use palabre::{
     Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SessionFilter, SessionId,
     SessionInput, Setting,
@@ -68,9 +70,50 @@ enum Command {
     /// Action plans and their items.
     #[command(subcommand)]
     Plan(PlanCommand),
-    /// This laptop's identity.
+    /// This laptop's identity, and the devices whose bundles this database receives.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Signed bundles: export this laptop's changes, import other laptops'.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+    /// Fields edited concurrently on two devices.
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<ConflictCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Write a bundle of this laptop's changes; prints the written path.
+    Export {
+        /// A folder (the file gets its standard name) or a file path.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Import bundles: one line per file.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Check a bundle's signature and contents without importing it.
+    Verify { file: PathBuf },
+    /// Show a bundle's manifest and what it holds.
+    Inspect { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ConflictCommand {
+    /// Keep one of the conflicting values (a new write that ends the conflict everywhere).
+    Resolve {
+        /// session, person, attendance, plan or item
+        entity: String,
+        row: uuid::Uuid,
+        field: String,
+        /// The value to keep, as JSON (e.g. '"Awa Diarra"', 'true', '2024').
+        #[arg(long)]
+        value: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -318,7 +361,15 @@ enum ItemCommand {
 #[derive(Subcommand)]
 enum DeviceCommand {
     Show,
-    Rename { name: String },
+    Rename {
+        name: String,
+    },
+    /// Every device known here: trusted or not, last bundle, gap-free op_seq, missing ranges.
+    List,
+    /// Trust a device after comparing its fingerprint by phone; merges its held bundles.
+    Trust {
+        fingerprint: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -353,9 +404,19 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
+    let out = show::Out { json: cli.json };
+    // Checking a bundle needs no database.
+    match &cli.command {
+        Command::Bundle(BundleCommand::Verify { file }) => {
+            return out.verified(file, &read_bundle(file)?);
+        }
+        Command::Bundle(BundleCommand::Inspect { file }) => {
+            return out.inspected(&read_bundle(file)?);
+        }
+        _ => {}
+    }
     let db = cli.db.unwrap_or_else(palabre::default_db_path);
     let app = Palabre::open(&db)?;
-    let out = show::Out { json: cli.json };
     match cli.command {
         Command::Init { device_name, facilitator, programme } => {
             let name = device_name.unwrap_or_else(default_device_name);
@@ -435,7 +496,59 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Device(DeviceCommand::Rename { name }) => {
             out.device(&app.rename_device(&name)?, app.key_path())
         }
+        Command::Device(DeviceCommand::List) => out.devices(&app.devices()?),
+        Command::Device(DeviceCommand::Trust { fingerprint }) => {
+            out.trusted(&app.trust_device(&fingerprint)?)
+        }
+        Command::Bundle(BundleCommand::Export { out: path }) => {
+            out.exported(&app.export_bundle(&path)?)
+        }
+        Command::Bundle(BundleCommand::Import { files }) => {
+            let mut results = Vec::with_capacity(files.len());
+            for file in &files {
+                results.push((file.clone(), app.import_bundle_file(file)?));
+            }
+            out.imported(&results)?;
+            let rejected =
+                results.iter().filter(|(_, r)| matches!(r, ImportOutcome::Rejected { .. })).count();
+            if rejected > 0 {
+                return Err(Error::Invalid(palabre::Invalid::UnknownCode {
+                    field: "bundle",
+                    value: format!("{rejected} of {} files", results.len()),
+                    allowed: "valid bundles only; see the lines above".into(),
+                }));
+            }
+            Ok(())
+        }
+        Command::Bundle(BundleCommand::Verify { .. } | BundleCommand::Inspect { .. }) => {
+            unreachable!("handled before the database is opened")
+        }
+        Command::Conflicts { action: None } => out.conflicts(&app.conflicts()?),
+        Command::Conflicts {
+            action: Some(ConflictCommand::Resolve { entity, row, field, value }),
+        } => {
+            let entity = Entity::parse(&entity).ok_or_else(|| palabre::Invalid::UnknownCode {
+                field: "entity",
+                value: entity.clone(),
+                allowed: "session, person, attendance, plan, item".into(),
+            })?;
+            let value: serde_json::Value =
+                serde_json::from_str(&value).map_err(|_| palabre::Invalid::UnknownCode {
+                    field: "value",
+                    value: value.clone(),
+                    allowed: "a JSON value such as \"text\", true or 2024".into(),
+                })?;
+            out.done(app.resolve_conflict(entity, row, &field, &value)?)
+        }
     }
+}
+
+/// Reads and checks a bundle file for `verify` and `inspect`.
+fn read_bundle(file: &std::path::Path) -> Result<palabre::sync::bundle::Bundle, Error> {
+    let bytes =
+        std::fs::read(file).map_err(|source| Error::Io { path: file.to_path_buf(), source })?;
+    Palabre::verify_bundle(&bytes)
+        .map_err(|rejection| Error::Rejected { file: file.to_path_buf(), rejection })
 }
 
 /// The machine's host name, a sensible first device name.

@@ -294,3 +294,148 @@ impl Out {
         Ok(())
     }
 }
+
+impl Out {
+    pub fn exported(&self, e: &palabre::sync::export::Exported) -> Result<(), Error> {
+        if self.json {
+            return print_json(e);
+        }
+        let path =
+            e.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| e.file_name.clone());
+        say!("{path}");
+        if e.ops > 0 {
+            eprintln!(
+                "bundle #{} holds {} changes (ops {}–{})",
+                e.bundle_seq, e.ops, e.first_seq, e.last_seq
+            );
+        } else {
+            eprintln!("bundle #{} holds no changes", e.bundle_seq);
+        }
+        Ok(())
+    }
+
+    pub fn imported(
+        &self,
+        results: &[(std::path::PathBuf, palabre::sync::import::ImportOutcome)],
+    ) -> Result<(), Error> {
+        if self.json {
+            let list: Vec<_> = results.iter().map(|(file, outcome)| json!({ "file": file, "result": outcome, "line": outcome.to_string() })).collect();
+            return print_json(&json!({ "imports": list }));
+        }
+        for (file, outcome) in results {
+            say!("{}: {outcome}", file.display());
+        }
+        Ok(())
+    }
+
+    pub fn verified(&self, file: &Path, b: &palabre::sync::bundle::Bundle) -> Result<(), Error> {
+        let m = &b.manifest;
+        if self.json {
+            return print_json(
+                &json!({ "valid": true, "manifest": m, "fingerprint": b.fingerprint }),
+            );
+        }
+        say!(
+            "{}: valid bundle #{} from {} (fingerprint {}), {} changes",
+            file.display(),
+            m.bundle_seq,
+            m.device.name,
+            b.fingerprint,
+            m.ops.count
+        );
+        Ok(())
+    }
+
+    pub fn inspected(&self, b: &palabre::sync::bundle::Bundle) -> Result<(), Error> {
+        let mut by_entity = std::collections::BTreeMap::<&str, usize>::new();
+        for op in &b.ops {
+            *by_entity.entry(op.entity.as_str()).or_default() += 1;
+        }
+        if self.json {
+            return print_json(
+                &json!({ "manifest": b.manifest, "fingerprint": b.fingerprint, "ops_by_entity": by_entity }),
+            );
+        }
+        let m = &b.manifest;
+        say!("bundle      {} (#{}, format {})", m.bundle_id, m.bundle_seq, m.format_version);
+        say!("device      {} {} (fingerprint {})", m.device.name, m.device.id, b.fingerprint);
+        say!("created     {} by Palabre {}", m.created_at, m.app_version);
+        say!("ops         {} ({}–{})", m.ops.count, m.ops.first_seq, m.ops.last_seq);
+        for (entity, count) in by_entity {
+            say!("  {entity:<11} {count}");
+        }
+        if let Some(prev) = &m.prev_bundle_hash {
+            say!("follows     manifest {prev}");
+        }
+        Ok(())
+    }
+
+    pub fn devices(&self, devices: &[palabre::sync::devices::DeviceStatus]) -> Result<(), Error> {
+        if self.json {
+            let list: Vec<_> = devices
+                .iter()
+                .map(|d| json!({ "device": d, "missing_text": d.missing_text() }))
+                .collect();
+            return print_json(&json!({ "devices": list }));
+        }
+        for d in devices {
+            let trust = if d.this_device {
+                "this laptop"
+            } else if d.trusted {
+                "trusted"
+            } else {
+                "NOT TRUSTED"
+            };
+            let held = if d.ops == 0 {
+                "no changes received".to_string()
+            } else {
+                format!("ops 1–{} complete ({} held)", d.gap_free_seq, d.ops)
+            };
+            say!("{}  {}  {trust}  bundle #{}  {held}", d.fingerprint, d.name, d.last_bundle_seq);
+            for line in d.missing_text() {
+                say!("    {line}");
+            }
+            if d.quarantined_bundles > 0 {
+                say!(
+                    "    {} bundle(s) waiting: compare the fingerprint, then `palabre device trust \"{}\"`",
+                    d.quarantined_bundles,
+                    d.fingerprint
+                );
+            }
+            if d.forks > 0 {
+                say!("    FORK: {} change number(s) signed twice with different content", d.forks);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn trusted(&self, t: &palabre::sync::import::Trusted) -> Result<(), Error> {
+        if self.json {
+            return print_json(t);
+        }
+        say!("trusted {} ({})", t.name, t.fingerprint);
+        for outcome in &t.merged {
+            say!("  held bundle: {outcome}");
+        }
+        Ok(())
+    }
+
+    pub fn conflicts(&self, conflicts: &[palabre::sync::conflicts::Conflict]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "conflicts": conflicts }));
+        }
+        for c in conflicts {
+            say!("{} {} {} ({})", c.entity.as_str(), c.row_id, c.field, c.label);
+            say!(
+                "  current  {}  by {} at {}",
+                c.current.value,
+                c.current.device_name,
+                c.current.time
+            );
+            for o in &c.others {
+                say!("  other    {}  by {} at {}", o.value, o.device_name, o.time);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,354 @@
+//! The bundle file (`*.palabre`): a zip holding exactly `manifest.json`, its minisign signature
+//! `manifest.json.minisig`, and `ops.jsonl`. Reading is defensive, in this order: size cap; zip
+//! limits (allow-listed names, no directories, links or duplicates, bounded uncompressed size,
+//! never extracted to disk); strict manifest; signature; per-entry sha256; strict op decoding
+//! with length limits; every op by the signing device; entities, fields and value types from the
+//! allow-list. Anything else is a `Rejection` that says what to do.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::device;
+use crate::model::ids::DeviceId;
+use crate::sync::hlc::Hlc;
+use crate::sync::minisign;
+use crate::sync::oplog::{self, Op};
+
+pub const FORMAT: &str = "palabre-bundle";
+pub const FORMAT_VERSION: u32 = 1;
+pub const KIND_OPS: &str = "ops";
+pub const MANIFEST: &str = "manifest.json";
+pub const SIGNATURE: &str = "manifest.json.minisig";
+pub const OPS: &str = "ops.jsonl";
+pub const EXTENSION: &str = "palabre";
+
+/// Largest bundle file accepted (compressed).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+const MAX_MANIFEST_BYTES: u64 = 64 << 10;
+const MAX_SIGNATURE_BYTES: u64 = 4 << 10;
+/// Largest ops.jsonl accepted once decompressed: about four million ops.
+pub const MAX_OPS_BYTES: u64 = 1 << 30;
+/// Longest line of ops.jsonl (one op; the longest text field is 10,000 characters).
+const MAX_OP_LINE: usize = 128 << 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub format: String,
+    pub format_version: u32,
+    pub kind: String,
+    pub bundle_id: Uuid,
+    pub device: ManifestDevice,
+    pub bundle_seq: i64,
+    /// sha256 of the previous bundle's manifest from this device, so HQ can see a missing one.
+    pub prev_bundle_hash: Option<String>,
+    pub ops: OpRange,
+    pub hlc: Option<HlcRange>,
+    pub schema_version: i64,
+    pub app_version: String,
+    pub created_at: String,
+    /// sha256 and size of every other entry.
+    pub entries: BTreeMap<String, EntryDigest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestDevice {
+    pub id: DeviceId,
+    pub name: String,
+    pub public_key: String,
+}
+
+/// The device's ops carried, `first_seq..=last_seq` (both 0 when the bundle is empty).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpRange {
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HlcRange {
+    pub min: Hlc,
+    pub max: Hlc,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryDigest {
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// A bundle that passed every check that needs no database.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub manifest: Manifest,
+    pub manifest_sha256: String,
+    pub ops: Vec<Op>,
+    pub fingerprint: String,
+}
+
+/// Why a bundle was refused. Nothing is written when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error(
+        "the file is {size} bytes, more than a bundle may be ({max} bytes). Check that it is a Palabre bundle"
+    )]
+    TooLarge { size: u64, max: u64 },
+    #[error("it is not a Palabre bundle (not a zip file). Check the file, or ask for a new export")]
+    NotAZip,
+    #[error("it is encrypted to HQ; only a database enrolled as HQ can open it")]
+    Encrypted,
+    #[error(
+        "its contents are not a bundle's ({reason}). It may be damaged or altered; ask the facilitator to export again"
+    )]
+    Contents { reason: String },
+    #[error(
+        "its manifest is unreadable ({reason}). It may be damaged or altered; ask the facilitator to export again"
+    )]
+    Manifest { reason: String },
+    #[error(
+        "its signature does not match device '{device}' (fingerprint {fingerprint}): {reason}. It may have been altered; ask the facilitator to export again"
+    )]
+    Signature { device: String, fingerprint: String, reason: String },
+    #[error(
+        "{entry} does not match its checksum in the manifest. It was damaged or altered; ask the facilitator to export again"
+    )]
+    Checksum { entry: String },
+    #[error(
+        "change {line} of ops.jsonl is invalid ({reason}). Ask the facilitator to export again"
+    )]
+    Op { line: usize, reason: String },
+    #[error(
+        "it is signed by device '{device}' with a key that differs from the one this database knows (fingerprint {known}, bundle {presented}). Someone may be impersonating that laptop; check with its facilitator before doing anything"
+    )]
+    KeyChanged { device: String, known: String, presented: String },
+    #[error(
+        "device '{device}' signed two different changes numbered {op_seq} (a fork: its database was copied or restored). Nothing from this bundle was merged; call the facilitator"
+    )]
+    Fork { device: String, op_seq: i64 },
+    #[error(
+        "it was made by a newer Palabre (schema {found}, this one knows {supported}). Update Palabre, then import it again"
+    )]
+    Newer { found: i64, supported: i64 },
+    #[error("it cannot be read ({reason})")]
+    Unreadable { reason: String },
+}
+
+impl Rejection {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::TooLarge { .. } => "too_large",
+            Rejection::NotAZip => "not_a_bundle",
+            Rejection::Encrypted => "encrypted",
+            Rejection::Contents { .. } => "bad_contents",
+            Rejection::Manifest { .. } => "bad_manifest",
+            Rejection::Signature { .. } => "bad_signature",
+            Rejection::Checksum { .. } => "bad_checksum",
+            Rejection::Op { .. } => "bad_op",
+            Rejection::KeyChanged { .. } => "key_changed",
+            Rejection::Fork { .. } => "fork",
+            Rejection::Newer { .. } => "newer_format",
+            Rejection::Unreadable { .. } => "unreadable",
+        }
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Serialises ops as ops.jsonl.
+pub fn ops_jsonl(ops: &[Op]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ops.len() * 200);
+    for op in ops {
+        serde_json::to_writer(&mut out, op).expect("ops serialise");
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Builds the zip of a bundle: fills the manifest's entry digests, signs the exact manifest
+/// bytes, and returns (zip bytes, manifest sha256).
+pub fn write(key: &SigningKey, mut manifest: Manifest, ops: &[Op]) -> (Vec<u8>, String) {
+    let jsonl = ops_jsonl(ops);
+    manifest.entries = BTreeMap::from([(
+        OPS.to_string(),
+        EntryDigest { sha256: sha256_hex(&jsonl), size: jsonl.len() as u64 },
+    )]);
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    let trusted = format!(
+        "palabre bundle {} from {} #{}",
+        manifest.bundle_id, manifest.device.name, manifest.bundle_seq
+    );
+    let signature = minisign::sign(key, &manifest_bytes, &trusted);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644);
+    for (name, bytes) in
+        [(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (OPS, &jsonl[..])]
+    {
+        zip.start_file(name, options).expect("zip entry");
+        zip.write_all(bytes).expect("zip write");
+    }
+    let bytes = zip.finish().expect("zip finish").into_inner();
+    (bytes, sha256_hex(&manifest_bytes))
+}
+
+fn contents(reason: impl Into<String>) -> Rejection {
+    Rejection::Contents { reason: reason.into() }
+}
+
+/// Reads the three entries of a bundle zip within their limits.
+fn entries(bytes: &[u8]) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| Rejection::NotAZip)?;
+    if archive.has_duplicate_names() {
+        return Err(contents("an entry appears twice"));
+    }
+    let mut found = BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut entry =
+            archive.by_index(index).map_err(|e| contents(format!("entry {index}: {e}")))?;
+        let name = entry.name().map_err(|_| contents("an entry name is not text"))?.to_string();
+        let (known, limit) = match name.as_str() {
+            MANIFEST => (MANIFEST, MAX_MANIFEST_BYTES),
+            SIGNATURE => (SIGNATURE, MAX_SIGNATURE_BYTES),
+            OPS => (OPS, MAX_OPS_BYTES),
+            other => return Err(contents(format!("unexpected entry '{}'", other.escape_debug()))),
+        };
+        let is_link =
+            entry.is_symlink() || entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
+        if entry.is_dir() || is_link {
+            return Err(contents(format!("'{name}' is not a plain file")));
+        }
+        if found.contains_key(known) {
+            return Err(contents(format!("'{name}' appears twice")));
+        }
+        if entry.size() > limit {
+            return Err(contents(format!("'{name}' is larger than {limit} bytes")));
+        }
+        let mut data = Vec::with_capacity(entry.size().min(limit) as usize);
+        (&mut entry)
+            .take(limit + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| contents(format!("'{name}' cannot be decompressed: {e}")))?;
+        if data.len() as u64 > limit {
+            return Err(contents(format!("'{name}' is larger than {limit} bytes")));
+        }
+        found.insert(known, data);
+    }
+    for name in [MANIFEST, SIGNATURE, OPS] {
+        if !found.contains_key(name) {
+            return Err(contents(format!("'{name}' is missing")));
+        }
+    }
+    Ok(found)
+}
+
+/// Every check that needs no database, in the order of the module doc.
+pub fn read(bytes: &[u8]) -> Result<Bundle, Rejection> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Rejection::TooLarge { size: bytes.len() as u64, max: MAX_FILE_BYTES });
+    }
+    if bytes.starts_with(b"age-encryption.org/")
+        || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    {
+        return Err(Rejection::Encrypted);
+    }
+    let entries = entries(bytes)?;
+    let manifest_bytes = &entries[MANIFEST];
+    let manifest: Manifest = serde_json::from_slice(manifest_bytes)
+        .map_err(|e| Rejection::Manifest { reason: e.to_string() })?;
+    let bad_manifest = |reason: &str| Rejection::Manifest { reason: reason.to_string() };
+    if manifest.format != FORMAT || manifest.kind != KIND_OPS {
+        return Err(bad_manifest("it is not an ops bundle"));
+    }
+    if manifest.format_version > FORMAT_VERSION
+        || manifest.schema_version > crate::store::migrations::LATEST
+    {
+        return Err(Rejection::Newer {
+            found: manifest.schema_version,
+            supported: crate::store::migrations::LATEST,
+        });
+    }
+    let fingerprint = minisign::public_key(&manifest.device.public_key)
+        .map(|(_, key)| device::fingerprint(&key.to_bytes()))
+        .map_err(|_| bad_manifest("the device public key is malformed"))?;
+    let signature = std::str::from_utf8(&entries[SIGNATURE]).map_err(|_| Rejection::Signature {
+        device: manifest.device.name.clone(),
+        fingerprint: fingerprint.clone(),
+        reason: "the signature file is not text".into(),
+    })?;
+    minisign::verify(&manifest.device.public_key, manifest_bytes, signature).map_err(|e| {
+        Rejection::Signature {
+            device: manifest.device.name.clone(),
+            fingerprint: fingerprint.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    // The signature covers the manifest; the manifest's digests cover the rest.
+    if manifest.entries.len() != 1 {
+        return Err(bad_manifest("it must list exactly ops.jsonl"));
+    }
+    let digest =
+        manifest.entries.get(OPS).ok_or_else(|| bad_manifest("it does not list ops.jsonl"))?;
+    let jsonl = &entries[OPS];
+    if digest.size != jsonl.len() as u64 || digest.sha256 != sha256_hex(jsonl) {
+        return Err(Rejection::Checksum { entry: OPS.to_string() });
+    }
+    let ops = decode_ops(jsonl, &manifest)?;
+    Ok(Bundle { manifest_sha256: sha256_hex(manifest_bytes), manifest, ops, fingerprint })
+}
+
+/// Strict decoding of ops.jsonl against its manifest.
+pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejection> {
+    let text = std::str::from_utf8(jsonl)
+        .map_err(|_| Rejection::Op { line: 0, reason: "not UTF-8".into() })?;
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let mut ops = Vec::new();
+    if !body.is_empty() {
+        for (index, line) in body.split('\n').enumerate() {
+            let line_no = index + 1;
+            let bad = |reason: String| Rejection::Op { line: line_no, reason };
+            if line.len() > MAX_OP_LINE {
+                return Err(bad(format!("longer than {MAX_OP_LINE} bytes")));
+            }
+            let op: Op = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+            if op.device_id != manifest.device.id {
+                return Err(bad(format!("it is by device {}, not by the signer", op.device_id)));
+            }
+            let spec = oplog::field_spec(op.entity, &op.field).map_err(|e| bad(e.to_string()))?;
+            oplog::to_sql(spec, &op.value).map_err(|e| bad(e.to_string()))?;
+            if op.prev_hlc.is_some() != op.prev_device.is_some() {
+                return Err(bad("half a previous stamp".into()));
+            }
+            let expected = manifest.ops.first_seq + index as i64;
+            if op.op_seq != expected {
+                return Err(bad(format!("numbered {} where {expected} was expected", op.op_seq)));
+            }
+            ops.push(op);
+        }
+    }
+    let range = manifest.ops;
+    let consistent = if ops.is_empty() {
+        range.count == 0
+    } else {
+        range.count == ops.len() as i64
+            && range.last_seq == range.first_seq + range.count - 1
+            && range.first_seq >= 1
+    };
+    if !consistent {
+        return Err(Rejection::Manifest { reason: "its op range does not match ops.jsonl".into() });
+    }
+    Ok(ops)
+}

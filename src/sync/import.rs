@@ -1,0 +1,258 @@
+//! Import: one bundle, all or nothing, in one transaction. After the checks of bundle::read, in
+//! this order: the same bundle again is a no-op that says so; a device whose known key differs is
+//! refused; an unknown or untrusted device's bundle waits in quarantine until its fingerprint is
+//! trusted; a fork (same device and op_seq, different content) is refused and recorded; then the
+//! new ops merge.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::Palabre;
+use crate::device::{self, normalize_fingerprint};
+use crate::error::{Error, Invalid, Result};
+use crate::sync::bundle::{self, Bundle, Rejection};
+use crate::sync::oplog::{self, Op};
+
+/// What happened to one bundle file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Applied { device: String, ops: usize, new_ops: usize },
+    AlreadyImported { device: String },
+    Quarantined { device: String, fingerprint: String },
+    Rejected { code: String, reason: String },
+}
+
+impl std::fmt::Display for ImportOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportOutcome::Applied { new_ops, ops, .. } if new_ops == ops => {
+                write!(f, "applied {new_ops} ops")
+            }
+            ImportOutcome::Applied { new_ops, ops, .. } => {
+                write!(f, "applied {new_ops} ops ({} were already here)", ops - new_ops)
+            }
+            ImportOutcome::AlreadyImported { .. } => write!(f, "already imported"),
+            ImportOutcome::Quarantined { device, fingerprint } => {
+                write!(f, "quarantined: unknown device {device} {fingerprint}")
+            }
+            ImportOutcome::Rejected { reason, .. } => write!(f, "rejected: {reason}"),
+        }
+    }
+}
+
+impl From<Rejection> for ImportOutcome {
+    fn from(r: Rejection) -> Self {
+        ImportOutcome::Rejected { code: r.code().to_string(), reason: r.to_string() }
+    }
+}
+
+/// The result of trusting a device: its quarantined bundles, merged.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Trusted {
+    pub device_id: String,
+    pub name: String,
+    pub fingerprint: String,
+    pub merged: Vec<ImportOutcome>,
+}
+
+struct KnownDevice {
+    public_key: Vec<u8>,
+    trusted: bool,
+    fingerprint: String,
+}
+
+fn known_device(conn: &Connection, id: &str) -> Result<Option<KnownDevice>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT public_key, trusted, fingerprint FROM devices WHERE device_id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(KnownDevice { public_key: r.get(0)?, trusted: r.get(1)?, fingerprint: r.get(2)? })
+        })
+        .optional()?)
+}
+
+fn public_key_bytes(bundle: &Bundle) -> Vec<u8> {
+    crate::sync::minisign::public_key(&bundle.manifest.device.public_key)
+        .map(|(_, key)| key.to_bytes().to_vec())
+        .unwrap_or_default()
+}
+
+/// The first op of the bundle whose (device, op_seq) is already stored with other content.
+fn find_fork(conn: &Connection, bundle: &Bundle) -> Result<Option<i64>> {
+    let range = bundle.manifest.ops;
+    if range.count == 0 {
+        return Ok(None);
+    }
+    let stored: HashMap<i64, Op> =
+        oplog::of_device(conn, bundle.manifest.device.id, range.first_seq, range.last_seq)?
+            .into_iter()
+            .map(|op| (op.op_seq, op))
+            .collect();
+    Ok(bundle
+        .ops
+        .iter()
+        .find(|op| stored.get(&op.op_seq).is_some_and(|s| s != *op))
+        .map(|op| op.op_seq))
+}
+
+/// Imports a bundle that passed `bundle::read`, inside the caller's transaction.
+fn import_in(conn: &Connection, bundle: &Bundle, bytes: &[u8]) -> Result<ImportOutcome> {
+    let manifest = &bundle.manifest;
+    let device_id = manifest.device.id.to_string();
+    let name = manifest.device.name.clone();
+    let already: bool = conn
+        .prepare_cached("SELECT 1 FROM imported_bundles WHERE bundle_id = ?1")?
+        .exists([manifest.bundle_id.to_string()])?;
+    if already {
+        return Ok(ImportOutcome::AlreadyImported { device: name });
+    }
+    let presented = public_key_bytes(bundle);
+    let me = device::load(conn)?.ok_or(Error::NotInitialized)?;
+    let now = Utc::now().to_rfc3339();
+    if me.device_id == manifest.device.id {
+        if me.public_key != manifest.device.public_key {
+            return Ok(Rejection::KeyChanged {
+                device: name,
+                known: me.fingerprint,
+                presented: bundle.fingerprint.clone(),
+            }
+            .into());
+        }
+    } else {
+        match known_device(conn, &device_id)? {
+            Some(known) if known.public_key != presented => {
+                return Ok(Rejection::KeyChanged {
+                    device: name,
+                    known: known.fingerprint,
+                    presented: bundle.fingerprint.clone(),
+                }
+                .into());
+            }
+            Some(known) if known.trusted => {}
+            known => {
+                if known.is_none() {
+                    conn.prepare_cached(
+                        "INSERT INTO devices (device_id, name, public_key, fingerprint, trusted, first_seen)
+                         VALUES (?1, ?2, ?3, ?4, 0, ?5)",
+                    )?
+                    .execute(params![device_id, name, presented, bundle.fingerprint, now])?;
+                }
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO quarantine (bundle_id, device_id, bundle_seq, bytes, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![manifest.bundle_id.to_string(), device_id, manifest.bundle_seq, bytes, now])?;
+                return Ok(ImportOutcome::Quarantined {
+                    device: name,
+                    fingerprint: bundle.fingerprint.clone(),
+                });
+            }
+        }
+    }
+    if let Some(op_seq) = find_fork(conn, bundle)? {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO forks (device_id, op_seq, bundle_id, detected_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![device_id, op_seq, manifest.bundle_id.to_string(), now])?;
+        return Ok(Rejection::Fork { device: name, op_seq }.into());
+    }
+    let new_ops = oplog::merge(conn, &bundle.ops)?;
+    if me.device_id != manifest.device.id {
+        conn.prepare_cached(
+            "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4
+              WHERE device_id = ?1",
+        )?
+        .execute(params![device_id, name, manifest.bundle_seq, now])?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO imported_bundles (bundle_id, device_id, bundle_seq, manifest_sha256, op_count, new_ops, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        manifest.bundle_id.to_string(),
+        device_id,
+        manifest.bundle_seq,
+        bundle.manifest_sha256,
+        bundle.ops.len() as i64,
+        new_ops as i64,
+        now
+    ])?;
+    Ok(ImportOutcome::Applied { device: name, ops: bundle.ops.len(), new_ops })
+}
+
+impl Palabre {
+    /// Imports one bundle from memory. `Err` only for failures of this database; every problem
+    /// with the bundle is an `ImportOutcome::Rejected` and writes nothing.
+    pub fn import_bundle_bytes(&self, bytes: &[u8]) -> Result<ImportOutcome> {
+        let bundle = match bundle::read(bytes) {
+            Ok(bundle) => bundle,
+            Err(rejection) => return Ok(rejection.into()),
+        };
+        self.store().write(|tx| import_in(tx, &bundle, bytes))
+    }
+
+    /// Imports one bundle file (refusing oversized files before reading them).
+    pub fn import_bundle_file(&self, path: &Path) -> Result<ImportOutcome> {
+        let unreadable = |e: std::io::Error| -> ImportOutcome {
+            Rejection::Unreadable { reason: e.to_string() }.into()
+        };
+        let size = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                return Ok(Rejection::Unreadable { reason: "it is a folder".into() }.into());
+            }
+            Ok(meta) => meta.len(),
+            Err(e) => return Ok(unreadable(e)),
+        };
+        if size > bundle::MAX_FILE_BYTES {
+            return Ok(Rejection::TooLarge { size, max: bundle::MAX_FILE_BYTES }.into());
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => self.import_bundle_bytes(&bytes),
+            Err(e) => Ok(unreadable(e)),
+        }
+    }
+
+    /// Checks a bundle without importing it.
+    pub fn verify_bundle(bytes: &[u8]) -> std::result::Result<Bundle, Rejection> {
+        bundle::read(bytes)
+    }
+
+    /// Trusts the device with this fingerprint (as read out by its facilitator) and merges the
+    /// bundles it had waiting in quarantine, oldest first.
+    pub fn trust_device(&self, fingerprint: &str) -> Result<Trusted> {
+        let wanted = normalize_fingerprint(fingerprint).ok_or_else(|| Invalid::UnknownCode {
+            field: "fingerprint",
+            value: fingerprint.to_string(),
+            allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
+        })?;
+        self.store().write(|tx| {
+            let found: Option<(String, String)> = tx
+                .query_row("SELECT device_id, name FROM devices WHERE fingerprint = ?1", [&wanted], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?;
+            let (device_id, name) =
+                found.ok_or_else(|| Error::NotFound { entity: "device", id: wanted.clone() })?;
+            tx.execute("UPDATE devices SET trusted = 1 WHERE device_id = ?1", [&device_id])?;
+            let held: Vec<(String, Vec<u8>)> = tx
+                .prepare("SELECT bundle_id, bytes FROM quarantine WHERE device_id = ?1 ORDER BY bundle_seq")?
+                .query_map([&device_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut merged = Vec::with_capacity(held.len());
+            for (bundle_id, bytes) in held {
+                let outcome = match bundle::read(&bytes) {
+                    Ok(bundle) => import_in(tx, &bundle, &bytes)?,
+                    Err(rejection) => rejection.into(),
+                };
+                tx.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [bundle_id])?;
+                merged.push(outcome);
+            }
+            Ok(Trusted { device_id, name, fingerprint: wanted, merged })
+        })
+    }
+}
