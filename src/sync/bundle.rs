@@ -6,7 +6,7 @@
 //! allow-list. Anything else is a `Rejection` that says what to do.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
@@ -190,18 +190,85 @@ pub fn write(key: &SigningKey, mut manifest: Manifest, ops: &[Op]) -> (Vec<u8>, 
         manifest.bundle_id, manifest.device.name, manifest.bundle_seq
     );
     let signature = minisign::sign(key, &manifest_bytes, &trusted);
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .unix_permissions(0o644);
-    for (name, bytes) in
-        [(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (OPS, &jsonl[..])]
-    {
-        zip.start_file(name, options).expect("zip entry");
-        zip.write_all(bytes).expect("zip write");
-    }
-    let bytes = zip.finish().expect("zip finish").into_inner();
+    let bytes = canonical_zip(&[
+        (MANIFEST, &manifest_bytes[..]),
+        (SIGNATURE, signature.as_bytes()),
+        (OPS, &jsonl[..]),
+    ]);
     (bytes, sha256_hex(&manifest_bytes))
+}
+
+/// The one byte layout of a bundle zip: entries stored (not compressed) in a fixed order, with
+/// fixed times and attributes. A bundle must be exactly this layout of its entries, so that any
+/// changed byte — even in zip metadata that readers ignore — is refused. Stored entries keep the
+/// layout independent of any compression library's version.
+pub fn canonical_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    const VERSION_NEEDED: u16 = 10;
+    const VERSION_MADE_BY: u16 = (3 << 8) | 30; // Unix, zip 3.0
+    const FLAGS: u16 = 1 << 11; // names are UTF-8
+    const DOS_TIME: u16 = 0;
+    const DOS_DATE: u16 = (1 << 5) | 1; // 1980-01-01
+    const EXTERNAL_ATTRIBUTES: u32 = 0o100644 << 16;
+    let le16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
+    let le32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    let mut out = Vec::with_capacity(
+        entries.iter().map(|(n, d)| 30 + n.len() + d.len()).sum::<usize>() + 256,
+    );
+    let mut central = Vec::new();
+    for (name, data) in entries {
+        let offset = out.len() as u32;
+        let crc = crc32fast::hash(data);
+        let size = data.len() as u32;
+        le32(&mut out, 0x0403_4b50);
+        for v in [VERSION_NEEDED, FLAGS, 0, DOS_TIME, DOS_DATE] {
+            le16(&mut out, v);
+        }
+        for v in [crc, size, size] {
+            le32(&mut out, v);
+        }
+        le16(&mut out, name.len() as u16);
+        le16(&mut out, 0);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+
+        le32(&mut central, 0x0201_4b50);
+        for v in [VERSION_MADE_BY, VERSION_NEEDED, FLAGS, 0, DOS_TIME, DOS_DATE] {
+            le16(&mut central, v);
+        }
+        for v in [crc, size, size] {
+            le32(&mut central, v);
+        }
+        for v in [name.len() as u16, 0, 0, 0, 0] {
+            le16(&mut central, v);
+        }
+        le32(&mut central, EXTERNAL_ATTRIBUTES);
+        le32(&mut central, offset);
+        central.extend_from_slice(name.as_bytes());
+    }
+    let central_offset = out.len() as u32;
+    let central_size = central.len() as u32;
+    out.extend_from_slice(&central);
+    le32(&mut out, 0x0605_4b50);
+    for v in [0, 0, entries.len() as u16, entries.len() as u16] {
+        le16(&mut out, v);
+    }
+    le32(&mut out, central_size);
+    le32(&mut out, central_offset);
+    le16(&mut out, 0);
+    out
+}
+
+/// Size limits of a bundle's parts; `Limits::default()` in production, smaller in tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub file_bytes: u64,
+    pub ops_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { file_bytes: MAX_FILE_BYTES, ops_bytes: MAX_OPS_BYTES }
+    }
 }
 
 fn contents(reason: impl Into<String>) -> Rejection {
@@ -209,7 +276,7 @@ fn contents(reason: impl Into<String>) -> Rejection {
 }
 
 /// Reads the three entries of a bundle zip within their limits.
-fn entries(bytes: &[u8]) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
+fn entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| Rejection::NotAZip)?;
     if archive.has_duplicate_names() {
@@ -223,7 +290,7 @@ fn entries(bytes: &[u8]) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
         let (known, limit) = match name.as_str() {
             MANIFEST => (MANIFEST, MAX_MANIFEST_BYTES),
             SIGNATURE => (SIGNATURE, MAX_SIGNATURE_BYTES),
-            OPS => (OPS, MAX_OPS_BYTES),
+            OPS => (OPS, limits.ops_bytes),
             other => return Err(contents(format!("unexpected entry '{}'", other.escape_debug()))),
         };
         let is_link =
@@ -257,15 +324,27 @@ fn entries(bytes: &[u8]) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
 
 /// Every check that needs no database, in the order of the module doc.
 pub fn read(bytes: &[u8]) -> Result<Bundle, Rejection> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Rejection::TooLarge { size: bytes.len() as u64, max: MAX_FILE_BYTES });
+    read_with(bytes, Limits::default())
+}
+
+pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
+    if bytes.len() as u64 > limits.file_bytes {
+        return Err(Rejection::TooLarge { size: bytes.len() as u64, max: limits.file_bytes });
     }
     if bytes.starts_with(b"age-encryption.org/")
         || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
     {
         return Err(Rejection::Encrypted);
     }
-    let entries = entries(bytes)?;
+    let entries = entries(bytes, limits)?;
+    let canonical = canonical_zip(&[
+        (MANIFEST, &entries[MANIFEST][..]),
+        (SIGNATURE, &entries[SIGNATURE][..]),
+        (OPS, &entries[OPS][..]),
+    ]);
+    if canonical != bytes {
+        return Err(contents("its zip layout was changed after it was made"));
+    }
     let manifest_bytes = &entries[MANIFEST];
     let manifest: Manifest = serde_json::from_slice(manifest_bytes)
         .map_err(|e| Rejection::Manifest { reason: e.to_string() })?;

@@ -1,0 +1,439 @@
+//! Bundles between laptops and HQ: the real `minisign` tool verifies them; round trips reproduce
+//! the data; quarantine, trust, gaps, forks, key changes and conflicts behave; and every kind of
+//! damaged or hostile file is refused with the HQ database unchanged.
+
+mod common;
+
+use std::io::Write;
+use std::process::Command;
+
+use common::{person, session, state};
+use palabre::sync::bundle::{self, Limits, Manifest, Rejection};
+use palabre::sync::import::ImportOutcome;
+use palabre::{Palabre, PersonInput};
+
+fn laptop(name: &str) -> Palabre {
+    let app = Palabre::open_in_memory().unwrap();
+    app.init(name).unwrap();
+    app
+}
+
+fn export(app: &Palabre) -> Vec<u8> {
+    app.export_bundle_bytes().unwrap().1
+}
+
+/// Imports a laptop's bundle at HQ, trusting the laptop on first sight.
+fn deliver(hq: &Palabre, bytes: &[u8]) -> ImportOutcome {
+    match hq.import_bundle_bytes(bytes).unwrap() {
+        ImportOutcome::Quarantined { fingerprint, .. } => {
+            let trusted = hq.trust_device(&fingerprint).unwrap();
+            trusted.merged.into_iter().next().unwrap()
+        }
+        other => other,
+    }
+}
+
+fn rejected(outcome: ImportOutcome) -> String {
+    match outcome {
+        ImportOutcome::Rejected { code, .. } => code,
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+            (entry.name().unwrap().to_string(), data)
+        })
+        .collect()
+}
+
+fn a_laptop_with_data(name: &str) -> Palabre {
+    let app = laptop(name);
+    let s = session(&app, "Dialogue femmes et autorités", "2024-03-14");
+    let p = person(&app, "Aïssata Traoré");
+    app.attend(s, &[p]).unwrap();
+    app
+}
+
+#[test]
+fn the_minisign_tool_verifies_an_exported_bundle_and_refuses_an_altered_manifest() {
+    let app = a_laptop_with_data("Mopti-02");
+    let dir = tempfile::tempdir().unwrap();
+    let exported = app.export_bundle(dir.path()).unwrap();
+    let path = exported.path.unwrap();
+    assert!(path.file_name().unwrap().to_str().unwrap().starts_with("palabre-Mopti-02-1-"));
+    for (name, data) in entries(&std::fs::read(&path).unwrap()) {
+        std::fs::write(dir.path().join(name), data).unwrap();
+    }
+    let public_key = app.device().unwrap().public_key;
+    let verify = || {
+        Command::new("minisign")
+            .args(["-V", "-m", "manifest.json", "-x", "manifest.json.minisig", "-P", &public_key])
+            .current_dir(dir.path())
+            .output()
+            .expect("minisign is missing (make test installs it)")
+    };
+    let ok = verify();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    std::fs::write(dir.path().join("manifest.json"), manifest.replace("Mopti-02", "Mopti-03"))
+        .unwrap();
+    assert!(!verify().status.success(), "minisign accepted an altered manifest");
+}
+
+#[test]
+fn two_laptops_and_hq_round_trip_through_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = a_laptop_with_data("Ségou-01");
+    let b = a_laptop_with_data("Mopti-02");
+    let hq = Palabre::open(dir.path().join("hq.db")).unwrap();
+    hq.init("HQ-Bamako").unwrap();
+    let fa = a.export_bundle(dir.path()).unwrap().path.unwrap();
+    let fb = b.export_bundle(dir.path()).unwrap().path.unwrap();
+    for file in [&fa, &fb] {
+        assert!(matches!(hq.import_bundle_file(file).unwrap(), ImportOutcome::Quarantined { .. }));
+    }
+    assert_eq!(hq.people(0, 10).unwrap().total, 0, "quarantined bundles are not merged");
+    for app in [&a, &b] {
+        let trusted = hq.trust_device(&app.device().unwrap().fingerprint.to_lowercase()).unwrap();
+        assert!(
+            matches!(trusted.merged[..], [ImportOutcome::Applied { .. }]),
+            "{:?}",
+            trusted.merged
+        );
+    }
+    assert_eq!(hq.people(0, 10).unwrap().total, 2);
+    assert_eq!(hq.find_people("aissata", 10).unwrap().len(), 2);
+    assert_eq!(
+        hq.import_bundle_file(&fa).unwrap(),
+        ImportOutcome::AlreadyImported { device: "Ségou-01".into() }
+    );
+
+    // A laptop's export imported into an empty database reproduces its synced tables.
+    let copy = laptop("Copy");
+    deliver(&copy, &export(&a));
+    let a_only = a.synced_snapshot().unwrap();
+    assert_eq!(copy.synced_snapshot().unwrap(), a_only);
+
+    // Changes made after an export travel in the next one, with the earlier ones again.
+    let p = a.find_people("aissata", 1).unwrap()[0].id;
+    a.edit_person(p, &PersonInput { community: Some("Pelengana".into()), ..Default::default() })
+        .unwrap();
+    let (second, bytes) = a.export_bundle_bytes().unwrap();
+    assert_eq!((second.bundle_seq, second.first_seq), (3, 1), "every unacknowledged op, from 1");
+    assert!(matches!(
+        hq.import_bundle_bytes(&bytes).unwrap(),
+        ImportOutcome::Applied { new_ops: 1, .. }
+    ));
+    assert_eq!(hq.person(p).unwrap().community, "Pelengana");
+    let manifest = palabre::Palabre::verify_bundle(&bytes).unwrap().manifest;
+    assert!(manifest.prev_bundle_hash.is_some(), "bundle 2 names bundle 1's manifest");
+}
+
+#[test]
+fn missing_ranges_are_reported_per_device() {
+    let a = a_laptop_with_data("Gao-03");
+    let hq = laptop("HQ");
+    deliver(&hq, &export(&a));
+    let delivered = a.ops().unwrap().len() as i64;
+    for i in 0..5 {
+        person(&a, &format!("Fatoumata {i}"));
+    }
+    let ops = a.ops().unwrap();
+    let total = ops.len() as i64;
+    // A bundle carrying only the last three ops: the ones between never arrived.
+    let bytes = craft(&a, &ops[ops.len() - 3..], |_| {});
+    assert!(matches!(
+        hq.import_bundle_bytes(&bytes).unwrap(),
+        ImportOutcome::Applied { new_ops: 3, .. }
+    ));
+    let status = hq.devices().unwrap().into_iter().find(|d| d.name == "Gao-03").unwrap();
+    assert_eq!(status.gap_free_seq, delivered);
+    assert_eq!(status.ops, delivered + 3);
+    assert_eq!(
+        status.missing_text(),
+        [format!("ops {}–{} from Gao-03 missing", delivered + 1, total - 3)]
+    );
+    // The next full export heals the hole.
+    deliver(&hq, &export(&a));
+    let status = hq.devices().unwrap().into_iter().find(|d| d.name == "Gao-03").unwrap();
+    assert!(status.missing.is_empty());
+    assert_eq!(status.gap_free_seq, total);
+}
+
+/// A bundle of `ops` signed by `app`'s key, with a manifest changed by `edit`.
+fn craft(app: &Palabre, ops: &[palabre::Op], edit: impl FnOnce(&mut Manifest)) -> Vec<u8> {
+    let base = Palabre::verify_bundle(&export(app)).unwrap().manifest;
+    let mut manifest = Manifest {
+        bundle_id: uuid::Uuid::now_v7(),
+        ops: bundle::OpRange {
+            first_seq: ops.first().map_or(0, |o| o.op_seq),
+            last_seq: ops.last().map_or(0, |o| o.op_seq),
+            count: ops.len() as i64,
+        },
+        ..base
+    };
+    edit(&mut manifest);
+    bundle::write(&app.signing_key().unwrap(), manifest, ops).0
+}
+
+#[test]
+fn a_fork_is_refused_and_reported_in_either_order() {
+    let a = a_laptop_with_data("Kati-01");
+    let original = export(&a);
+    let mut forged_ops = a.ops().unwrap();
+    forged_ops[0].value = serde_json::json!("Another title");
+    let forked = craft(&a, &forged_ops, |_| {});
+    for order in [[&original, &forked], [&forked, &original]] {
+        let hq = laptop("HQ");
+        deliver(&hq, order[0]);
+        let before = hq.synced_snapshot().unwrap();
+        let outcome = hq.import_bundle_bytes(order[1]).unwrap();
+        assert!(outcome.to_string().contains("fork"), "{outcome}");
+        assert_eq!(rejected(outcome), "fork");
+        assert_eq!(hq.synced_snapshot().unwrap(), before, "nothing merged from a fork");
+        let status = hq.devices().unwrap().into_iter().find(|d| d.name == "Kati-01").unwrap();
+        assert_eq!(status.forks, 1);
+    }
+}
+
+#[test]
+fn a_known_device_signing_with_another_key_is_refused() {
+    let a = a_laptop_with_data("Niono-01");
+    let hq = laptop("HQ");
+    deliver(&hq, &export(&a));
+    // An impostor claims a's device id with its own key.
+    let impostor = laptop("Niono-01");
+    let mut manifest = Palabre::verify_bundle(&export(&impostor)).unwrap().manifest;
+    manifest.bundle_id = uuid::Uuid::now_v7();
+    manifest.device.id = a.device().unwrap().device_id;
+    let ops: Vec<_> = impostor
+        .ops()
+        .unwrap()
+        .into_iter()
+        .map(|mut op| {
+            op.device_id = manifest.device.id;
+            op
+        })
+        .collect();
+    manifest.ops =
+        bundle::OpRange { first_seq: 1, last_seq: ops.len() as i64, count: ops.len() as i64 };
+    let bytes = bundle::write(&impostor.signing_key().unwrap(), manifest, &ops).0;
+    let before = state(&hq);
+    assert_eq!(rejected(hq.import_bundle_bytes(&bytes).unwrap()), "key_changed");
+    assert_eq!(state(&hq), before);
+}
+
+#[test]
+fn ops_of_another_device_inside_a_bundle_are_refused() {
+    let a = a_laptop_with_data("Djenne-01");
+    let other = laptop("Other");
+    let mut ops = a.ops().unwrap();
+    ops[2].device_id = other.device().unwrap().device_id;
+    let bytes = craft(&a, &ops, |_| {});
+    let err = Palabre::verify_bundle(&bytes).unwrap_err();
+    assert!(matches!(err, Rejection::Op { line: 3, .. }), "{err}");
+}
+
+#[test]
+fn conflicts_are_listed_and_resolved_by_a_new_write() {
+    let a = laptop("A");
+    let b = laptop("B");
+    let hq = laptop("HQ");
+    let p = person(&a, "Awa Diarra");
+    deliver(&b, &export(&a));
+    // Both edit the same field without seeing each other.
+    a.edit_person(p, &PersonInput { community: Some("Sévaré".into()), ..Default::default() })
+        .unwrap();
+    b.edit_person(p, &PersonInput { community: Some("Socoura".into()), ..Default::default() })
+        .unwrap();
+    deliver(&hq, &export(&a));
+    deliver(&hq, &export(&b));
+    deliver(&a, &export(&b));
+    let conflicts = hq.conflicts().unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let c = &conflicts[0];
+    assert_eq!((c.field.as_str(), c.label.as_str()), ("community", "Awa Diarra"));
+    let values: Vec<_> =
+        std::iter::once(&c.current.value).chain(c.others.iter().map(|o| &o.value)).collect();
+    assert!(
+        values.contains(&&serde_json::json!("Sévaré"))
+            && values.contains(&&serde_json::json!("Socoura"))
+    );
+    assert_eq!(
+        a.conflicts().unwrap(),
+        conflicts,
+        "every copy with the same ops shows the same conflicts"
+    );
+    // Resolving at HQ with a value that was not proposed is refused; keeping one is a write.
+    let err = hq
+        .resolve_conflict(c.entity, c.row_id, "community", &serde_json::json!("Bamako"))
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_code");
+    hq.resolve_conflict(c.entity, c.row_id, "community", &c.current.value).unwrap();
+    assert!(hq.conflicts().unwrap().is_empty());
+    deliver(&a, &export(&hq));
+    assert!(a.conflicts().unwrap().is_empty(), "the resolution travels");
+}
+
+// ---- hostile and damaged files: refused, HQ unchanged ----
+
+fn hq_with_a_trusted_laptop() -> (Palabre, Palabre) {
+    let a = a_laptop_with_data("Segou-07");
+    let hq = laptop("HQ");
+    deliver(&hq, &export(&laptop("warm-up")));
+    let first = export(&a);
+    deliver(&hq, &first);
+    (hq, a)
+}
+
+#[test]
+fn every_single_byte_flip_is_refused() {
+    let (hq, a) = hq_with_a_trusted_laptop();
+    person(&a, "Oumou Sangaré");
+    let bytes = export(&a);
+    let before = state(&hq);
+    for i in 0..bytes.len() {
+        let mut damaged = bytes.clone();
+        damaged[i] ^= 0x01;
+        let outcome = hq.import_bundle_bytes(&damaged).unwrap();
+        assert!(matches!(outcome, ImportOutcome::Rejected { .. }), "byte {i}: {outcome}");
+    }
+    assert_eq!(state(&hq), before);
+    assert!(
+        matches!(hq.import_bundle_bytes(&bytes).unwrap(), ImportOutcome::Applied { .. }),
+        "the intact one still goes in"
+    );
+}
+
+#[test]
+fn truncated_renamed_added_and_escaping_entries_are_refused() {
+    let (hq, a) = hq_with_a_trusted_laptop();
+    let bytes = export(&a);
+    let before = state(&hq);
+    for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+        assert!(
+            matches!(
+                hq.import_bundle_bytes(&bytes[..cut]).unwrap(),
+                ImportOutcome::Rejected { .. }
+            ),
+            "cut at {cut}"
+        );
+    }
+    let parts = entries(&bytes);
+    let rezip = |list: Vec<(String, Vec<u8>)>| {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in list {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(&data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    };
+    let mut renamed = parts.clone();
+    renamed[2].0 = "ops.json".into();
+    let mut added = parts.clone();
+    added.push(("notes.txt".into(), b"hello".to_vec()));
+    let mut escaping = parts.clone();
+    escaping.push(("../x".into(), b"owned".to_vec()));
+    let mut missing = parts.clone();
+    missing.remove(1);
+    for (what, zip) in
+        [("renamed", renamed), ("added", added), ("escaping", escaping), ("missing", missing)]
+    {
+        let outcome = hq.import_bundle_bytes(&rezip(zip)).unwrap();
+        assert_eq!(rejected(outcome), "bad_contents", "{what}");
+    }
+    // The same entries re-zipped by another tool: the layout differs, so it is refused too.
+    assert_eq!(rejected(hq.import_bundle_bytes(&rezip(parts)).unwrap()), "bad_contents");
+    assert_eq!(rejected(hq.import_bundle_bytes(b"PK\x03\x04 not really").unwrap()), "not_a_bundle");
+    assert_eq!(rejected(hq.import_bundle_bytes(b"age-encryption.org/v1\n").unwrap()), "encrypted");
+    assert_eq!(state(&hq), before);
+}
+
+#[test]
+fn a_zip_bomb_is_refused_without_inflating_it() {
+    let (hq, a) = hq_with_a_trusted_laptop();
+    let parts = entries(&export(&a));
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflate = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in &parts[..2] {
+        zip.start_file(name.as_str(), deflate).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.start_file("ops.jsonl", deflate.large_file(true)).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..4 {
+        zip.write_all(&zeros).unwrap();
+    }
+    let bomb = zip.finish().unwrap().into_inner();
+    assert!(bomb.len() < 64 << 10, "the bomb is small: {} bytes", bomb.len());
+    // With a 1 MiB limit on ops.jsonl (production allows 1 GiB), 4 MiB of zeros is refused.
+    let err =
+        bundle::read_with(&bomb, Limits { ops_bytes: 1 << 20, ..Limits::default() }).unwrap_err();
+    assert!(
+        matches!(&err, Rejection::Contents { reason } if reason.contains("larger than")),
+        "{err}"
+    );
+    let before = state(&hq);
+    assert!(matches!(hq.import_bundle_bytes(&bomb).unwrap(), ImportOutcome::Rejected { .. }));
+    assert_eq!(state(&hq), before);
+}
+
+#[test]
+fn oversized_files_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.palabre");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(bundle::MAX_FILE_BYTES + 1).unwrap();
+    let hq = laptop("HQ");
+    assert_eq!(rejected(hq.import_bundle_file(&path).unwrap()), "too_large");
+    assert_eq!(
+        rejected(hq.import_bundle_file(&dir.path().join("absent.palabre")).unwrap()),
+        "unreadable"
+    );
+}
+
+#[test]
+fn the_cli_imports_several_files_one_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_palabre");
+    let run = |db: &str, args: &[&str]| {
+        Command::new(bin).arg("--db").arg(dir.path().join(db)).args(args).output().unwrap()
+    };
+    run("a.db", &["init", "--device-name", "Mopti-02"]);
+    run("a.db", &["person", "add", "--name", "Kadiatou Cissé"]);
+    run("hq.db", &["init", "--device-name", "HQ"]);
+    let out = run("a.db", &["bundle", "export", "--out", dir.path().to_str().unwrap()]);
+    let file = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    std::fs::write(dir.path().join("junk.palabre"), "junk").unwrap();
+    let junk = dir.path().join("junk.palabre");
+    let out = run("hq.db", &["bundle", "import", &file, junk.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "a rejected file makes the command fail");
+    let lines = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        lines.lines().next().unwrap().contains("quarantined: unknown device Mopti-02"),
+        "{lines}"
+    );
+    assert!(
+        lines.lines().nth(1).unwrap().contains("rejected: it is not a Palabre bundle"),
+        "{lines}"
+    );
+    let fingerprint = serde_json::from_slice::<serde_json::Value>(
+        &run("a.db", &["device", "show", "--json"]).stdout,
+    )
+    .unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let trusted = run("hq.db", &["device", "trust", &fingerprint]);
+    assert!(String::from_utf8(trusted.stdout).unwrap().contains("applied"));
+    let again = run("hq.db", &["bundle", "import", &file]);
+    assert!(String::from_utf8(again.stdout).unwrap().contains("already imported"));
+    assert!(run("a.db", &["bundle", "verify", &file]).status.success());
+}
