@@ -80,7 +80,7 @@ pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Vec<String>>
     let mut stmt = conn.prepare_cached(
         "SELECT p.id FROM people_fts f JOIN people p ON p.num = f.rowid
           WHERE people_fts MATCH ?1 AND p.deleted = 0
-          ORDER BY bm25(people_fts, 10.0, 2.0, 1.0), p.full_name
+          ORDER BY bm25(people_fts, 10.0, 2.0, 1.0), p.full_name, p.id
           LIMIT ?2",
     )?;
     let ids = stmt
