@@ -28,6 +28,13 @@ const COMMANDS: &[&str] = &[
     "set_item_status",
     "set_setting",
     "rename_device",
+    "next_bundle_name",
+    "export_bundle",
+    "import_bundle",
+    "list_devices",
+    "trust_device",
+    "list_conflicts",
+    "resolve_conflict",
 ];
 
 fn main() {

@@ -181,7 +181,9 @@ fn expected_fields(ops: &[Op]) -> BTreeMap<(String, String, String), Value> {
     winners.into_iter().map(|(k, op)| (k, op.value.clone())).collect()
 }
 
-/// The reference model of conflicts: (entity, row, field, losing device, losing hlc).
+/// The reference model of conflicts: for each field, the latest op of every other device that
+/// wrote it, if the winner had not seen it and it holds another value.
+/// Returns (entity, row, field, losing device, losing hlc).
 fn expected_conflicts(ops: &[Op]) -> BTreeSet<(String, String, String, String, i64)> {
     let mut by_field: BTreeMap<(String, String, String), Vec<&Op>> = BTreeMap::new();
     for op in ops {
@@ -193,16 +195,17 @@ fn expected_conflicts(ops: &[Op]) -> BTreeSet<(String, String, String, String, i
     let mut out = BTreeSet::new();
     for ((entity, row, field), list) in by_field {
         let winner = list.iter().max_by_key(|o| (o.hlc, o.device_id)).unwrap();
-        for loser in &list {
-            let unseen = winner.prev().is_none_or(|prev| loser.stamp() > prev);
-            if loser.device_id != winner.device_id && loser.value != winner.value && unseen {
-                out.insert((
-                    entity.clone(),
-                    row.clone(),
-                    field.clone(),
-                    loser.device_id.to_string(),
-                    loser.hlc.0,
-                ));
+        let mut latest: BTreeMap<String, &Op> = BTreeMap::new();
+        for op in &list {
+            let entry = latest.entry(op.device_id.to_string()).or_insert(op);
+            if op.hlc > entry.hlc {
+                *entry = op;
+            }
+        }
+        for (device, op) in latest {
+            let unseen = winner.prev().is_none_or(|prev| op.stamp() > prev);
+            if op.device_id != winner.device_id && op.value != winner.value && unseen {
+                out.insert((entity.clone(), row.clone(), field.clone(), device, op.hlc.0));
             }
         }
     }
@@ -227,33 +230,26 @@ fn conflicts_of(db: &Palabre) -> BTreeSet<(String, String, String, String, i64)>
         .collect()
 }
 
-/// The synced tables of a database in the model's terms.
+/// The synced tables of a database in the model's terms: every field that has an owner.
 fn fields_of(db: &Palabre) -> BTreeMap<(String, String, String), Value> {
     let snapshot = db.synced_snapshot().unwrap();
-    let clocks: BTreeSet<(String, String, String)> = snapshot["field_clock"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let entity = palabre::sync::schema::Entity::parse(c[0].as_str().unwrap()).unwrap();
-            (
-                entity.table().to_string(),
-                c[1].as_str().unwrap().to_string(),
-                c[2].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
     let mut out = BTreeMap::new();
-    for (table, rows) in snapshot.as_object().unwrap() {
-        if table == "field_clock" {
-            continue;
-        }
-        for row in rows.as_array().unwrap() {
+    for entity in palabre::sync::schema::Entity::ALL {
+        for row in snapshot[entity.table()].as_array().unwrap() {
             let id = row["id"].as_str().unwrap().to_string();
-            for (field, value) in row.as_object().unwrap() {
-                let key = (table.clone(), id.clone(), field.clone());
-                if clocks.contains(&key) {
-                    out.insert(key, value.clone());
+            let bytes: Vec<u8> = row["clocks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b.as_u64().unwrap() as u8)
+                .collect();
+            let clock = palabre::sync::clock::RowClock::decode(Some(&bytes), entity.fields().len());
+            for (owner, spec) in clock.0.iter().zip(entity.fields()) {
+                if owner.is_some() {
+                    out.insert(
+                        (entity.table().to_string(), id.clone(), spec.name.to_string()),
+                        row[spec.name].clone(),
+                    );
                 }
             }
         }

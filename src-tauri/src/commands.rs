@@ -4,12 +4,20 @@
 
 use palabre::demo::DemoSummary;
 use palabre::report::Overview;
+use palabre::sync::conflicts::Conflict;
+use palabre::sync::devices::DeviceStatus;
+use palabre::sync::export::Exported;
+use palabre::sync::import::{ImportOutcome, Trusted};
+use palabre::sync::schema::Entity;
 use palabre::{
     ActionItem, AppInfo, AttendanceId, Device, ItemId, ItemInput, PeoplePage, Person, PersonDetail,
     PersonId, PersonInput, PlanId, PlanInput, Session, SessionDetail, SessionFilter, SessionId,
     SessionInput, Setting,
 };
+use serde_json::Value;
+use std::path::PathBuf;
 use tauri::State;
+use uuid::Uuid;
 
 use crate::error::UiResult;
 use crate::state::AppState;
@@ -168,4 +176,45 @@ pub fn set_setting(state: State<'_, AppState>, setting: Setting, value: String) 
 #[tauri::command(async)]
 pub fn rename_device(state: State<'_, AppState>, name: String) -> UiResult<Device> {
     Ok(state.app()?.rename_device(&name)?)
+}
+
+#[tauri::command(async)]
+pub fn next_bundle_name(state: State<'_, AppState>) -> UiResult<String> {
+    Ok(state.app()?.next_bundle_file_name()?)
+}
+
+#[tauri::command(async)]
+pub fn export_bundle(state: State<'_, AppState>, path: PathBuf) -> UiResult<Exported> {
+    Ok(state.app()?.export_bundle(&path)?)
+}
+
+#[tauri::command(async)]
+pub fn import_bundle(state: State<'_, AppState>, path: PathBuf) -> UiResult<ImportOutcome> {
+    Ok(state.app()?.import_bundle_file(&path)?)
+}
+
+#[tauri::command(async)]
+pub fn list_devices(state: State<'_, AppState>) -> UiResult<Vec<DeviceStatus>> {
+    Ok(state.app()?.devices()?)
+}
+
+#[tauri::command(async)]
+pub fn trust_device(state: State<'_, AppState>, fingerprint: String) -> UiResult<Trusted> {
+    Ok(state.app()?.trust_device(&fingerprint)?)
+}
+
+#[tauri::command(async)]
+pub fn list_conflicts(state: State<'_, AppState>) -> UiResult<Vec<Conflict>> {
+    Ok(state.app()?.conflicts()?)
+}
+
+#[tauri::command(async)]
+pub fn resolve_conflict(
+    state: State<'_, AppState>,
+    entity: Entity,
+    row: Uuid,
+    field: String,
+    value: Value,
+) -> UiResult<()> {
+    Ok(state.app()?.resolve_conflict(entity, row, &field, &value)?)
 }

@@ -34,6 +34,13 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::set_item_status,
         commands::set_setting,
         commands::rename_device,
+        commands::next_bundle_name,
+        commands::export_bundle,
+        commands::import_bundle,
+        commands::list_devices,
+        commands::trust_device,
+        commands::list_conflicts,
+        commands::resolve_conflict,
     ]
 }
 
@@ -46,6 +53,7 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// a second time.
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();

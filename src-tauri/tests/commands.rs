@@ -153,7 +153,21 @@ fn commands_build_manifest_and_capability_agree() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p.as_str().unwrap().trim_start_matches("allow-").replace('-', "_"))
+        .map(|p| p.as_str().unwrap())
+        .filter(|p| !p.contains(':'))
+        .map(|p| p.trim_start_matches("allow-").replace('-', "_"))
         .collect();
     assert_eq!(allowed, declared, "the capability allows exactly the app's commands");
+    let system: Vec<&str> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.contains(':'))
+        .collect();
+    assert_eq!(
+        system,
+        ["dialog:allow-open", "dialog:allow-save"],
+        "and of the system, only the file dialogs"
+    );
 }

@@ -264,3 +264,88 @@ fn a_second_launch_focuses_the_running_window_instead_of_opening_the_database_ag
     let _ = bus.kill();
     let _ = bus.wait();
 }
+
+/// HQ's Sync screen. The system's file dialogs cannot be driven through WebDriver, so the test
+/// answers them by replacing the two dialog functions in the page; everything behind them (the
+/// commands, the core, the files) is real.
+#[test]
+fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
+    use palabre::sync::import::ImportOutcome;
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let files = tempfile::tempdir().unwrap();
+
+    // Two laptops edit the same person's community without seeing each other.
+    let a = palabre::Palabre::open(files.path().join("a.db")).unwrap();
+    a.init("Sévaré-01").unwrap();
+    let b = palabre::Palabre::open(files.path().join("b.db")).unwrap();
+    b.init("Socoura-02").unwrap();
+    let awa = a
+        .add_person(&palabre::PersonInput {
+            full_name: Some("Awa Diarra".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let first = a.export_bundle(files.path()).unwrap().path.unwrap();
+    if let ImportOutcome::Quarantined { fingerprint, .. } = b.import_bundle_file(&first).unwrap() {
+        b.trust_device(&fingerprint).unwrap();
+    }
+    let moved =
+        |place: &str| palabre::PersonInput { community: Some(place.into()), ..Default::default() };
+    a.edit_person(awa, &moved("Sévaré")).unwrap();
+    b.edit_person(awa, &moved("Socoura")).unwrap();
+    let fa = a.export_bundle(files.path()).unwrap().path.unwrap();
+    let fb = b.export_bundle(files.path()).unwrap().path.unwrap();
+
+    let (driver, app) = h.launch();
+    set_up(&app);
+    app.click("a[data-route=sync]");
+    app.wait_text("#view h1", "Synchronisation");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([[fa, fb]]));
+    app.click("#import-bundles");
+    app.wait_until(
+        "two results",
+        "return document.querySelectorAll('#import-results [data-outcome=quarantined]').length === 2",
+        json!([]),
+    );
+    app.wait_text("#import-results", "en attente : ordinateur « Sévaré-01 » inconnu");
+    for _ in 0..2 {
+        app.click("#device-list button[data-fingerprint]");
+        app.wait_text("#modal", "Approuver cet ordinateur ?");
+        app.click("#modal .dialog button.primary");
+        app.wait_until(
+            "the dialog to close",
+            "return document.getElementById('modal').hidden",
+            json!([]),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    app.wait_until(
+        "no untrusted device",
+        "return !document.querySelector('#device-list button[data-fingerprint]')",
+        json!([]),
+    );
+    app.wait_text("#device-list", "Approuvé");
+
+    app.wait_text("#conflicts .conflict h3", "Awa Diarra — Communauté");
+    app.wait_text("#conflicts", "Sévaré");
+    app.wait_text("#conflicts", "Socoura");
+    app.click("#conflicts .conflict button");
+    app.find("#no-conflicts");
+
+    let out = files.path().join("hq-export.palabre");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([out]));
+    app.click("#export-bundle");
+    app.wait_text("#export-result", "hq-export.palabre");
+    app.quit();
+    drop(driver);
+
+    let bundle = palabre::Palabre::verify_bundle(&std::fs::read(&out).unwrap()).unwrap();
+    assert!(
+        bundle.ops.iter().any(|op| op.field == "community"),
+        "the resolution travels in HQ's export"
+    );
+    let hq = palabre::Palabre::open(&h.db).unwrap();
+    assert!(hq.conflicts().unwrap().is_empty());
+    assert_eq!(hq.find_people("awa", 5).unwrap().len(), 1);
+}

@@ -1,4 +1,6 @@
 -- Palabre schema version 1. Shipped: never edit; add a new migration instead.
+-- Every synced table has `clocks`: for each field, the stamp (hlc, device, op_seq) of the op that
+-- owns it, packed by sync/oplog.rs; the merge compares incoming ops against it.
 -- Synced tables have no FOREIGN KEY constraints on purpose: ops from other devices arrive in any
 -- order, so a child row may exist before its parent. The core checks references on local writes
 -- and the `orphans` view flags rows whose parent has not arrived.
@@ -31,16 +33,16 @@ CREATE TABLE oplog (
     prev_device TEXT,
     PRIMARY KEY (device_id, op_seq)
 ) WITHOUT ROWID;
-CREATE INDEX oplog_by_field ON oplog (entity, row_id, field);
-
--- The stamp of the op that currently owns each field: merge compares against it.
-CREATE TABLE field_clock (
+-- Fields written by two or more devices, with each device's latest op on them: where conflicts
+-- can be (see sync/conflicts.rs). Maintained by the merge; a function of the set of ops.
+CREATE TABLE contested (
     entity    TEXT NOT NULL,
     row_id    TEXT NOT NULL,
     field     TEXT NOT NULL,
-    hlc       INTEGER NOT NULL,
     device_id TEXT NOT NULL,
-    PRIMARY KEY (entity, row_id, field)
+    hlc       INTEGER NOT NULL,
+    op_seq    INTEGER NOT NULL,
+    PRIMARY KEY (entity, row_id, field, device_id)
 ) WITHOUT ROWID;
 
 -- Other devices known to this database (at HQ: every laptop). A device's bundles merge only
@@ -99,7 +101,8 @@ CREATE TABLE sessions (
     status          TEXT,
     summary         TEXT,
     recommendations TEXT,
-    deleted         INTEGER NOT NULL DEFAULT 0
+    deleted         INTEGER NOT NULL DEFAULT 0,
+    clocks     BLOB
 ) WITHOUT ROWID;
 CREATE INDEX sessions_by_date ON sessions (start_date);
 
@@ -120,7 +123,8 @@ CREATE TABLE people (
     consent_date         TEXT,
     notes                TEXT,
     registered_on        TEXT,
-    deleted              INTEGER NOT NULL DEFAULT 0
+    deleted              INTEGER NOT NULL DEFAULT 0,
+    clocks     BLOB
 );
 
 CREATE VIRTUAL TABLE people_fts USING fts5 (
@@ -136,7 +140,8 @@ CREATE TABLE attendance (
     person_id  TEXT,
     present    INTEGER,
     role       TEXT,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    clocks     BLOB
 ) WITHOUT ROWID;
 CREATE INDEX attendance_by_session ON attendance (session_id);
 CREATE INDEX attendance_by_person ON attendance (person_id);
@@ -150,7 +155,8 @@ CREATE TABLE action_plans (
     problem    TEXT,
     objective  TEXT,
     status     TEXT,
-    deleted    INTEGER NOT NULL DEFAULT 0
+    deleted    INTEGER NOT NULL DEFAULT 0,
+    clocks     BLOB
 ) WITHOUT ROWID;
 
 CREATE TABLE action_items (
@@ -163,7 +169,8 @@ CREATE TABLE action_items (
     indicator     TEXT,
     status        TEXT,
     progress_note TEXT,
-    deleted       INTEGER NOT NULL DEFAULT 0
+    deleted       INTEGER NOT NULL DEFAULT 0,
+    clocks     BLOB
 ) WITHOUT ROWID;
 CREATE INDEX action_items_by_plan ON action_items (plan_id);
 

@@ -1,6 +1,6 @@
 //! Concurrent edits. Every op records the stamp that owned its field when it was written (what
-//! its author had seen). A field is in conflict when its winning op did not see another device's
-//! op that wrote a different value — computed from the set of ops alone, so every copy that holds
+//! its author had seen). A field is in conflict when its winning op did not see the latest op of
+//! another device that wrote a different value — computed from the set of ops alone, so every copy that holds
 //! the same ops shows the same conflicts, whatever order they arrived in. Resolving is a new
 //! write, made after seeing all the values, so it ends the conflict everywhere it travels.
 
@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::Palabre;
 use crate::error::{Error, Invalid, Result};
 use crate::sync::hlc::Hlc;
+use crate::sync::oplog::{self, Op};
 use crate::sync::schema::Entity;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -62,69 +63,80 @@ fn label(conn: &Connection, entity: Entity, row: &str) -> String {
     conn.query_row(sql, [row], |r| r.get::<_, Option<String>>(0)).ok().flatten().unwrap_or_default()
 }
 
-fn version(conn: &Connection, device: String, hlc: i64, value: String) -> Result<Version> {
-    let hlc = Hlc(hlc);
+fn version(conn: &Connection, op: &Op) -> Result<Version> {
+    let device = op.device_id.to_string();
     Ok(Version {
-        value: serde_json::from_str(&value).unwrap_or(Value::Null),
+        value: op.value.clone(),
         device_name: device_name(conn, &device)?,
         device_id: device,
-        hlc,
-        time: hlc.time().map(|t| t.to_rfc3339()).unwrap_or_default(),
+        hlc: op.hlc,
+        time: op.hlc.time().map(|t| t.to_rfc3339()).unwrap_or_default(),
     })
 }
 
+/// Every field in conflict: its winning op, and the latest op of each other device that wrote it
+/// with another value without the winner having seen it.
 pub fn list(conn: &Connection) -> Result<Vec<Conflict>> {
     let mut stmt = conn.prepare(
-        "SELECT fc.entity, fc.row_id, fc.field, w.device_id, w.hlc, w.value, l.device_id, l.hlc, l.value
-           FROM field_clock fc
-           JOIN oplog w ON w.entity = fc.entity AND w.row_id = fc.row_id AND w.field = fc.field
-                       AND w.hlc = fc.hlc AND w.device_id = fc.device_id
-           JOIN oplog l ON l.entity = fc.entity AND l.row_id = fc.row_id AND l.field = fc.field
-                       AND l.device_id <> fc.device_id AND l.value <> w.value
-          WHERE w.prev_hlc IS NULL OR l.hlc > w.prev_hlc OR (l.hlc = w.prev_hlc AND l.device_id > w.prev_device)
-          ORDER BY fc.entity, fc.row_id, fc.field, l.hlc, l.device_id",
+        "SELECT entity, row_id, field, device_id, op_seq FROM contested ORDER BY entity, row_id, field, hlc, device_id",
     )?;
-    type Row = (String, String, String, String, i64, String, String, i64, String);
     let rows = stmt
-        .query_map([], |r| -> rusqlite::Result<Row> {
+        .query_map([], |r| {
             Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut out: Vec<Conflict> = Vec::new();
-    for (entity, row, field, w_dev, w_hlc, w_val, l_dev, l_hlc, l_val) in rows {
-        let other = version(conn, l_dev, l_hlc, l_val)?;
-        match out.last_mut() {
-            Some(c)
-                if c.entity.as_str() == entity
-                    && c.row_id.to_string() == row
-                    && c.field == field =>
-            {
-                c.others.push(other);
+    let damaged =
+        |what: &str| Error::BadOp { reason: format!("the contested fields hold a damaged {what}") };
+    /// (entity, row, field) and the (device, op_seq) of each device's latest op on it.
+    type Writers = ((String, String, String), Vec<(String, i64)>);
+    let mut groups: Vec<Writers> = Vec::new();
+    for (entity, row, field, device, op_seq) in rows {
+        let key = (entity, row, field);
+        match groups.last_mut() {
+            Some((k, writers)) if *k == key => writers.push((device, op_seq)),
+            _ => groups.push((key, vec![(device, op_seq)])),
+        }
+    }
+    let mut out = Vec::new();
+    for ((entity, row, field), writers) in groups {
+        let entity = Entity::parse(&entity).ok_or_else(|| damaged("entity"))?;
+        let Some(owner) = oplog::field_owner(conn, entity, &row, &field)? else { continue };
+        let owner_device = owner.device.to_string();
+        let winner_seq = oplog::row_clock(conn, entity, &row)?
+            .0
+            .iter()
+            .zip(entity.fields())
+            .find(|(_, spec)| spec.name == field)
+            .and_then(|(o, _)| o.map(|o| o.op_seq))
+            .ok_or_else(|| damaged("clock"))?;
+        let winner =
+            oplog::one(conn, &owner_device, winner_seq)?.ok_or_else(|| damaged("winner"))?;
+        let mut others = Vec::new();
+        for (device, op_seq) in writers {
+            if device == owner_device {
+                continue;
             }
-            _ => {
-                let entity = Entity::parse(&entity)
-                    .ok_or_else(|| Error::BadOp { reason: "unknown entity".into() })?;
-                out.push(Conflict {
-                    entity,
-                    row_id: row
-                        .parse()
-                        .map_err(|_| Error::BadOp { reason: "bad row id".into() })?,
-                    label: label(conn, entity, &row),
-                    field,
-                    current: version(conn, w_dev, w_hlc, w_val)?,
-                    others: vec![other],
-                });
+            let Some(op) = oplog::one(conn, &device, op_seq)? else { continue };
+            let unseen = winner.prev().is_none_or(|prev| op.stamp() > prev);
+            if unseen && op.value != winner.value {
+                others.push(version(conn, &op)?);
             }
+        }
+        if !others.is_empty() {
+            out.push(Conflict {
+                entity,
+                row_id: row.parse().map_err(|_| damaged("row id"))?,
+                label: label(conn, entity, &row),
+                field,
+                current: version(conn, &winner)?,
+                others,
+            });
         }
     }
     Ok(out)

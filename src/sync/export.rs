@@ -144,6 +144,18 @@ impl Palabre {
         })
     }
 
+    /// The file name the next export will get, to offer in a save dialog.
+    pub fn next_bundle_file_name(&self) -> Result<String> {
+        let name = self.device()?.name;
+        let seq = self.store().read(|c| number(c, BUNDLE_SEQ))? + 1;
+        Ok(format!(
+            "palabre-{}-{seq}-{}.{}",
+            file_safe(&name),
+            Utc::now().format("%Y%m%d"),
+            bundle::EXTENSION
+        ))
+    }
+
     /// Exports a bundle into memory (for the desktop, which saves it where the person chooses).
     pub fn export_bundle_bytes(&self) -> Result<(Exported, Vec<u8>)> {
         let built = self.build_bundle()?;

@@ -4,6 +4,7 @@
 //! trusted; a fork (same device and op_seq, different content) is refused and recorded; then the
 //! new ops merge.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -185,6 +186,19 @@ fn import_in(conn: &Connection, bundle: &Bundle, bytes: &[u8]) -> Result<ImportO
     Ok(ImportOutcome::Applied { device: name, ops: bundle.ops.len(), new_ops })
 }
 
+/// Reads a bundle file, refusing oversized files and folders before reading them.
+fn read_file(path: &Path) -> std::result::Result<Vec<u8>, Rejection> {
+    let unreadable = |e: std::io::Error| Rejection::Unreadable { reason: e.to_string() };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(Rejection::Unreadable { reason: "it is a folder".into() });
+    }
+    if meta.len() > bundle::MAX_FILE_BYTES {
+        return Err(Rejection::TooLarge { size: meta.len(), max: bundle::MAX_FILE_BYTES });
+    }
+    std::fs::read(path).map_err(unreadable)
+}
+
 impl Palabre {
     /// Imports one bundle from memory. `Err` only for failures of this database; every problem
     /// with the bundle is an `ImportOutcome::Rejected` and writes nothing.
@@ -198,23 +212,53 @@ impl Palabre {
 
     /// Imports one bundle file (refusing oversized files before reading them).
     pub fn import_bundle_file(&self, path: &Path) -> Result<ImportOutcome> {
-        let unreadable = |e: std::io::Error| -> ImportOutcome {
-            Rejection::Unreadable { reason: e.to_string() }.into()
-        };
-        let size = match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => {
-                return Ok(Rejection::Unreadable { reason: "it is a folder".into() }.into());
+        Ok(self.import_bundle_files(&[path])?.remove(0))
+    }
+
+    /// Imports bundle files in order, each all or nothing. While one merges, the next is read
+    /// and checked on another core (HQ imports dozens at once).
+    pub fn import_bundle_files(&self, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
+        self.import_pipelined(paths.len(), |i| match read_file(paths[i]) {
+            Ok(bytes) => {
+                let parsed = bundle::read(&bytes);
+                (Cow::Owned(bytes), parsed)
             }
-            Ok(meta) => meta.len(),
-            Err(e) => return Ok(unreadable(e)),
-        };
-        if size > bundle::MAX_FILE_BYTES {
-            return Ok(Rejection::TooLarge { size, max: bundle::MAX_FILE_BYTES }.into());
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => self.import_bundle_bytes(&bytes),
-            Err(e) => Ok(unreadable(e)),
-        }
+            Err(rejection) => (Cow::Borrowed(&[][..]), Err(rejection)),
+        })
+    }
+
+    /// Imports bundles from memory in order, each all or nothing (see `import_bundle_files`).
+    pub fn import_bundles(&self, inputs: &[Vec<u8>]) -> Result<Vec<ImportOutcome>> {
+        self.import_pipelined(inputs.len(), |i| {
+            (Cow::Borrowed(&inputs[i][..]), bundle::read(&inputs[i]))
+        })
+    }
+
+    /// Runs `prepare(i)` (read and check, no database) on a worker thread, one bundle ahead of
+    /// the merges, which stay on this thread in order.
+    fn import_pipelined<'a, F>(&self, count: usize, prepare: F) -> Result<Vec<ImportOutcome>>
+    where
+        F: Fn(usize) -> (Cow<'a, [u8]>, std::result::Result<Bundle, Rejection>) + Sync,
+    {
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+            let prepare = &prepare;
+            scope.spawn(move || {
+                for i in 0..count {
+                    if sender.send((i, prepare(i))).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut outcomes = Vec::with_capacity(count);
+            for (_, (bytes, parsed)) in receiver {
+                outcomes.push(match parsed {
+                    Ok(bundle) => self.store().write(|tx| import_in(tx, &bundle, &bytes))?,
+                    Err(rejection) => rejection.into(),
+                });
+            }
+            Ok(outcomes)
+        })
     }
 
     /// Checks a bundle without importing it.

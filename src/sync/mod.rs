@@ -2,6 +2,7 @@
 //! synced entities and fields. Bundles, signing and trust build on these.
 
 pub mod bundle;
+pub mod clock;
 pub mod conflicts;
 pub mod devices;
 pub mod export;
@@ -18,12 +19,14 @@ use serde_json::{Map, Value};
 use crate::error::Result;
 use schema::Entity;
 
-/// Every synced row and field clock as JSON, in a stable order (see `Palabre::synced_snapshot`).
+/// Every synced row (with its field clocks) and the contested fields as JSON, in a stable order (see `Palabre::synced_snapshot`).
 pub fn snapshot(conn: &Connection) -> Result<Value> {
     let mut out = Map::new();
     for entity in Entity::ALL {
-        let columns: Vec<&str> =
-            std::iter::once("id").chain(entity.fields().iter().map(|f| f.name)).collect();
+        let columns: Vec<&str> = std::iter::once("id")
+            .chain(entity.fields().iter().map(|f| f.name))
+            .chain(["clocks"])
+            .collect();
         let sql = format!("SELECT {} FROM {} ORDER BY id", columns.join(", "), entity.table());
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt
@@ -44,18 +47,21 @@ pub fn snapshot(conn: &Connection) -> Result<Value> {
             .collect::<Result<Vec<_>, _>>()?;
         out.insert(entity.table().to_string(), Value::Array(rows));
     }
-    let mut stmt = conn.prepare("SELECT entity, row_id, field, hlc, device_id FROM field_clock ORDER BY entity, row_id, field")?;
-    let clocks = stmt
+    let mut stmt = conn.prepare(
+        "SELECT entity, row_id, field, device_id, hlc, op_seq FROM contested ORDER BY entity, row_id, field, device_id",
+    )?;
+    let contested = stmt
         .query_map([], |r| {
             Ok(serde_json::json!([
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?
             ]))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    out.insert("field_clock".into(), Value::Array(clocks));
+    out.insert("contested".into(), Value::Array(contested));
     Ok(Value::Object(out))
 }

@@ -2,8 +2,10 @@
 //! `OpWriter::set`, which in the caller's transaction (1) appends an op with the next gap-free
 //! op_seq of this device and a fresh HLC stamp, and (2) applies it with `apply`, the same function
 //! that merges ops from other devices. Nothing else writes `sessions`, `people`, `attendance`,
-//! `action_plans`, `action_items` or `field_clock`; so the synced tables are always exactly what
+//! `action_plans`, `action_items` or their clocks; so the synced tables are always exactly what
 //! replaying the oplog produces (a property test checks it).
+
+use std::collections::HashMap;
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -13,6 +15,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::ids::DeviceId;
 use crate::search;
+use crate::sync::clock::{CONTESTED, Owner, RowClock};
 use crate::sync::hlc::{Hlc, Stamp};
 use crate::sync::schema::{Entity, FieldKind, FieldSpec};
 
@@ -116,10 +119,11 @@ impl<'c> OpWriter<'c> {
             .prepare_cached(&format!("SELECT {field} FROM {} WHERE id = ?1", entity.table()))?
             .query_row([row.to_string()], |r| r.get(0))
             .optional()?;
-        if !force && current.as_ref() == Some(&wanted) {
+        let prev = field_owner(self.conn, entity, &row.to_string(), field)?;
+        // A field no op has written yet is written even if the column already holds the value.
+        if !force && prev.is_some() && current.as_ref() == Some(&wanted) {
             return Ok(false);
         }
-        let prev = field_owner(self.conn, entity, &row.to_string(), field)?;
         self.clock = self.clock.tick(Hlc::now_ms());
         let op = Op {
             device_id: self.device,
@@ -178,26 +182,39 @@ pub fn to_sql(spec: FieldSpec, value: &Value) -> Result<SqlValue> {
     })
 }
 
+const INSERT_OP: &str = "INSERT OR IGNORE INTO oplog
+       (device_id, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+
 /// Appends an op to the oplog. Returns false when that (device, op_seq) is already there.
 pub fn insert(conn: &Connection, op: &Op) -> Result<bool> {
-    let inserted = conn
-        .prepare_cached(
-            "INSERT OR IGNORE INTO oplog
-               (device_id, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(params![
-            op.device_id.to_string(),
-            op.op_seq,
-            op.hlc.0,
-            op.entity.as_str(),
-            op.row_id.to_string(),
-            op.field,
-            op.value.to_string(),
-            op.prev_hlc.map(|h| h.0),
-            op.prev_device.map(|d| d.to_string()),
-        ])?;
+    insert_with(&mut conn.prepare_cached(INSERT_OP)?, op)
+}
+
+fn insert_with(stmt: &mut rusqlite::CachedStatement<'_>, op: &Op) -> Result<bool> {
+    let mut device = uuid::Uuid::encode_buffer();
+    let mut row = uuid::Uuid::encode_buffer();
+    let inserted = stmt.execute(params![
+        op.device_id.0.hyphenated().encode_lower(&mut device) as &str,
+        op.op_seq,
+        op.hlc.0,
+        op.entity.as_str(),
+        op.row_id.hyphenated().encode_lower(&mut row) as &str,
+        op.field,
+        op.value.to_string(),
+        op.prev_hlc.map(|h| h.0),
+        op.prev_device.map(|d| d.to_string()),
+    ])?;
     Ok(inserted == 1)
+}
+
+/// The row's field clocks (empty when the row does not exist yet).
+pub fn row_clock(conn: &Connection, entity: Entity, row: &str) -> Result<RowClock> {
+    let bytes: Option<Option<Vec<u8>>> = conn
+        .prepare_cached(&format!("SELECT clocks FROM {} WHERE id = ?1", entity.table()))?
+        .query_row([row], |r| r.get(0))
+        .optional()?;
+    Ok(RowClock::decode(bytes.flatten().as_deref(), entity.fields().len()))
 }
 
 /// The stamp that currently owns a field, if any op has written it.
@@ -207,69 +224,126 @@ pub fn field_owner(
     row: &str,
     field: &str,
 ) -> Result<Option<Stamp>> {
-    let owner: Option<(i64, String)> = conn
-        .prepare_cached("SELECT hlc, device_id FROM field_clock WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
-        .query_row(params![entity.as_str(), row, field], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    owner
-        .map(|(hlc, device)| {
-            let device = device.parse().map_err(|_| Error::BadOp {
-                reason: "a field clock holds a damaged device id".into(),
-            })?;
-            Ok(Stamp { hlc: Hlc(hlc), device })
-        })
-        .transpose()
+    let index = entity.fields().iter().position(|f| f.name == field);
+    Ok(index.and_then(|i| row_clock(conn, entity, row).ok()?.0[i]).map(|owner| owner.stamp))
 }
 
-/// Applies an op to the synced tables if it beats the stamp that owns the field (last writer
-/// wins, by (hlc, device id)). Idempotent and order-independent. Returns whether it won.
+/// Applies one op (see `apply_all`). Returns whether it won its field.
 pub fn apply(conn: &Connection, op: &Op) -> Result<bool> {
-    let spec = field_spec(op.entity, &op.field)?;
-    let value = to_sql(spec, &op.value)?;
-    let row = op.row_id.to_string();
-    let device = op.device_id.to_string();
-    let owner: Option<(i64, String)> = conn
-        .prepare_cached("SELECT hlc, device_id FROM field_clock WHERE entity = ?1 AND row_id = ?2 AND field = ?3")?
-        .query_row(params![op.entity.as_str(), row, op.field], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    if let Some(owner) = owner
-        && owner >= (op.hlc.0, device.clone())
-    {
-        return Ok(false);
-    }
-    conn.prepare_cached(
-        "INSERT INTO field_clock (entity, row_id, field, hlc, device_id) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (entity, row_id, field) DO UPDATE SET hlc = excluded.hlc, device_id = excluded.device_id",
-    )?
-    .execute(params![op.entity.as_str(), row, op.field, op.hlc.0, device])?;
-    let table = op.entity.table();
-    conn.prepare_cached(&format!(
-        "INSERT INTO {table} (id) VALUES (?1) ON CONFLICT (id) DO NOTHING"
-    ))?
-    .execute([&row])?;
-    conn.prepare_cached(&format!("UPDATE {table} SET {} = ?1 WHERE id = ?2", spec.name))?
-        .execute(params![value, row])?;
-    if op.entity == Entity::Person && search::INDEXED_FIELDS.contains(&spec.name) {
-        search::reindex_person(conn, &row)?;
-    }
-    Ok(true)
+    Ok(apply_all(conn, &[op])? == 1)
 }
 
-/// Merges ops (from this or any device) into the database: stores each new op and applies it.
-/// Ops already present are skipped, so merging is idempotent. The local clock observes every
-/// stamp so that later local writes win over what was merged.
+/// Applies ops to the synced tables: per field, the op with the highest (hlc, device id) wins
+/// (last writer wins), against the stamp already owning the field. Idempotent and
+/// order-independent. Work is grouped by row — one read of the row's field clocks, one upsert of
+/// the row, one search-index refresh — which is what makes importing a million ops fast.
+/// Returns how many ops won their field.
+pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
+    let mut rows: HashMap<(Entity, Uuid), Vec<&Op>> = HashMap::new();
+    for op in ops {
+        field_spec(op.entity, &op.field)?;
+        rows.entry((op.entity, op.row_id)).or_default().push(op);
+    }
+    let mut won = 0;
+    for ((entity, row_id), row_ops) in rows {
+        let row = row_id.to_string();
+        let specs = entity.fields();
+        let mut clock = row_clock(conn, entity, &row)?;
+        let mut winners: Vec<(usize, &Op)> = Vec::new();
+        for (index, spec) in specs.iter().enumerate() {
+            let field_ops: Vec<&Op> =
+                row_ops.iter().copied().filter(|op| op.field == spec.name).collect();
+            let Some(best) = field_ops.iter().copied().max_by_key(|op| op.stamp()) else {
+                continue;
+            };
+            let owner = clock.0[index];
+            // Contested: two or more devices wrote this field. Keep each one's latest op.
+            let mut writers: Vec<&Op> = Vec::new();
+            for op in &field_ops {
+                match writers.iter_mut().find(|w| w.device_id == op.device_id) {
+                    Some(w) if w.stamp() < op.stamp() => *w = op,
+                    Some(_) => {}
+                    None => writers.push(op),
+                }
+            }
+            let other_device = |d: DeviceId| owner.is_some_and(|o| o.stamp.device != d);
+            let contested = owner.is_some_and(|o| o.contested())
+                || writers.len() > 1
+                || writers.iter().any(|w| other_device(w.device_id));
+            if contested {
+                let mut record = conn.prepare_cached(
+                    "INSERT INTO contested (entity, row_id, field, device_id, hlc, op_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (entity, row_id, field, device_id)
+                     DO UPDATE SET hlc = excluded.hlc, op_seq = excluded.op_seq WHERE excluded.hlc > contested.hlc",
+                )?;
+                let previous = owner.filter(|o| !o.contested()).map(|o| (o.stamp, o.op_seq));
+                let entries = writers.iter().map(|w| (w.stamp(), w.op_seq)).chain(previous);
+                for (stamp, op_seq) in entries {
+                    record.execute(params![
+                        entity.as_str(),
+                        row,
+                        spec.name,
+                        stamp.device.to_string(),
+                        stamp.hlc.0,
+                        op_seq
+                    ])?;
+                }
+            }
+            let flags = if contested { CONTESTED } else { 0 };
+            if owner.is_none_or(|o| best.stamp() > o.stamp) {
+                clock.0[index] = Some(Owner { stamp: best.stamp(), op_seq: best.op_seq, flags });
+                winners.push((index, best));
+            } else if let Some(o) = clock.0[index].as_mut() {
+                o.flags |= flags;
+            }
+        }
+        won += winners.len();
+        let columns: Vec<&str> =
+            winners.iter().map(|(i, _)| specs[*i].name).chain(["clocks"]).collect();
+        let sql = format!(
+            "INSERT INTO {table} (id, {cols}) VALUES (?1, {marks}) ON CONFLICT (id) DO UPDATE SET {sets}",
+            table = entity.table(),
+            cols = columns.join(", "),
+            marks = (2..columns.len() + 2).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "),
+            sets = columns
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        let mut values: Vec<SqlValue> = Vec::with_capacity(columns.len() + 1);
+        values.push(SqlValue::Text(row.clone()));
+        for (index, op) in &winners {
+            values.push(to_sql(specs[*index], &op.value)?);
+        }
+        values.push(SqlValue::Blob(clock.encode()));
+        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        if entity == Entity::Person
+            && winners.iter().any(|(i, _)| search::INDEXED_FIELDS.contains(&specs[*i].name))
+        {
+            search::reindex_person(conn, &row)?;
+        }
+    }
+    Ok(won)
+}
+
+/// Merges ops (from this or any device) into the database: stores each new op and applies the
+/// new ones. Ops already present are skipped, so merging is idempotent. The local clock observes
+/// every stamp so that later local writes win over what was merged.
 pub fn merge(conn: &Connection, ops: &[Op]) -> Result<usize> {
     let mut clock = load_clock(conn)?;
-    let mut added = 0;
+    let mut fresh = Vec::with_capacity(ops.len());
+    let mut stmt = conn.prepare_cached(INSERT_OP)?;
     for op in ops {
-        if insert(conn, op)? {
-            apply(conn, op)?;
-            added += 1;
+        if insert_with(&mut stmt, op)? {
+            fresh.push(op);
         }
         clock = clock.observe(op.hlc);
     }
+    drop(stmt);
+    apply_all(conn, &fresh)?;
     save_clock(conn, clock)?;
-    Ok(added)
+    Ok(fresh.len())
 }
 
 /// Every op in the log, in (device, op_seq) order.
@@ -288,6 +362,15 @@ pub fn of_device(conn: &Connection, device: DeviceId, from: i64, to: i64) -> Res
            FROM oplog WHERE device_id = ?1 AND op_seq BETWEEN ?2 AND ?3 ORDER BY op_seq",
     )?;
     read_ops(&mut stmt, params![device.to_string(), from, to])
+}
+
+/// One op by its (device, op_seq).
+pub fn one(conn: &Connection, device: &str, op_seq: i64) -> Result<Option<Op>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT device_id, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device
+           FROM oplog WHERE device_id = ?1 AND op_seq = ?2",
+    )?;
+    Ok(read_ops(&mut stmt, params![device, op_seq])?.pop())
 }
 
 fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -> Result<Vec<Op>> {

@@ -12,6 +12,12 @@ async function call(command, args = {}) {
   }
 }
 
+/** The system's file dialogs (Tauri's dialog plugin); resolve to null when cancelled. */
+export const files = {
+  save: (options) => window.__TAURI__.dialog.save(options),
+  open: (options) => window.__TAURI__.dialog.open(options),
+};
+
 export const api = {
   appInfo: () => call('app_info'),
   setupDevice: (deviceName, facilitator) => call('setup_device', { deviceName, facilitator }),
@@ -39,6 +45,14 @@ export const api = {
   addPlan: (input) => call('add_plan', { input }),
   addItem: (plan, input) => call('add_item', { plan, input }),
   setItemStatus: (item, status) => call('set_item_status', { item, status }),
+
+  nextBundleName: () => call('next_bundle_name'),
+  exportBundle: (path) => call('export_bundle', { path }),
+  importBundle: (path) => call('import_bundle', { path }),
+  listDevices: () => call('list_devices'),
+  trustDevice: (fingerprint) => call('trust_device', { fingerprint }),
+  listConflicts: () => call('list_conflicts'),
+  resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   setSetting: (setting, value) => call('set_setting', { setting, value }),
   renameDevice: (name) => call('rename_device', { name }),

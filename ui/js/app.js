@@ -12,6 +12,7 @@ import * as people from './views/people.js';
 import * as plans from './views/plans.js';
 import * as settings from './views/settings.js';
 import * as later from './views/later.js';
+import * as sync from './views/sync.js';
 
 const routes = {
   home: home.render,
@@ -27,7 +28,7 @@ const routes = {
           : people.render(view, ctx),
   plans: (view, params, ctx) => plans.render(view, ctx),
   settings: (view, params, ctx) => settings.render(view, ctx),
-  sync: (view) => later.render(view, 'nav.sync', 'later.sync'),
+  sync: (view, params, ctx) => sync.render(view, ctx),
   report: (view) => later.render(view, 'nav.report', 'later.report'),
   print: (view) => later.render(view, 'nav.print', 'later.print'),
 };

@@ -504,10 +504,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             out.exported(&app.export_bundle(&path)?)
         }
         Command::Bundle(BundleCommand::Import { files }) => {
-            let mut results = Vec::with_capacity(files.len());
-            for file in &files {
-                results.push((file.clone(), app.import_bundle_file(file)?));
-            }
+            let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+            let results: Vec<_> =
+                files.iter().cloned().zip(app.import_bundle_files(&paths)?).collect();
             out.imported(&results)?;
             let rejected =
                 results.iter().filter(|(_, r)| matches!(r, ImportOutcome::Rejected { .. })).count();

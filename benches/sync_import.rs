@@ -1,0 +1,173 @@
+//! Import throughput: 1,000,000 ops from 100 devices merged into an HQ database, against a raw
+//! bulk insert of the same op rows into a plain SQLite table (same primary key) in one
+//! transaction, in one run. Prints both and the ratio (target: import ≥ 40 % of raw).
+//!
+//! `cargo bench --bench sync_import` (OPS and DEVICES environment variables scale it down).
+
+use std::time::Instant;
+
+use palabre::sync::bundle::{self, Manifest, ManifestDevice, OpRange};
+use palabre::sync::hlc::Hlc;
+use palabre::sync::import::ImportOutcome;
+use palabre::sync::schema::Entity;
+use palabre::{DeviceId, Op, Palabre};
+use serde_json::json;
+use uuid::Uuid;
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Ops a laptop would write registering people: 14 fields each.
+fn person_ops(device: DeviceId, count: usize, start_ms: i64) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(count);
+    let mut seq = 0;
+    while ops.len() < count {
+        let row = Uuid::now_v7();
+        let fields: [(&str, serde_json::Value); 14] = [
+            ("full_name", json!(format!("Aïssata Traoré {seq}"))),
+            ("sex", json!("F")),
+            ("birth_year", json!(1990 + (seq % 30) as i64)),
+            ("birth_year_estimated", json!(false)),
+            ("role", json!("Membre de groupement")),
+            ("stakeholder_group", json!("womens_groups")),
+            ("community", json!("Pelengana")),
+            ("phone", json!("+223 76 12 34 56")),
+            ("disability", json!(null)),
+            ("consent", json!(true)),
+            ("consent_date", json!("2024-03-14")),
+            ("notes", json!("")),
+            ("registered_on", json!("2024-03-14")),
+            ("deleted", json!(false)),
+        ];
+        for (field, value) in fields {
+            if ops.len() == count {
+                break;
+            }
+            seq += 1;
+            ops.push(Op {
+                device_id: device,
+                op_seq: seq as i64,
+                hlc: Hlc::new(start_ms + seq as i64, 0),
+                entity: Entity::Person,
+                row_id: row,
+                field: field.to_string(),
+                value,
+                prev_hlc: None,
+                prev_device: None,
+            });
+        }
+    }
+    ops
+}
+
+fn main() {
+    let total_ops = env("OPS", 1_000_000);
+    let devices = env("DEVICES", 100);
+    let per_device = total_ops / devices;
+    let dir = tempfile::tempdir().unwrap();
+
+    println!("preparing {devices} signed bundles of {per_device} ops…");
+    let mut hellos = Vec::new();
+    let mut bundles = Vec::new();
+    let mut all_ops = Vec::new();
+    for d in 0..devices {
+        let laptop = Palabre::open_in_memory().unwrap();
+        let me = laptop.init(&format!("Laptop-{d:03}")).unwrap();
+        hellos.push(laptop.export_bundle_bytes().unwrap().1);
+        let ops = person_ops(me.device_id, per_device, 1_700_000_000_000 + d as i64);
+        let manifest = Manifest {
+            format: bundle::FORMAT.into(),
+            format_version: bundle::FORMAT_VERSION,
+            kind: bundle::KIND_OPS.into(),
+            bundle_id: Uuid::now_v7(),
+            device: ManifestDevice {
+                id: me.device_id,
+                name: me.name.clone(),
+                public_key: me.public_key.clone(),
+            },
+            bundle_seq: 2,
+            prev_bundle_hash: None,
+            ops: OpRange { first_seq: 1, last_seq: ops.len() as i64, count: ops.len() as i64 },
+            hlc: None,
+            schema_version: palabre::store::migrations::LATEST,
+            app_version: "bench".into(),
+            created_at: "2024-03-14T00:00:00Z".into(),
+            entries: Default::default(),
+        };
+        bundles.push(bundle::write(&laptop.signing_key().unwrap(), manifest, &ops).0);
+        all_ops.extend(ops);
+    }
+
+    // Raw: the same op rows, one prepared INSERT, one transaction, a plain table.
+    let mut raw = rusqlite::Connection::open(dir.path().join("raw.db")).unwrap();
+    raw.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         CREATE TABLE ops (device_id TEXT NOT NULL, op_seq INTEGER NOT NULL, hlc INTEGER NOT NULL,
+                           entity TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+                           PRIMARY KEY (device_id, op_seq)) WITHOUT ROWID;",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let tx = raw.transaction().unwrap();
+    {
+        let mut insert = tx.prepare("INSERT INTO ops VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)").unwrap();
+        for op in &all_ops {
+            insert
+                .execute(rusqlite::params![
+                    op.device_id.to_string(),
+                    op.op_seq,
+                    op.hlc.0,
+                    op.entity.as_str(),
+                    op.row_id.to_string(),
+                    op.field,
+                    op.value.to_string()
+                ])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    let raw_secs = started.elapsed().as_secs_f64();
+
+    // Palabre: verify, decode and merge every bundle at HQ (devices trusted beforehand), as
+    // `palabre bundle import FILE...` does.
+    let hq = Palabre::open(dir.path().join("hq.db")).unwrap();
+    hq.init("HQ").unwrap();
+    for hello in &hellos {
+        if let ImportOutcome::Quarantined { fingerprint, .. } =
+            hq.import_bundle_bytes(hello).unwrap()
+        {
+            hq.trust_device(&fingerprint).unwrap();
+        }
+    }
+    let started = Instant::now();
+    for bytes in &bundles {
+        bundle::read(bytes).unwrap();
+    }
+    let read_secs = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut merged = 0;
+    for outcome in hq.import_bundles(&bundles).unwrap() {
+        match outcome {
+            ImportOutcome::Applied { new_ops, .. } => merged += new_ops,
+            other => panic!("{other}"),
+        }
+    }
+    let import_secs = started.elapsed().as_secs_f64();
+    assert_eq!(merged, all_ops.len());
+
+    let n = all_ops.len() as f64;
+    println!(
+        "raw bulk insert : {:>9.0} ops/s ({raw_secs:.2} s for {} ops)",
+        n / raw_secs,
+        all_ops.len()
+    );
+    println!(
+        "bundle import   : {:>9.0} ops/s ({import_secs:.2} s, {devices} bundles)",
+        n / import_secs
+    );
+    println!(
+        "  reading and checking the bundles alone: {read_secs:.2} s (overlapped with merging on a second core)"
+    );
+    println!("import/raw ratio: {:.0} % (target ≥ 40 %)", 100.0 * raw_secs / import_secs);
+}

@@ -1,0 +1,164 @@
+// Sync: export a signed file for HQ, import other computers' files (with progress and one result
+// per file), the computers known here (fingerprints, Trust, missing changes), and conflicts.
+
+import { el, clear, toast, confirmDialog, showError } from '../dom.js';
+import { t, has, formatDate, number } from '../i18n.js';
+import { api, files } from '../api.js';
+
+const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre'] }];
+
+export async function render(view, ctx) {
+  const overview = await ctx.api.overview();
+  const exportResult = el('p', { id: 'export-result', 'aria-live': 'polite' });
+  const exportButton = el('button', { type: 'button', class: 'primary', id: 'export-bundle', i18n: 'sync.export' });
+  exportButton.addEventListener('click', async () => {
+    const path = await files.save({ defaultPath: await api.nextBundleName(), filters: FILTERS() });
+    if (!path) return;
+    try {
+      const exported = await api.exportBundle(path);
+      exportResult.textContent = t('sync.exported', { path: exported.path, count: exported.ops });
+      await render(view, ctx);
+      view.querySelector('#export-result').textContent = exportResult.textContent;
+    } catch (error) {
+      showError(view, error);
+    }
+  });
+
+  const progress = el('progress', { id: 'import-progress', max: 1, value: 0, hidden: true });
+  const progressText = el('span', { class: 'meta', 'aria-live': 'polite' });
+  const results = el('ul', { class: 'results', id: 'import-results' });
+  const importButton = el('button', { type: 'button', class: 'primary', id: 'import-bundles', i18n: 'sync.import' });
+  importButton.addEventListener('click', async () => {
+    const chosen = await files.open({ multiple: true, filters: FILTERS() });
+    const paths = chosen ? [chosen].flat() : [];
+    if (!paths.length) return;
+    importButton.disabled = true;
+    clear(results);
+    progress.hidden = false;
+    progress.max = paths.length;
+    for (const [index, path] of paths.entries()) {
+      progress.value = index;
+      progressText.textContent = t('sync.progress', { done: index + 1, total: paths.length });
+      let outcome;
+      try {
+        outcome = await api.importBundle(path);
+      } catch (error) {
+        outcome = { outcome: 'rejected', code: error.code, reason: error.message };
+      }
+      results.append(outcomeLine(path, outcome));
+    }
+    progress.value = paths.length;
+    importButton.disabled = false;
+    await renderDevices(devices, ctx);
+    await renderConflicts(conflicts, ctx);
+  });
+
+  const devices = el('section', { class: 'card', id: 'devices' });
+  const conflicts = el('section', { class: 'card', id: 'conflicts' });
+  clear(view).append(
+    el('h1', { i18n: 'sync.title' }),
+    el('div', { class: 'form-error', hidden: true, role: 'alert' }),
+    el('section', { class: 'card' },
+      el('h2', { i18n: 'sync.export_title' }),
+      el('p', {}, t('home.unexported', { count: overview.unexported_changes }), ' · ',
+        overview.last_export ? t('home.last_export', { date: formatDate(overview.last_export) }) : t('home.never_exported')),
+      el('p', { class: 'hint', i18n: 'sync.export_help' }),
+      exportButton, exportResult),
+    el('section', { class: 'card' },
+      el('h2', { i18n: 'sync.import_title' }),
+      el('p', { class: 'hint', i18n: 'sync.import_help' }),
+      el('div', { class: 'actions' }, importButton, progress, progressText),
+      results),
+    devices, conflicts);
+  await renderDevices(devices, ctx);
+  await renderConflicts(conflicts, ctx);
+}
+
+function fileName(path) {
+  return String(path).split(/[\\/]/).pop();
+}
+
+function outcomeLine(path, outcome) {
+  let text;
+  let detail = null;
+  if (outcome.outcome === 'applied') text = t('outcome.applied', { count: outcome.new_ops });
+  else if (outcome.outcome === 'already_imported') text = t('outcome.already_imported');
+  else if (outcome.outcome === 'quarantined') text = t('outcome.quarantined', { device: outcome.device, fingerprint: outcome.fingerprint });
+  else {
+    const key = `reject.${outcome.code}`;
+    text = `${t('outcome.rejected')} : ${has(key) ? t(key) : outcome.reason}`;
+    detail = el('details', {}, el('summary', {}, '…'), el('p', { class: 'meta' }, outcome.reason));
+  }
+  return el('li', { class: `outcome ${outcome.outcome}`, dataset: { outcome: outcome.outcome } },
+    el('span', {}, el('strong', {}, fileName(path)), ' — ', text), detail);
+}
+
+async function renderDevices(section, ctx) {
+  const list = await api.listDevices();
+  const rows = list.map((d) => {
+    const state = d.this_device ? t('sync.this_device') : d.trusted ? t('sync.trusted') : t('sync.not_trusted');
+    const received = d.ops ? t('sync.complete_up_to', { seq: number(d.gap_free_seq) }) : t('sync.nothing_received');
+    const notes = [
+      ...d.missing.map((m) => el('div', { class: 'warning' }, t('sync.missing', { from: number(m.from), to: number(m.to) }))),
+      d.quarantined_bundles ? el('div', {}, t('sync.waiting', { count: d.quarantined_bundles })) : null,
+      d.forks ? el('div', { class: 'warning' }, t('sync.fork')) : null,
+    ];
+    let action = null;
+    if (!d.this_device && !d.trusted) {
+      action = el('button', { type: 'button', class: 'small primary', i18n: 'sync.trust', dataset: { fingerprint: d.fingerprint } });
+      action.addEventListener('click', async () => {
+        const sure = await confirmDialog({
+          title: t('sync.trust_title'),
+          body: t('sync.trust_body', { fingerprint: d.fingerprint, name: d.name }),
+          confirm: t('sync.trust_confirm'),
+          cancel: t('common.cancel'),
+        });
+        if (!sure) return;
+        const trusted = await api.trustDevice(d.fingerprint);
+        toast(t('sync.trusted_done', { name: trusted.name, count: trusted.merged.length }));
+        await renderDevices(section, ctx);
+        await renderConflicts(document.getElementById('conflicts'), ctx);
+      });
+    }
+    return el('tr', { dataset: { device: d.device_id } },
+      el('td', {}, d.name), el('td', {}, el('code', { class: 'fingerprint-small' }, d.fingerprint)),
+      el('td', {}, state, action ? el('div', {}, action) : null),
+      el('td', {}, received, ...notes));
+  });
+  clear(section).append(
+    el('h2', { i18n: 'sync.devices_title' }),
+    el('table', { class: 'data', id: 'device-list' },
+      el('thead', {}, el('tr', {},
+        el('th', { i18n: 'sync.device_name' }), el('th', { i18n: 'sync.fingerprint' }),
+        el('th', { i18n: 'sync.state' }), el('th', { i18n: 'sync.received' }))),
+      el('tbody', {}, ...rows)));
+}
+
+function shown(value) {
+  if (value === null || value === '' || value === undefined) return t('sync.empty_value');
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function renderConflicts(section, ctx) {
+  const list = await api.listConflicts();
+  const keep = (c, value) => el('button', { type: 'button', class: 'small secondary', i18n: 'sync.keep', on: {
+    click: async () => {
+      await api.resolveConflict(c.entity, c.row_id, c.field, value);
+      toast(t('sync.resolved'));
+      await renderConflicts(section, ctx);
+    },
+  } });
+  const version = (c, v, label) => el('li', {},
+    el('span', {}, el('strong', { i18n: label }), ' : ', shown(v.value), ' ',
+      el('span', { class: 'meta' }, t('sync.by', { device: v.device_name, date: formatDate(v.time) }))),
+    keep(c, v.value));
+  const fieldKey = (field) => (has(`field.${field}`) ? t(`field.${field}`) : field);
+  clear(section).append(
+    el('h2', { i18n: 'sync.conflicts_title' }),
+    list.length
+      ? el('div', {}, el('p', { class: 'hint', i18n: 'sync.conflict_help' }),
+        ...list.map((c) => el('article', { class: 'conflict', dataset: { row: c.row_id, field: c.field } },
+          el('h3', {}, c.label || c.row_id, ' — ', fieldKey(c.field)),
+          el('ul', { class: 'results' }, version(c, c.current, 'sync.current'), ...c.others.map((o) => version(c, o, 'sync.other'))))))
+      : el('p', { class: 'empty', id: 'no-conflicts', i18n: 'sync.no_conflicts' }));
+}
