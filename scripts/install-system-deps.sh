@@ -11,6 +11,8 @@ packages=(
   xvfb xauth                          # a virtual display for the desktop end-to-end tests
   webkit2gtk-driver                   # WebKitWebDriver, driven by tauri-driver in those tests
   dbus-daemon xdotool                 # a session bus and window lookup for the single-instance test
+  minisign                            # the standard tool checks our bundle signatures
+  python3 python3-openpyxl            # a real XLSX reader checks the exported report
 )
 
 missing=()

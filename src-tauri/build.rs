@@ -35,6 +35,9 @@ const COMMANDS: &[&str] = &[
     "trust_device",
     "list_conflicts",
     "resolve_conflict",
+    "report",
+    "export_report_xlsx",
+    "export_report_csv",
 ];
 
 fn main() {

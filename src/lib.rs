@@ -8,6 +8,7 @@
 pub mod demo;
 pub mod device;
 pub mod error;
+pub mod i18n;
 pub mod model;
 pub mod search;
 pub mod store;

@@ -3,7 +3,10 @@
 //! checks it).
 
 use palabre::demo::DemoSummary;
-use palabre::report::Overview;
+use palabre::i18n::Lang;
+use palabre::report::export::CsvFlavour;
+use palabre::report::indicators::Period;
+use palabre::report::{Overview, Report};
 use palabre::sync::conflicts::Conflict;
 use palabre::sync::devices::DeviceStatus;
 use palabre::sync::export::Exported;
@@ -217,4 +220,47 @@ pub fn resolve_conflict(
     value: Value,
 ) -> UiResult<()> {
     Ok(state.app()?.resolve_conflict(entity, row, &field, &value)?)
+}
+
+#[tauri::command(async)]
+pub fn report(
+    state: State<'_, AppState>,
+    from: Option<String>,
+    to: Option<String>,
+    lang: Lang,
+) -> UiResult<Report> {
+    Ok(state.app()?.report(Period::parse(from.as_deref(), to.as_deref())?, lang)?)
+}
+
+#[tauri::command(async)]
+pub fn export_report_xlsx(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    from: Option<String>,
+    to: Option<String>,
+    lang: Lang,
+) -> UiResult<()> {
+    Ok(state.app()?.write_report_xlsx(
+        Period::parse(from.as_deref(), to.as_deref())?,
+        lang,
+        &path,
+    )?)
+}
+
+#[tauri::command(async)]
+pub fn export_report_csv(
+    state: State<'_, AppState>,
+    dir: PathBuf,
+    from: Option<String>,
+    to: Option<String>,
+    lang: Lang,
+    excel_fr: bool,
+) -> UiResult<Vec<PathBuf>> {
+    let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
+    Ok(state.app()?.write_report_csv(
+        Period::parse(from.as_deref(), to.as_deref())?,
+        lang,
+        &dir,
+        flavour,
+    )?)
 }

@@ -41,6 +41,9 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::trust_device,
         commands::list_conflicts,
         commands::resolve_conflict,
+        commands::report,
+        commands::export_report_xlsx,
+        commands::export_report_csv,
     ]
 }
 

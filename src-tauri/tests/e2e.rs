@@ -349,3 +349,31 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
     assert!(hq.conflicts().unwrap().is_empty());
     assert_eq!(hq.find_people("awa", 5).unwrap().len(), 1);
 }
+
+#[test]
+fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (_driver, app) = h.launch();
+    app.wait_text("#view h1", "Bienvenue dans Palabre");
+    app.click("#open-demo");
+    app.wait_text("#view h1", "Accueil");
+    app.wait_text(".figures", "315");
+    app.click("a[data-route=report]");
+    app.wait_text(
+        "#report-summary",
+        "le programme a touché 315 personnes, presque toutes des femmes, dont deux tiers de jeunes. \
+         Il a tenu trois activités avec les acteurs de sécurité et sept avec les acteurs de gouvernance et de justice.",
+    );
+    assert_eq!(app.count("#report-body svg.chart"), 3, "three charts drawn without a network");
+    app.wait_text("#activities-by-group", "Acteurs de sécurité");
+    app.type_into("#report-from", "01/01/2025");
+    app.click("#report-form button[type=submit]");
+    app.wait_text(
+        "#report-summary",
+        "Depuis le 01/01/2025, le programme n'a encore touché personne.",
+    );
+    app.click("[data-lang=en]");
+    app.wait_text("#view h1", "Report");
+    app.quit();
+}

@@ -5,8 +5,12 @@
 //!   *youth* is 15–35 inclusive (African Youth Charter);
 //! - an action item is *overdue* when its due date is before today and it is not done.
 
-use chrono::NaiveDate;
-use rusqlite::{Connection, params};
+pub mod export;
+pub mod indicators;
+pub mod summary;
+
+use crate::i18n::Lang;
+use indicators::{ActionItems, Activities, People, Period};
 
 use crate::Palabre;
 use crate::error::Result;
@@ -40,31 +44,69 @@ pub struct Overview {
     pub last_export: Option<String>,
 }
 
-fn people_figures(
-    conn: &Connection,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<(i64, i64, i64)> {
-    let sql = format!(
-        "WITH reached AS ({REACHED})
-         SELECT count(*), coalesce(sum(p.sex = 'F'), 0),
-                coalesce(sum(CAST(substr(r.first_date, 1, 4) AS INTEGER) - p.birth_year BETWEEN 15 AND 35), 0)
-           FROM reached r JOIN people p ON p.id = r.person_id"
-    );
-    let figures = conn.query_row(
-        &sql,
-        params![from.map(|d| d.to_string()), to.map(|d| d.to_string())],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
-    Ok(figures)
+/// The report of DESIGN.md §7 (`palabre report --json`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub period: Period,
+    pub people: People,
+    pub attendances: i64,
+    pub activities: Activities,
+    pub action_items: ActionItems,
+    pub summary: String,
+    pub lang: Lang,
 }
 
 impl Palabre {
+    /// Every figure of the report for a period (inclusive; open ends allowed), in one read.
+    pub fn report(&self, period: Period, lang: Lang) -> Result<Report> {
+        let today = self.today();
+        self.store().read(|c| {
+            let (people, attendances) = indicators::people(c, period)?;
+            let activities = indicators::activities(c, period)?;
+            let summary = summary::sentence(lang, period, &people, &activities);
+            Ok(Report {
+                period,
+                attendances,
+                action_items: indicators::action_items(c, today)?,
+                people,
+                activities,
+                summary,
+                lang,
+            })
+        })
+    }
+
+    /// Writes the report as an XLSX workbook.
+    pub fn write_report_xlsx(
+        &self,
+        period: Period,
+        lang: Lang,
+        path: &std::path::Path,
+    ) -> Result<()> {
+        export::write_xlsx(&self.report(period, lang)?, &self.participants(period)?, path)
+    }
+
+    /// Writes the report as CSV files, one per table, into `dir`; returns the files.
+    pub fn write_report_csv(
+        &self,
+        period: Period,
+        lang: Lang,
+        dir: &std::path::Path,
+        flavour: export::CsvFlavour,
+    ) -> Result<Vec<std::path::PathBuf>> {
+        export::write_csv(&self.report(period, lang)?, &self.participants(period)?, dir, flavour)
+    }
+
+    /// The reached people of a period, for the participant list.
+    pub fn participants(&self, period: Period) -> Result<Vec<indicators::Participant>> {
+        self.store().read(|c| indicators::participants(c, period))
+    }
+
     /// Home-screen figures over all sessions.
     pub fn overview(&self) -> Result<Overview> {
         let today = self.today();
-        let (people_reached, women, youth) =
-            self.store().read(|c| people_figures(c, None, None))?;
+        let (people, _) = self.store().read(|c| indicators::people(c, Period::default()))?;
+        let (people_reached, women, youth) = (people.total, people.by_sex["F"], people.youth);
         let (sessions_held, sessions_planned, overdue_items, own_ops, exported, last_export) =
             self.store().read(|c| {
                 let count = |status: SessionStatus| -> rusqlite::Result<i64> {

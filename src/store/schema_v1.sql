@@ -85,8 +85,10 @@ CREATE TABLE forks (
     PRIMARY KEY (device_id, op_seq, bundle_id)
 ) WITHOUT ROWID;
 
+-- `num` (sessions, people): a stable local integer key for fast joins (reports, search index).
 CREATE TABLE sessions (
-    id              TEXT PRIMARY KEY,
+    num             INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
     title           TEXT,
     kind            TEXT,
     groups          TEXT,
@@ -103,7 +105,7 @@ CREATE TABLE sessions (
     recommendations TEXT,
     deleted         INTEGER NOT NULL DEFAULT 0,
     clocks     BLOB
-) WITHOUT ROWID;
+);
 CREATE INDEX sessions_by_date ON sessions (start_date);
 
 -- `num` is a stable integer key for the full-text index (VACUUM keeps INTEGER PRIMARY KEYs).
@@ -134,17 +136,22 @@ CREATE VIRTUAL TABLE people_fts USING fts5 (
     prefix = '1 2 3'
 );
 
+-- session_num/person_num: the parents' local `num`, derived by the merge (NULL until the parent
+-- has arrived), so that reports scan integers instead of joining text ids.
 CREATE TABLE attendance (
-    id         TEXT PRIMARY KEY,
-    session_id TEXT,
-    person_id  TEXT,
-    present    INTEGER,
-    role       TEXT,
-    deleted    INTEGER NOT NULL DEFAULT 0,
-    clocks     BLOB
+    id          TEXT PRIMARY KEY,
+    session_id  TEXT,
+    person_id   TEXT,
+    present     INTEGER,
+    role        TEXT,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    clocks      BLOB,
+    session_num INTEGER,
+    person_num  INTEGER
 ) WITHOUT ROWID;
 CREATE INDEX attendance_by_session ON attendance (session_id);
 CREATE INDEX attendance_by_person ON attendance (person_id);
+CREATE INDEX attendance_counted ON attendance (session_num, person_num) WHERE present = 1 AND deleted = 0;
 
 CREATE TABLE action_plans (
     id         TEXT PRIMARY KEY,

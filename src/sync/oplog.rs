@@ -249,6 +249,7 @@ pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
         let row = row_id.to_string();
         let specs = entity.fields();
         let mut clock = row_clock(conn, entity, &row)?;
+        let existed = clock.0.iter().any(Option::is_some);
         let mut winners: Vec<(usize, &Op)> = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
             let field_ops: Vec<&Op> =
@@ -318,6 +319,13 @@ pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
         }
         values.push(SqlValue::Blob(clock.encode()));
         conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        link_attendance(
+            conn,
+            entity,
+            &row,
+            existed,
+            &winners.iter().map(|(i, _)| specs[*i].name).collect::<Vec<_>>(),
+        )?;
         if entity == Entity::Person
             && winners.iter().any(|(i, _)| search::INDEXED_FIELDS.contains(&specs[*i].name))
         {
@@ -325,6 +333,33 @@ pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
         }
     }
     Ok(won)
+}
+
+/// Keeps attendance's derived `session_num`/`person_num` (the parents' local integer keys) in
+/// step: when an attendance names its parents, and when a parent row first arrives.
+fn link_attendance(
+    conn: &Connection,
+    entity: Entity,
+    row: &str,
+    existed: bool,
+    written: &[&str],
+) -> Result<()> {
+    let sql = match entity {
+        Entity::Session if !existed => {
+            "UPDATE attendance SET session_num = (SELECT num FROM sessions WHERE id = ?1) WHERE session_id = ?1"
+        }
+        Entity::Person if !existed => {
+            "UPDATE attendance SET person_num = (SELECT num FROM people WHERE id = ?1) WHERE person_id = ?1"
+        }
+        Entity::Attendance if written.iter().any(|f| *f == "session_id" || *f == "person_id") => {
+            "UPDATE attendance SET session_num = (SELECT num FROM sessions WHERE id = attendance.session_id),
+                                   person_num = (SELECT num FROM people WHERE id = attendance.person_id)
+              WHERE id = ?1"
+        }
+        _ => return Ok(()),
+    };
+    conn.prepare_cached(sql)?.execute([row])?;
+    Ok(())
 }
 
 /// Merges ops (from this or any device) into the database: stores each new op and applies the

@@ -54,6 +54,10 @@ export const api = {
   listConflicts: () => call('list_conflicts'),
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
+  report: (from, to, lang) => call('report', { from, to, lang }),
+  exportReportXlsx: (path, from, to, lang) => call('export_report_xlsx', { path, from, to, lang }),
+  exportReportCsv: (dir, from, to, lang, excelFr) => call('export_report_csv', { dir, from, to, lang, excelFr }),
+
   setSetting: (setting, value) => call('set_setting', { setting, value }),
   renameDevice: (name) => call('rename_device', { name }),
 };

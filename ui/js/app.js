@@ -13,6 +13,7 @@ import * as plans from './views/plans.js';
 import * as settings from './views/settings.js';
 import * as later from './views/later.js';
 import * as sync from './views/sync.js';
+import * as report from './views/report.js';
 
 const routes = {
   home: home.render,
@@ -29,7 +30,7 @@ const routes = {
   plans: (view, params, ctx) => plans.render(view, ctx),
   settings: (view, params, ctx) => settings.render(view, ctx),
   sync: (view, params, ctx) => sync.render(view, ctx),
-  report: (view) => later.render(view, 'nav.report', 'later.report'),
+  report: (view, params, ctx) => report.render(view, ctx),
   print: (view) => later.render(view, 'nav.print', 'later.print'),
 };
 

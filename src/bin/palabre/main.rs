@@ -76,6 +76,27 @@ enum Command {
     /// Signed bundles: export this laptop's changes, import other laptops'.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// The programme's figures: people reached by sex and age, activities by group, actions.
+    Report {
+        /// First day of the period (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of the period (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        to: Option<String>,
+        /// Write an XLSX workbook.
+        #[arg(long, value_name = "FILE", conflicts_with = "csv")]
+        xlsx: Option<PathBuf>,
+        /// Write one CSV file per table into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// With --csv: the flavour French Excel opens directly (byte-order mark, semicolons).
+        #[arg(long, requires = "csv")]
+        excel_fr: bool,
+        /// Language of the sentence and headers: fr or en (default: the app's language).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Fields edited concurrently on two devices.
     Conflicts {
         #[command(subcommand)]
@@ -521,6 +542,33 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Bundle(BundleCommand::Verify { .. } | BundleCommand::Inspect { .. }) => {
             unreachable!("handled before the database is opened")
+        }
+        Command::Report { from, to, xlsx, csv, excel_fr, lang } => {
+            use palabre::report::export::CsvFlavour;
+            let period =
+                palabre::report::indicators::Period::parse(from.as_deref(), to.as_deref())?;
+            let lang = match lang {
+                Some(code) => palabre::i18n::Lang::parse(&code).ok_or_else(|| {
+                    palabre::Invalid::UnknownCode {
+                        field: "language",
+                        value: code.clone(),
+                        allowed: "fr, en".into(),
+                    }
+                })?,
+                None => palabre::i18n::Lang::parse(&app.info()?.language).unwrap_or_default(),
+            };
+            if let Some(path) = xlsx {
+                app.write_report_xlsx(period, lang, &path)?;
+                out.path(&path)
+            } else if let Some(dir) = csv {
+                let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
+                for file in app.write_report_csv(period, lang, &dir, flavour)? {
+                    out.path(&file)?;
+                }
+                Ok(())
+            } else {
+                out.report(&app.report(period, lang)?)
+            }
         }
         Command::Conflicts { action: None } => out.conflicts(&app.conflicts()?),
         Command::Conflicts {

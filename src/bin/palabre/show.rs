@@ -439,3 +439,48 @@ impl Out {
         Ok(())
     }
 }
+
+impl Out {
+    pub fn path(&self, path: &Path) -> Result<(), Error> {
+        if self.json {
+            print_json(&json!({ "path": path }))
+        } else {
+            say!("{}", path.display());
+            Ok(())
+        }
+    }
+
+    pub fn report(&self, r: &palabre::report::Report) -> Result<(), Error> {
+        if self.json {
+            return print_json(r);
+        }
+        say!("{}", r.summary);
+        say!("");
+        let p = &r.people;
+        say!(
+            "people reached  {}   (F {}, M {}, X {}; youth 15–35: {})",
+            p.total,
+            p.by_sex["F"],
+            p.by_sex["M"],
+            p.by_sex["X"],
+            p.youth
+        );
+        say!(
+            "by age band     {}",
+            p.by_age_band.iter().map(|(b, n)| format!("{b}: {n}")).collect::<Vec<_>>().join(", ")
+        );
+        say!("attendances     {}", r.attendances);
+        say!("activities      {} held, {} planned", r.activities.total, r.activities.planned.len());
+        for (group, n) in r.activities.by_group.iter().filter(|(_, n)| **n > 0) {
+            say!("  {group:<22} {n}");
+        }
+        let items = &r.action_items;
+        say!(
+            "action items    {} ({} overdue): {}",
+            items.total,
+            items.overdue,
+            items.by_status.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ")
+        );
+        Ok(())
+    }
+}

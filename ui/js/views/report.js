@@ -1,0 +1,134 @@
+// Report: the period's figures as a sentence, tables and bar charts, and exports to XLSX and CSV.
+
+import { el, clear, field, textInput, showError, clearErrors, toast } from '../dom.js';
+import { t, formatDate, parseDate, percent, number, currentLanguage } from '../i18n.js';
+import { api, files } from '../api.js';
+import { barChart, groupedBars } from '../chart.js';
+
+const BANDS = ['0-14', '15-24', '25-35', '36-59', '60+', 'unknown'];
+const state = { from: '', to: '' };
+
+function thisYear(offset = 0) {
+  const year = new Date().getFullYear() - offset;
+  return { from: `01/01/${year}`, to: `31/12/${year}` };
+}
+
+function bandLabel(band) {
+  return band === 'unknown' ? t('report.band_unknown') : band;
+}
+
+function table(headers, rows) {
+  return el('table', { class: 'data compact' },
+    el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))),
+    el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell) => el('td', {}, String(cell)))))));
+}
+
+export async function render(view, ctx) {
+  const from = textInput('from', state.from, { placeholder: t('common.date_placeholder'), id: 'report-from' });
+  const to = textInput('to', state.to, { placeholder: t('common.date_placeholder'), id: 'report-to' });
+  const body = el('div', { id: 'report-body' });
+  const form = el('form', { class: 'filters', novalidate: true, id: 'report-form' },
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    field({ field: 'from', label: 'report.from', input: from }),
+    field({ field: 'to', label: 'report.to', input: to }),
+    el('div', { class: 'actions' },
+      el('button', { type: 'submit', class: 'primary', i18n: 'report.show' }),
+      ...[['report.this_year', () => thisYear(0)], ['report.last_year', () => thisYear(1)], ['report.all_time', () => ({ from: '', to: '' })]]
+        .map(([key, range]) => el('button', { type: 'button', class: 'secondary small', i18n: key, on: {
+          click: () => {
+            Object.assign(state, range());
+            from.value = state.from;
+            to.value = state.to;
+            form.requestSubmit();
+          },
+        } }))));
+  const period = () => ({ from: parseDate(from.value) || null, to: parseDate(to.value) || null, lang: currentLanguage() });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    state.from = from.value;
+    state.to = to.value;
+    try {
+      const p = period();
+      draw(body, await api.report(p.from, p.to, p.lang));
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  const exports = el('div', { class: 'actions' },
+    el('button', { type: 'button', class: 'secondary', id: 'export-xlsx', i18n: 'report.export_xlsx', on: {
+      click: async () => {
+        const path = await files.save({ defaultPath: `palabre-report.xlsx`, filters: [{ name: t('report.spreadsheet'), extensions: ['xlsx'] }] });
+        if (!path) return;
+        const p = period();
+        try {
+          await api.exportReportXlsx(path, p.from, p.to, p.lang);
+          toast(t('report.exported', { path }));
+        } catch (error) {
+          showError(form, error);
+        }
+      },
+    } }),
+    ...[['report.export_csv', false], ['report.export_csv_fr', true]].map(([key, excelFr]) => el('button', {
+      type: 'button', class: 'secondary', i18n: key, dataset: { excelFr: String(excelFr) }, on: {
+        click: async () => {
+          const dir = await files.open({ directory: true });
+          if (!dir) return;
+          const p = period();
+          try {
+            await api.exportReportCsv(dir, p.from, p.to, p.lang, excelFr);
+            toast(t('report.exported', { path: dir }));
+          } catch (error) {
+            showError(form, error);
+          }
+        },
+      },
+    })));
+  clear(view).append(el('h1', { i18n: 'report.title' }), form, exports, body);
+  form.requestSubmit();
+}
+
+function draw(body, r) {
+  const p = r.people;
+  const sexes = ['F', 'M', 'X'];
+  const groups = Object.entries(r.activities.by_group);
+  clear(body).append(
+    el('p', { class: 'summary-sentence', id: 'report-summary' }, r.summary),
+    el('section', { class: 'figures' },
+      figure('report.people', number(p.total)),
+      figure('report.women', percent(p.by_sex.F, p.total)),
+      figure('report.youth', percent(p.youth, p.total)),
+      figure('report.attendances', number(r.attendances)),
+      figure('report.activities', number(r.activities.total)),
+      figure('report.overdue', number(r.action_items.overdue))),
+    el('section', { class: 'card' },
+      el('h2', { i18n: 'report.sex_by_age' }),
+      groupedBars(BANDS.map((band) => ({ label: bandLabel(band), values: sexes.map((s) => p.by_sex_and_age_band[s][band]) })),
+        sexes.map((s) => t(`sex.${s}`)), { title: t('report.sex_by_age') }),
+      table([t('report.sex'), ...BANDS.map(bandLabel), t('report.total')],
+        sexes.map((s) => [t(`sex.${s}`), ...BANDS.map((b) => p.by_sex_and_age_band[s][b]), p.by_sex[s]])
+          .concat([[t('report.total'), ...BANDS.map((b) => p.by_age_band[b]), p.total]]))),
+    el('section', { class: 'card', id: 'activities-by-group' },
+      el('h2', { i18n: 'report.by_group' }),
+      barChart(groups.map(([g, n]) => ({ label: t(`group.${g}`), value: n })), { title: t('report.by_group') }),
+      table([t('report.group'), t('report.count')], groups.map(([g, n]) => [t(`group.${g}`), n]))),
+    el('section', { class: 'card' },
+      el('h2', { i18n: 'report.items_by_status' }),
+      barChart(Object.entries(r.action_items.by_status).map(([s, n]) => ({ label: t(`item_status.${s}`), value: n })), { title: t('report.items_by_status') }),
+      el('p', {}, t('report.overdue'), ' : ', number(r.action_items.overdue))),
+    el('section', { class: 'card' },
+      el('h2', { i18n: 'report.by_kind' }),
+      table([t('report.kind'), t('report.count')], Object.entries(r.activities.by_kind).map(([k, n]) => [t(`kind.${k}`), n])),
+      el('h2', { i18n: 'report.by_region' }),
+      table([t('report.region'), t('report.count')], Object.entries(r.activities.by_region).map(([k, n]) => [k === 'none' ? t('report.none') : k, n])),
+      el('h2', { i18n: 'report.people_by_group' }),
+      table([t('report.group'), t('report.count')], Object.entries(p.by_group).map(([g, n]) => [g === 'none' ? t('report.none') : t(`group.${g}`), n]))),
+    r.activities.planned.length
+      ? el('section', { class: 'card' }, el('h2', { i18n: 'report.planned' }),
+        el('ul', { class: 'list' }, ...r.activities.planned.map((s) => el('li', {}, formatDate(s.start_date), ' · ', s.title))))
+      : null);
+}
+
+function figure(label, value) {
+  return el('div', { class: 'figure' }, el('span', { class: 'value' }, value), el('span', { class: 'label', i18n: label }));
+}
