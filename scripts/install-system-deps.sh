@@ -13,6 +13,7 @@ packages=(
   dbus-daemon xdotool                 # a session bus and window lookup for the single-instance test
   minisign                            # the standard tool checks our bundle signatures
   python3 python3-openpyxl            # a real XLSX reader checks the exported report
+  poppler-utils                       # pdftotext reads the attendance sheets back
 )
 
 missing=()

@@ -38,6 +38,8 @@ const COMMANDS: &[&str] = &[
     "report",
     "export_report_xlsx",
     "export_report_csv",
+    "save_attendance_sheet",
+    "open_in_viewer",
 ];
 
 fn main() {

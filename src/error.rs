@@ -28,6 +28,8 @@ pub enum Invalid {
     BirthYearAndAge,
     #[error("'{value}' is not a phone number. Use digits, spaces and an optional leading +.")]
     Phone { value: String },
+    #[error("{value} is not possible for {field}: give a number from {min} to {max}.")]
+    Range { field: &'static str, value: i64, min: i64, max: i64 },
     #[error("'{value}' is not a valid id. Copy the id from `palabre {entity} list`.")]
     Id { entity: &'static str, value: String },
     #[error(
@@ -63,6 +65,7 @@ impl Invalid {
             Invalid::Id { .. } => "invalid_id",
             Invalid::SessionCancelled { .. } => "session_cancelled",
             Invalid::Disability { .. } => "invalid_disability",
+            Invalid::Range { .. } => "out_of_range",
         }
     }
 
@@ -78,6 +81,7 @@ impl Invalid {
             Invalid::Age { .. } => Some("age"),
             Invalid::Phone { .. } => Some("phone"),
             Invalid::Disability { .. } => Some("disability"),
+            Invalid::Range { field, .. } => Some(field),
             Invalid::Id { .. } | Invalid::SessionCancelled { .. } => None,
         }
     }
@@ -169,6 +173,7 @@ pub const CODES: &[&str] = &[
     "invalid_id",
     "session_cancelled",
     "invalid_disability",
+    "out_of_range",
     "not_found",
     "not_initialized",
     "already_initialized",
@@ -215,6 +220,7 @@ mod tests {
             Invalid::Id { entity: "person", value: String::new() },
             Invalid::SessionCancelled { title: String::new() },
             Invalid::Disability { value: String::new(), domains: String::new() },
+            Invalid::Range { field: "blank rows", value: 0, min: 0, max: 0 },
         ];
         let path = std::path::PathBuf::new();
         let io = || std::io::Error::other("x");

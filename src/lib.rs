@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod search;
+pub mod sheet;
 pub mod store;
 pub mod sync;
 

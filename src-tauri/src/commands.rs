@@ -264,3 +264,19 @@ pub fn export_report_csv(
         flavour,
     )?)
 }
+
+#[tauri::command(async)]
+pub fn save_attendance_sheet(
+    state: State<'_, AppState>,
+    session: Option<SessionId>,
+    lang: Lang,
+    blank_rows: usize,
+    path: PathBuf,
+) -> UiResult<()> {
+    Ok(state.app()?.write_attendance_sheet(session, lang, blank_rows, &path)?)
+}
+
+#[tauri::command(async)]
+pub fn open_in_viewer(path: PathBuf) -> UiResult<()> {
+    crate::viewer::open(&path)
+}

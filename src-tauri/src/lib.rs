@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 pub mod state;
+pub mod viewer;
 
 use tauri::{Manager, Runtime};
 
@@ -44,6 +45,8 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::report,
         commands::export_report_xlsx,
         commands::export_report_csv,
+        commands::save_attendance_sheet,
+        commands::open_in_viewer,
     ]
 }
 

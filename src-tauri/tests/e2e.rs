@@ -375,5 +375,30 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
     );
     app.click("[data-lang=en]");
     app.wait_text("#view h1", "Report");
+
+    // Print a session's attendance sheet from its page (the save dialog answered, the viewer off).
+    app.click("a[data-route=sessions]");
+    app.click("#session-results tbody tr:nth-child(3) a");
+    let title = {
+        app.find("#print-sheet");
+        app.text("#view h1")
+    };
+    app.click("#print-sheet");
+    app.wait_text("#view h1", "Print attendance sheet");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sheet.pdf");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([pdf]));
+    app.click("#sheet-lang");
+    app.script("document.getElementById('sheet-lang').value = 'fr'", json!([]));
+    app.click("#sheet-open");
+    app.click("#sheet-form button[type=submit]");
+    app.wait_text("#sheet-result", "sheet.pdf");
     app.quit();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("FICHE DE PRÉSENCE"), "{text}");
+    assert!(text.contains(&title), "the session's title {title:?} is on the sheet");
 }

@@ -58,6 +58,9 @@ export const api = {
   exportReportXlsx: (path, from, to, lang) => call('export_report_xlsx', { path, from, to, lang }),
   exportReportCsv: (dir, from, to, lang, excelFr) => call('export_report_csv', { dir, from, to, lang, excelFr }),
 
+  saveAttendanceSheet: (session, lang, blankRows, path) => call('save_attendance_sheet', { session, lang, blankRows, path }),
+  openInViewer: (path) => call('open_in_viewer', { path }),
+
   setSetting: (setting, value) => call('set_setting', { setting, value }),
   renameDevice: (name) => call('rename_device', { name }),
 };

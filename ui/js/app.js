@@ -11,9 +11,9 @@ import * as session from './views/session.js';
 import * as people from './views/people.js';
 import * as plans from './views/plans.js';
 import * as settings from './views/settings.js';
-import * as later from './views/later.js';
 import * as sync from './views/sync.js';
 import * as report from './views/report.js';
+import * as print from './views/print.js';
 
 const routes = {
   home: home.render,
@@ -31,7 +31,7 @@ const routes = {
   settings: (view, params, ctx) => settings.render(view, ctx),
   sync: (view, params, ctx) => sync.render(view, ctx),
   report: (view, params, ctx) => report.render(view, ctx),
-  print: (view) => later.render(view, 'nav.print', 'later.print'),
+  print: (view, params, ctx) => print.render(view, params[0], ctx),
 };
 
 const view = document.getElementById('view');

@@ -76,6 +76,18 @@ enum Command {
     /// Signed bundles: export this laptop's changes, import other laptops'.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Print an attendance sheet (PDF); without a session, a blank sheet to fill by hand.
+    Sheet {
+        session: Option<SessionId>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// fr or en (default: the app's language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Numbered blank rows after the registered participants.
+        #[arg(long, default_value_t = palabre::sheet::DEFAULT_BLANK_ROWS as u64, value_parser = clap::value_parser!(u64).range(0..=palabre::sheet::MAX_BLANK_ROWS as u64))]
+        blank_rows: u64,
+    },
     /// The programme's figures: people reached by sex and age, activities by group, actions.
     Report {
         /// First day of the period (YYYY-MM-DD), inclusive.
@@ -543,6 +555,11 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Bundle(BundleCommand::Verify { .. } | BundleCommand::Inspect { .. }) => {
             unreachable!("handled before the database is opened")
         }
+        Command::Sheet { session, out: path, lang, blank_rows } => {
+            let lang = language(&app, lang)?;
+            app.write_attendance_sheet(session, lang, blank_rows as usize, &path)?;
+            out.path(&path)
+        }
         Command::Report { from, to, xlsx, csv, excel_fr, lang } => {
             use palabre::report::export::CsvFlavour;
             let period =
@@ -587,6 +604,20 @@ fn run(cli: Cli) -> Result<(), Error> {
                 })?;
             out.done(app.resolve_conflict(entity, row, &field, &value)?)
         }
+    }
+}
+
+/// The language asked for, else the app's.
+fn language(app: &Palabre, code: Option<String>) -> Result<palabre::i18n::Lang, Error> {
+    match code {
+        Some(code) => {
+            Ok(palabre::i18n::Lang::parse(&code).ok_or_else(|| palabre::Invalid::UnknownCode {
+                field: "language",
+                value: code.clone(),
+                allowed: "fr, en".into(),
+            })?)
+        }
+        None => Ok(palabre::i18n::Lang::parse(&app.info()?.language).unwrap_or_default()),
     }
 }
 

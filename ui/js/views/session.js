@@ -39,7 +39,7 @@ export async function render(view, id, ctx) {
       el('h1', {}, s.title),
       el('div', { class: 'actions' },
         el('a', { class: 'button secondary', href: `#/sessions/${id}/edit`, i18n: 'common.edit' }),
-        el('a', { class: 'button secondary', href: '#/print', i18n: 'session.print' }),
+        el('a', { class: 'button secondary', href: `#/print/${id}`, id: 'print-sheet', i18n: 'session.print' }),
         remove)),
     meta,
     s.summary ? el('p', { class: 'summary' }, s.summary) : null,

@@ -1,0 +1,327 @@
+//! Drawing the sheet with krilla: page geometry, the repeated header, the table, the footer.
+
+use krilla::Document;
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+
+use super::{SheetData, check_code, composed};
+use crate::i18n::{Lang, t};
+
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
+
+/// A4 landscape, in points.
+const WIDTH: f32 = 841.89;
+const HEIGHT: f32 = 595.28;
+const MARGIN: f32 = 28.0;
+const HEADER_HEIGHT: f32 = 96.0;
+const TABLE_HEADER: f32 = 22.0;
+/// Tall enough for a signature or a thumbprint (11 mm).
+const ROW: f32 = 31.0;
+const FOOTER: f32 = 22.0;
+/// Participant rows on each page.
+pub const ROWS_PER_PAGE: usize = 13;
+const TEXT_SIZE: f32 = 9.5;
+
+/// Column widths (points) of: No., name, sex, age, role, community, phone, signature.
+const COLUMNS: [f32; 8] = [30.0, 176.0, 52.0, 34.0, 130.0, 110.0, 92.0, 161.89];
+
+struct Fonts {
+    regular: Font,
+    bold: Font,
+    regular_face: ttf_parser::Face<'static>,
+    bold_face: ttf_parser::Face<'static>,
+}
+
+impl Fonts {
+    fn load() -> Fonts {
+        Fonts {
+            regular: Font::new(REGULAR.to_vec().into(), 0).expect("embedded Noto Sans Regular"),
+            bold: Font::new(BOLD.to_vec().into(), 0).expect("embedded Noto Sans Bold"),
+            regular_face: ttf_parser::Face::parse(REGULAR, 0).expect("embedded Noto Sans Regular"),
+            bold_face: ttf_parser::Face::parse(BOLD, 0).expect("embedded Noto Sans Bold"),
+        }
+    }
+
+    /// Width of `text` at `size` (sum of advances; enough to decide where lines break).
+    fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        let face = if bold { &self.bold_face } else { &self.regular_face };
+        let units: u32 = text
+            .chars()
+            .map(|c| {
+                face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g)).map_or(500, u32::from)
+            })
+            .sum();
+        units as f32 * size / f32::from(face.units_per_em())
+    }
+}
+
+/// Splits `text` into at most `max_lines` lines that fit `width`; the last one is cut with "…".
+fn wrap(fonts: &Fonts, text: &str, size: f32, width: f32, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate =
+            if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+        if fonts.width(&candidate, size, false) <= width || current.is_empty() {
+            current = candidate;
+        } else {
+            lines.push(std::mem::take(&mut current));
+            current = word.to_string();
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    if lines.len() > max_lines {
+        let rest = lines.split_off(max_lines - 1).join(" ");
+        lines.push(rest);
+    }
+    for line in &mut lines {
+        if fonts.width(line, size, false) <= width {
+            continue;
+        }
+        // Too long even alone: cut letters until it fits with an ellipsis.
+        let mut kept: String = line.clone();
+        while !kept.is_empty() && fonts.width(&format!("{kept}…"), size, false) > width {
+            kept.pop();
+        }
+        *line = format!("{}…", kept.trim_end());
+    }
+    lines
+}
+
+fn text(surface: &mut Surface<'_>, font: &Font, size: f32, x: f32, y: f32, content: &str) {
+    surface.set_fill(Some(Fill::default()));
+    surface.draw_text(
+        Point::from_xy(x, y),
+        font.clone(),
+        size,
+        &composed(content),
+        false,
+        TextDirection::Auto,
+    );
+}
+
+fn line(surface: &mut Surface<'_>, x1: f32, y1: f32, x2: f32, y2: f32, width: f32) {
+    let mut path = PathBuilder::new();
+    path.move_to(x1, y1);
+    path.line_to(x2, y2);
+    if let Some(path) = path.finish() {
+        surface.set_fill(None);
+        surface.set_stroke(Some(Stroke { width, ..Default::default() }));
+        surface.draw_path(&path);
+        surface.set_stroke(None);
+    }
+}
+
+fn shade(surface: &mut Surface<'_>, rect: Rect) {
+    let mut path = PathBuilder::new();
+    path.push_rect(rect);
+    if let Some(path) = path.finish() {
+        surface.set_stroke(None);
+        surface.set_fill(Some(Fill {
+            paint: rgb::Color::new(236, 231, 220).into(),
+            opacity: NormalizedF32::ONE,
+            ..Default::default()
+        }));
+        surface.draw_path(&path);
+    }
+}
+
+/// The header of every page: title, programme, session, dates, place, facilitator, groups.
+fn header(surface: &mut Surface<'_>, fonts: &Fonts, data: &SheetData, lang: Lang) {
+    let tr = |key: &str| t(lang, key, &[]);
+    text(surface, &fonts.bold, 16.0, MARGIN, MARGIN + 14.0, &tr("sheet.title"));
+    let blank = data.title.is_empty();
+    let field =
+        |value: &str| if blank || value.is_empty() { "_".repeat(34) } else { value.to_string() };
+    let left = [
+        (tr("sheet.programme"), field(&data.programme)),
+        (tr("sheet.session"), field(&data.title)),
+        (tr("sheet.dates"), field(&data.dates)),
+    ];
+    let right = [
+        (tr("sheet.place"), field(&data.place)),
+        (tr("sheet.facilitator"), field(&data.facilitator)),
+        (tr("sheet.groups"), field(&data.groups)),
+    ];
+    let half = (WIDTH - 2.0 * MARGIN) / 2.0;
+    for (column, pairs) in [left, right].iter().enumerate() {
+        let x = MARGIN + column as f32 * half;
+        for (i, (label, value)) in pairs.iter().enumerate() {
+            let y = MARGIN + 36.0 + i as f32 * 16.0;
+            let label = format!("{label} :");
+            text(surface, &fonts.bold, 10.0, x, y, &label);
+            let offset = fonts.width(&label, 10.0, true) + 6.0;
+            let value = wrap(fonts, value, 10.0, half - offset - 12.0, 1).pop().unwrap_or_default();
+            text(surface, &fonts.regular, 10.0, x + offset, y, &value);
+        }
+    }
+    if blank {
+        text(
+            surface,
+            &fonts.regular,
+            8.5,
+            WIDTH - MARGIN - 200.0,
+            MARGIN + 14.0,
+            &tr("sheet.blank_sheet"),
+        );
+    }
+}
+
+fn table_header(surface: &mut Surface<'_>, fonts: &Fonts, top: f32, lang: Lang) {
+    let labels = [
+        "sheet.no",
+        "field.full_name",
+        "field.sex",
+        "field.age_short",
+        "field.role",
+        "field.community",
+        "field.phone",
+        "sheet.signature",
+    ];
+    shade(
+        surface,
+        Rect::from_xywh(MARGIN, top, WIDTH - 2.0 * MARGIN, TABLE_HEADER).expect("header rect"),
+    );
+    let mut x = MARGIN;
+    for (label, width) in labels.iter().zip(COLUMNS) {
+        let label =
+            wrap(fonts, &t(lang, label, &[]), 9.0, width - 6.0, 1).pop().unwrap_or_default();
+        text(surface, &fonts.bold, 9.0, x + 3.0, top + 15.0, &label);
+        x += width;
+    }
+}
+
+fn grid(surface: &mut Surface<'_>, top: f32, rows: usize) {
+    let bottom = top + TABLE_HEADER + rows as f32 * ROW;
+    let right = WIDTH - MARGIN;
+    line(surface, MARGIN, top, right, top, 1.0);
+    line(surface, MARGIN, top + TABLE_HEADER, right, top + TABLE_HEADER, 1.0);
+    for r in 1..=rows {
+        let y = top + TABLE_HEADER + r as f32 * ROW;
+        line(surface, MARGIN, y, right, y, 0.5);
+    }
+    let mut x = MARGIN;
+    line(surface, x, top, x, bottom, 1.0);
+    for width in COLUMNS {
+        x += width;
+        line(surface, x, top, x, bottom, if x >= right - 0.5 { 1.0 } else { 0.5 });
+    }
+}
+
+/// Draws the sheet; returns the PDF bytes.
+pub fn render(data: &SheetData, lang: Lang) -> Vec<u8> {
+    let fonts = Fonts::load();
+    let total_rows = data.lines.len() + data.blank_rows;
+    let pages = total_rows.div_ceil(ROWS_PER_PAGE).max(1);
+    let mut document = Document::new();
+    let code = data
+        .session_id
+        .map(|id| t(lang, "sheet.check", &[("id", id.to_string()), ("code", check_code(id))]));
+    let totals = t(
+        lang,
+        "sheet.totals",
+        &[("registered", data.lines.len().to_string()), ("blank", data.blank_rows.to_string())],
+    );
+    for page_index in 0..pages {
+        let mut page =
+            document.start_page_with(PageSettings::from_wh(WIDTH, HEIGHT).expect("A4 landscape"));
+        let mut surface = page.surface();
+        header(&mut surface, &fonts, data, lang);
+        let top = MARGIN + HEADER_HEIGHT;
+        table_header(&mut surface, &fonts, top, lang);
+        let first = page_index * ROWS_PER_PAGE;
+        let rows = (total_rows - first).min(ROWS_PER_PAGE);
+        for r in 0..rows {
+            let number = first + r + 1;
+            let y = top + TABLE_HEADER + r as f32 * ROW;
+            let mut x = MARGIN;
+            let mut cell = |surface: &mut Surface<'_>, width: f32, value: &str, lines: usize| {
+                let wrapped = wrap(&fonts, value, TEXT_SIZE, width - 6.0, lines);
+                let count = wrapped.len().max(1) as f32;
+                let start = y + ROW / 2.0 - (count - 1.0) * 6.0 + 3.5;
+                for (i, part) in wrapped.iter().enumerate() {
+                    text(
+                        surface,
+                        &fonts.regular,
+                        TEXT_SIZE,
+                        x + 3.0,
+                        start + i as f32 * 12.0,
+                        part,
+                    );
+                }
+                x += width;
+            };
+            cell(&mut surface, COLUMNS[0], &number.to_string(), 1);
+            if let Some(l) = data.lines.get(number - 1) {
+                let age = l.age.map(|a| a.to_string()).unwrap_or_default();
+                for (width, value, lines) in [
+                    (COLUMNS[1], l.full_name.as_str(), 2),
+                    (COLUMNS[2], l.sex.as_str(), 1),
+                    (COLUMNS[3], age.as_str(), 1),
+                    (COLUMNS[4], l.role.as_str(), 2),
+                    (COLUMNS[5], l.community.as_str(), 2),
+                    (COLUMNS[6], l.phone.as_str(), 1),
+                ] {
+                    cell(&mut surface, width, value, lines);
+                }
+            }
+        }
+        grid(&mut surface, top, rows);
+        let footer_y = HEIGHT - MARGIN + 4.0 - FOOTER / 2.0;
+        let page_text = t(
+            lang,
+            "sheet.page",
+            &[("page", (page_index + 1).to_string()), ("pages", pages.to_string())],
+        );
+        text(
+            &mut surface,
+            &fonts.bold,
+            9.0,
+            WIDTH - MARGIN - fonts.width(&page_text, 9.0, true),
+            footer_y,
+            &page_text,
+        );
+        text(&mut surface, &fonts.regular, 8.0, MARGIN, footer_y, code.as_deref().unwrap_or(""));
+        text(
+            &mut surface,
+            &fonts.regular,
+            8.0,
+            WIDTH / 2.0 - fonts.width(&totals, 8.0, false) / 2.0,
+            footer_y,
+            &totals,
+        );
+        surface.finish();
+        page.finish();
+    }
+    document.finish().expect("the sheet is a valid PDF")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_wrap_onto_two_lines_and_no_further() {
+        let fonts = Fonts::load();
+        let lines = wrap(
+            &fonts,
+            "Fatoumata Aïssata Ɲɛnɛ Walet Mohamed Haïdara Traoré Coulibaly",
+            9.5,
+            120.0,
+            2,
+        );
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines.iter().all(|l| fonts.width(l, 9.5, false) <= 120.0), "{lines:?}");
+        assert_eq!(wrap(&fonts, "Awa Diarra", 9.5, 120.0, 2), ["Awa Diarra"]);
+        let cut = wrap(&fonts, "Ouagadougou-Bamako-Tombouctou-Gao-Kidal", 9.5, 60.0, 1);
+        assert!(cut[0].ends_with('…') && fonts.width(&cut[0], 9.5, false) <= 60.0, "{cut:?}");
+    }
+}

@@ -1,0 +1,151 @@
+//! The attendance sheet, read back with poppler's pdftotext: names (accented, even typed
+//! decomposed), labels in both languages, page numbers and page counts.
+
+mod common;
+
+use std::process::Command;
+
+use palabre::i18n::Lang;
+use palabre::{Palabre, PersonInput, SessionId, SessionInput};
+
+fn session_with(app: &Palabre, people: usize) -> SessionId {
+    let s = app
+        .add_session(&SessionInput {
+            title: Some("Dialogue femmes – autorités".into()),
+            start_date: Some("2024-03-14".into()),
+            end_date: Some("2024-03-15".into()),
+            commune: Some("Pelengana".into()),
+            place: Some("Mairie".into()),
+            groups: Some(vec!["womens_groups".into(), "municipal_authorities".into()]),
+            ..Default::default()
+        })
+        .unwrap();
+    let ids: Vec<_> = (0..people)
+        .map(|i| {
+            app.add_person(&PersonInput {
+                full_name: Some(format!("Participante {i:03}")),
+                sex: Some("F".into()),
+                ..Default::default()
+            })
+            .unwrap()
+        })
+        .collect();
+    if !ids.is_empty() {
+        app.attend(s, &ids).unwrap();
+    }
+    s
+}
+
+/// pdftotext -layout of a PDF, one string per page.
+fn pages(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sheet.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is missing (poppler-utils; make test installs it)");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split('\u{c}').filter(|p| !p.trim().is_empty()).map(str::to_string).collect()
+}
+
+#[test]
+fn page_counts_follow_the_rows() {
+    let app = common::app();
+    // 13 rows a page; 10 blank rows follow the participants.
+    for (people, expected) in [(0, 1), (15, 2), (16, 2), (17, 3), (200, 17)] {
+        let s = session_with(&app, people);
+        let text = pages(&app.attendance_sheet(Some(s), Lang::Fr, 10).unwrap());
+        assert_eq!(text.len(), expected, "{people} participants");
+        for (i, page) in text.iter().enumerate() {
+            assert!(
+                page.contains(&format!("Page {} / {expected}", i + 1)),
+                "page {} of {people}: {page}",
+                i + 1
+            );
+            assert!(page.contains("FICHE DE PRÉSENCE"), "the header repeats");
+            assert!(page.contains("Signature / empreinte"), "the table header repeats");
+            assert!(page.contains(&format!("Inscrits : {people} · lignes vierges : 10")));
+        }
+    }
+}
+
+#[test]
+fn every_name_prints_composed_and_both_languages_have_their_labels() {
+    let app = common::app();
+    let s = session_with(&app, 0);
+    let names = [
+        "Aïssata Traoré",
+        "Ɲɛnɛ Kɔnɛ",
+        "Kadiatou Cisse\u{301}",
+        "Fatoumata Aïssata Ɲɛnɛ Walet Mohamed Haïdara Coulibaly",
+    ];
+    let ids: Vec<_> = names
+        .iter()
+        .map(|n| {
+            app.add_person(&PersonInput {
+                full_name: Some(n.to_string()),
+                birth_year: Some(1990),
+                ..Default::default()
+            })
+            .unwrap()
+        })
+        .collect();
+    app.attend(s, &ids).unwrap();
+    let fr = pages(&app.attendance_sheet(Some(s), Lang::Fr, 3).unwrap()).join("\n");
+    for name in [
+        "Aïssata Traoré",
+        "Ɲɛnɛ Kɔnɛ",
+        "Kadiatou Cissé",
+        "Fatoumata Aïssata Ɲɛnɛ Walet",
+        "Mohamed Haïdara Coulibaly",
+    ] {
+        assert!(fr.contains(name), "{name} missing from:\n{fr}");
+    }
+    assert!(fr.contains("Groupements de femmes, Autorités municipales"));
+    assert!(fr.contains("14/03/2024 – 15/03/2024"));
+    assert!(fr.contains("34"), "age on the session date");
+    assert!(fr.contains(&palabre::sheet::check_code(s)));
+    let en = pages(&app.attendance_sheet(Some(s), Lang::En, 3).unwrap()).join("\n");
+    for label in [
+        "ATTENDANCE SHEET",
+        "Signature / thumbprint",
+        "Full name",
+        "Community",
+        "Page 1 / 1",
+        "Registered: 4",
+    ] {
+        assert!(en.contains(label), "{label} missing from:\n{en}");
+    }
+}
+
+#[test]
+fn a_blank_sheet_has_rows_and_a_header_to_fill_by_hand() {
+    let app = common::app();
+    let text = pages(&app.attendance_sheet(None, Lang::Fr, 20).unwrap());
+    assert_eq!(text.len(), 2);
+    assert!(text[0].contains("Fiche vierge"));
+    assert!(text[0].contains("Séance : ______"));
+    assert!(text[1].contains("20"), "numbered blank rows");
+}
+
+#[test]
+fn the_cli_writes_a_sheet_and_refuses_unknown_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let bin = env!("CARGO_BIN_EXE_palabre");
+    let run = |args: &[&str]| Command::new(bin).arg("--db").arg(&db).args(args).output().unwrap();
+    assert!(run(&["demo"]).status.success());
+    let out = dir.path().join("blank.pdf");
+    assert!(
+        run(&["sheet", "--out", out.to_str().unwrap(), "--lang", "en", "--blank-rows", "5"])
+            .status
+            .success()
+    );
+    assert!(pages(&std::fs::read(&out).unwrap())[0].contains("ATTENDANCE SHEET"));
+    let missing =
+        run(&["sheet", &palabre::SessionId::new().to_string(), "--out", out.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(run(&["sheet", "--out", "x.pdf", "--blank-rows", "501"]).status.code(), Some(2));
+}
