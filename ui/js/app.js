@@ -72,18 +72,23 @@ async function show() {
 }
 
 /** Leaving a page with unsaved input asks first. */
+/** Asks before throwing away unsaved input; true when there is none or the person agrees. */
+function mayLeave() {
+  if (!hasUnsavedChanges()) return Promise.resolve(true);
+  return confirmDialog({
+    title: t('unsaved.title'),
+    body: t('unsaved.body'),
+    confirm: t('unsaved.leave'),
+    cancel: t('unsaved.stay'),
+  });
+}
+
 async function onHashChange() {
   if (location.hash === shownHash) return;
   if (hasUnsavedChanges()) {
     const target = location.hash;
     history.replaceState(null, '', shownHash);
-    const leave = await confirmDialog({
-      title: t('unsaved.title'),
-      body: t('unsaved.body'),
-      confirm: t('unsaved.leave'),
-      cancel: t('unsaved.stay'),
-    });
-    if (!leave) return;
+    if (!(await mayLeave())) return;
     for (const form of document.querySelectorAll('form[data-dirty]')) delete form.dataset.dirty;
     history.replaceState(null, '', target);
   }
@@ -92,15 +97,7 @@ async function onHashChange() {
 }
 
 async function setLanguage(lang) {
-  if (hasUnsavedChanges()) {
-    const leave = await confirmDialog({
-      title: t('unsaved.title'),
-      body: t('unsaved.body'),
-      confirm: t('unsaved.leave'),
-      cancel: t('unsaved.stay'),
-    });
-    if (!leave) return;
-  }
+  if (!(await mayLeave())) return;
   if (info?.initialized) await api.setSetting('language', lang);
   await load(lang);
   markLanguage(lang);
