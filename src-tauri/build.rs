@@ -40,6 +40,7 @@ const COMMANDS: &[&str] = &[
     "export_report_csv",
     "save_attendance_sheet",
     "open_in_viewer",
+    "list_orphans",
 ];
 
 fn main() {

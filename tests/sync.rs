@@ -437,3 +437,55 @@ fn the_cli_imports_several_files_one_line_each() {
     assert!(String::from_utf8(again.stdout).unwrap().contains("already imported"));
     assert!(run("a.db", &["bundle", "verify", &file]).status.success());
 }
+
+#[test]
+fn rows_whose_parent_has_not_arrived_are_kept_and_listed() {
+    let a = a_laptop_with_data("Bandiagara-01");
+    let hq = laptop("HQ");
+    hq.init("x").ok();
+    // Only the attendance ops arrive (the session and person travel in a bundle still on its way).
+    let attendance: Vec<_> = a
+        .ops()
+        .unwrap()
+        .into_iter()
+        .filter(|op| op.entity == palabre::sync::schema::Entity::Attendance)
+        .collect();
+    hq.merge_ops(&attendance).unwrap();
+    let orphans = hq.orphans().unwrap();
+    assert_eq!(orphans.len(), 2, "missing session and missing person: {orphans:?}");
+    assert!(
+        orphans.iter().any(|o| o.missing == "session")
+            && orphans.iter().any(|o| o.missing == "person")
+    );
+    hq.merge_ops(&a.ops().unwrap()).unwrap();
+    assert!(hq.orphans().unwrap().is_empty(), "the parents arrived");
+    assert_eq!(
+        hq.report(Default::default(), palabre::i18n::Lang::Fr).unwrap().attendances,
+        0,
+        "planned session"
+    );
+}
+
+#[test]
+fn relaying_a_file_through_another_laptop_equals_delivering_it() {
+    let a = a_laptop_with_data("A");
+    let b = laptop("B");
+    let direct = laptop("C");
+    let relayed = laptop("C2");
+    let file = export(&a);
+    deliver(&direct, &file);
+    // B imports A's file and hands the same file on, with its own bundle, which carries only B's ops.
+    deliver(&b, &file);
+    let own = export(&b);
+    assert!(
+        Palabre::verify_bundle(&own)
+            .unwrap()
+            .ops
+            .iter()
+            .all(|op| op.device_id == b.device().unwrap().device_id)
+    );
+    deliver(&relayed, &file);
+    deliver(&direct, &own);
+    deliver(&relayed, &own);
+    assert_eq!(relayed.synced_snapshot().unwrap(), direct.synced_snapshot().unwrap());
+}

@@ -8,7 +8,7 @@ use palabre::report::export::CsvFlavour;
 use palabre::report::indicators::Period;
 use palabre::report::{Overview, Report};
 use palabre::sync::conflicts::Conflict;
-use palabre::sync::devices::DeviceStatus;
+use palabre::sync::devices::{DeviceStatus, Orphan};
 use palabre::sync::export::Exported;
 use palabre::sync::import::{ImportOutcome, Trusted};
 use palabre::sync::schema::Entity;
@@ -279,4 +279,9 @@ pub fn save_attendance_sheet(
 #[tauri::command(async)]
 pub fn open_in_viewer(path: PathBuf) -> UiResult<()> {
     crate::viewer::open(&path)
+}
+
+#[tauri::command(async)]
+pub fn list_orphans(state: State<'_, AppState>) -> UiResult<Vec<Orphan>> {
+    Ok(state.app()?.orphans()?)
 }

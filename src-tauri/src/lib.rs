@@ -47,6 +47,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::export_report_csv,
         commands::save_attendance_sheet,
         commands::open_in_viewer,
+        commands::list_orphans,
     ]
 }
 

@@ -138,3 +138,33 @@ impl Palabre {
         })
     }
 }
+
+/// A live row whose parent has not arrived yet (or was deleted): kept, not dropped, and shown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Orphan {
+    pub entity: String,
+    pub row_id: String,
+    /// What is missing: "session", "person" or "plan".
+    pub missing: String,
+    pub parent_id: Option<String>,
+}
+
+impl Palabre {
+    /// Rows waiting for their parent (the `orphans` view).
+    pub fn orphans(&self) -> Result<Vec<Orphan>> {
+        self.store().read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT entity, row_id, missing, parent_id FROM orphans ORDER BY entity, row_id",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(Orphan {
+                    entity: r.get(0)?,
+                    row_id: r.get(1)?,
+                    missing: r.get(2)?,
+                    parent_id: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}

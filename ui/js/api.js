@@ -52,6 +52,7 @@ export const api = {
   listDevices: () => call('list_devices'),
   trustDevice: (fingerprint) => call('trust_device', { fingerprint }),
   listConflicts: () => call('list_conflicts'),
+  listOrphans: () => call('list_orphans'),
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   report: (from, to, lang) => call('report', { from, to, lang }),

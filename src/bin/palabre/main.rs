@@ -109,6 +109,8 @@ enum Command {
         #[arg(long)]
         lang: Option<String>,
     },
+    /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
+    Orphans,
     /// Fields edited concurrently on two devices.
     Conflicts {
         #[command(subcommand)]
@@ -587,6 +589,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 out.report(&app.report(period, lang)?)
             }
         }
+        Command::Orphans => out.orphans(&app.orphans()?),
         Command::Conflicts { action: None } => out.conflicts(&app.conflicts()?),
         Command::Conflicts {
             action: Some(ConflictCommand::Resolve { entity, row, field, value }),

@@ -483,4 +483,20 @@ impl Out {
         );
         Ok(())
     }
+
+    pub fn orphans(&self, orphans: &[palabre::sync::devices::Orphan]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "orphans": orphans }));
+        }
+        for o in orphans {
+            say!(
+                "{} {} waits for {} {}",
+                o.entity,
+                o.row_id,
+                o.missing,
+                o.parent_id.as_deref().unwrap_or("?")
+            );
+        }
+        Ok(())
+    }
 }

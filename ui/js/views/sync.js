@@ -131,7 +131,18 @@ async function renderDevices(section, ctx) {
       el('thead', {}, el('tr', {},
         el('th', { i18n: 'sync.device_name' }), el('th', { i18n: 'sync.fingerprint' }),
         el('th', { i18n: 'sync.state' }), el('th', { i18n: 'sync.received' }))),
-      el('tbody', {}, ...rows)));
+      el('tbody', {}, ...rows)),
+    await orphans());
+}
+
+/** Rows kept while their session, person or plan has not arrived yet. */
+async function orphans() {
+  const list = await api.listOrphans();
+  if (!list.length) return null;
+  const waiting = {};
+  for (const o of list) waiting[o.missing] = (waiting[o.missing] ?? 0) + 1;
+  return el('p', { class: 'warning', id: 'orphans' }, t('sync.orphans', { count: list.length }), ' ',
+    Object.entries(waiting).map(([missing, n]) => t(`sync.orphans_${missing}`, { count: n })).join(', '));
 }
 
 function shown(value) {
