@@ -1,0 +1,73 @@
+//! Person search latency over 100,000 people: p50 and p95 of typical queries typed by a
+//! facilitator (accent-free prefixes of first names, surnames, communities). Target p95 ≤ 2 ms.
+//! People are inserted through the merge of ops (as an HQ import would), so the search index is
+//! the real one. `cargo bench --bench search`.
+
+use std::time::Instant;
+
+use palabre::sync::hlc::Hlc;
+use palabre::sync::schema::Entity;
+use palabre::{Op, Palabre};
+use serde_json::json;
+use uuid::Uuid;
+
+const FIRST: &[&str] = &["Aïssata", "Fatoumata", "Mariam", "Oumou", "Kadiatou", "Aminata", "Hawa", "Djénéba", "Ɲɛnɛ", "Bintou"];
+const LAST: &[&str] = &["Traoré", "Diarra", "Coulibaly", "Keïta", "Cissé", "Touré", "Konaté", "Sangaré", "Diallo", "Maïga"];
+const PLACES: &[&str] = &["Pelengana", "Sébougou", "Socoura", "Sévaré", "Kati", "Gao", "Djenné", "Niono"];
+
+fn main() {
+    let people: usize = std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let app = Palabre::open_in_memory().unwrap();
+    let me = app.init("Bench").unwrap();
+    println!("registering {people} people…");
+    let mut ops = Vec::with_capacity(people * 3);
+    for i in 0..people {
+        let row = Uuid::now_v7();
+        let name = format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / 10) % LAST.len()], i);
+        for (field, value) in [("full_name", json!(name)), ("community", json!(PLACES[i % PLACES.len()])), ("deleted", json!(false))] {
+            let seq = ops.len() as i64 + 1;
+            ops.push(Op {
+                device_id: me.device_id,
+                op_seq: seq,
+                hlc: Hlc::new(1_700_000_000_000 + seq, 0),
+                entity: Entity::Person,
+                row_id: row,
+                field: field.into(),
+                value,
+                prev_hlc: None,
+                prev_device: None,
+            });
+        }
+    }
+    app.merge_ops(&ops).unwrap();
+    let queries = ["aissata", "nene", "cisse", "ke", "fatou trao", "mariam kei", "pelengana", "a", "oumou sangare 12", "djeneba"];
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        for query in queries {
+            let started = Instant::now();
+            let found = app.find_people(query, 20).unwrap();
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            assert!(!found.is_empty(), "{query} found nobody");
+        }
+    }
+    for query in queries {
+        let mut per: Vec<f64> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                app.find_people(query, 20).unwrap();
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        per.sort_by(f64::total_cmp);
+        println!("  {query:<18} {:>6.2} ms", per[2]);
+    }
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "person search over {people} people, {} queries: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms (target p95 ≤ 2 ms)",
+        times.len(),
+        at(0.5),
+        at(0.95),
+        times[times.len() - 1]
+    );
+}
