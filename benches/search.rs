@@ -11,12 +11,36 @@ use palabre::{Op, Palabre};
 use serde_json::json;
 use uuid::Uuid;
 
-const FIRST: &[&str] = &["Aïssata", "Fatoumata", "Mariam", "Oumou", "Kadiatou", "Aminata", "Hawa", "Djénéba", "Ɲɛnɛ", "Bintou"];
-const LAST: &[&str] = &["Traoré", "Diarra", "Coulibaly", "Keïta", "Cissé", "Touré", "Konaté", "Sangaré", "Diallo", "Maïga"];
-const PLACES: &[&str] = &["Pelengana", "Sébougou", "Socoura", "Sévaré", "Kati", "Gao", "Djenné", "Niono"];
+const FIRST: &[&str] = &[
+    "Aïssata",
+    "Fatoumata",
+    "Mariam",
+    "Oumou",
+    "Kadiatou",
+    "Aminata",
+    "Hawa",
+    "Djénéba",
+    "Ɲɛnɛ",
+    "Bintou",
+];
+const LAST: &[&str] = &[
+    "Traoré",
+    "Diarra",
+    "Coulibaly",
+    "Keïta",
+    "Cissé",
+    "Touré",
+    "Konaté",
+    "Sangaré",
+    "Diallo",
+    "Maïga",
+];
+const PLACES: &[&str] =
+    &["Pelengana", "Sébougou", "Socoura", "Sévaré", "Kati", "Gao", "Djenné", "Niono"];
 
 fn main() {
-    let people: usize = std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let people: usize =
+        std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let app = Palabre::open_in_memory().unwrap();
     let me = app.init("Bench").unwrap();
     println!("registering {people} people…");
@@ -24,7 +48,11 @@ fn main() {
     for i in 0..people {
         let row = Uuid::now_v7();
         let name = format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / 10) % LAST.len()], i);
-        for (field, value) in [("full_name", json!(name)), ("community", json!(PLACES[i % PLACES.len()])), ("deleted", json!(false))] {
+        for (field, value) in [
+            ("full_name", json!(name)),
+            ("community", json!(PLACES[i % PLACES.len()])),
+            ("deleted", json!(false)),
+        ] {
             let seq = ops.len() as i64 + 1;
             ops.push(Op {
                 device_id: me.device_id,
@@ -40,7 +68,18 @@ fn main() {
         }
     }
     app.merge_ops(&ops).unwrap();
-    let queries = ["aissata", "nene", "cisse", "ke", "fatou trao", "mariam kei", "pelengana", "a", "oumou sangare 12", "djeneba"];
+    let queries = [
+        "aissata",
+        "nene",
+        "cisse",
+        "ke",
+        "fatou trao",
+        "mariam kei",
+        "pelengana",
+        "a",
+        "oumou sangare 12",
+        "djeneba",
+    ];
     let mut times = Vec::new();
     for _ in 0..20 {
         for query in queries {
