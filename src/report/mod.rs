@@ -127,15 +127,9 @@ impl Palabre {
                     [],
                     |r| r.get(0),
                 )?;
-                let setting = |key: &str| -> rusqlite::Result<Option<String>> {
-                    c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-                        .or_else(|e| match e {
-                            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                            e => Err(e),
-                        })
-                };
-                let exported: i64 = setting(EXPORTED_SEQ)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-                Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, setting(LAST_EXPORT)?))
+                let exported = crate::settings::number(c, EXPORTED_SEQ)?;
+                let last_export = crate::settings::get(c, LAST_EXPORT)?;
+                Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))
             })?;
         let mut recent_sessions = self.sessions(&SessionFilter::default())?;
         recent_sessions.truncate(5);

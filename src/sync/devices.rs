@@ -88,7 +88,7 @@ impl Palabre {
                     fingerprint: me.fingerprint,
                     this_device: true,
                     trusted: true,
-                    last_bundle_seq: crate::sync::export::number(c, crate::sync::export::BUNDLE_SEQ)?,
+                    last_bundle_seq: crate::settings::number(c, crate::sync::export::BUNDLE_SEQ)?,
                     gap_free_seq,
                     ops,
                     missing,

@@ -4,13 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
-use crate::Palabre;
 use crate::error::{Error, Result};
 use crate::sync::bundle::{self, HlcRange, Manifest, ManifestDevice, OpRange};
 use crate::sync::oplog;
+use crate::{Palabre, settings};
 
 /// Settings keys of the export bookkeeping.
 pub const BUNDLE_SEQ: &str = "bundle_seq";
@@ -31,25 +30,6 @@ pub struct Exported {
     pub first_seq: i64,
     pub last_seq: i64,
     pub bytes: usize,
-}
-
-pub(crate) fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
-}
-
-pub(crate) fn set_setting(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![key, value])?;
-    Ok(())
-}
-
-pub(crate) fn number(conn: &Connection, key: &str) -> Result<i64> {
-    Ok(setting(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
 /// A device name as it may appear in a file name on any system.
@@ -74,14 +54,14 @@ impl Palabre {
         let key = self.signing_key()?;
         let me = self.device()?;
         let (ops, bundle_seq, prev_hash) = self.store().read(|c| {
-            let acked = number(c, ACKED_SEQ)?;
+            let acked = settings::number(c, ACKED_SEQ)?;
             let last: i64 = c.query_row(
                 "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
                 [me.device_id.to_string()],
                 |r| r.get(0),
             )?;
             let ops = oplog::of_device(c, me.device_id, acked + 1, last)?;
-            Ok((ops, number(c, BUNDLE_SEQ)? + 1, setting(c, PREV_BUNDLE_HASH)?))
+            Ok((ops, settings::number(c, BUNDLE_SEQ)? + 1, settings::get(c, PREV_BUNDLE_HASH)?))
         })?;
         let now = Utc::now();
         let range = match (ops.first(), ops.last()) {
@@ -136,18 +116,18 @@ impl Palabre {
 
     fn record_export(&self, built: &Built) -> Result<()> {
         self.store().write(|tx| {
-            set_setting(tx, BUNDLE_SEQ, &built.exported.bundle_seq.to_string())?;
-            set_setting(tx, PREV_BUNDLE_HASH, &built.manifest_sha256)?;
-            let exported = number(tx, EXPORTED_SEQ)?.max(built.exported.last_seq);
-            set_setting(tx, EXPORTED_SEQ, &exported.to_string())?;
-            set_setting(tx, LAST_EXPORT, &Utc::now().to_rfc3339())
+            settings::put(tx, BUNDLE_SEQ, &built.exported.bundle_seq.to_string())?;
+            settings::put(tx, PREV_BUNDLE_HASH, &built.manifest_sha256)?;
+            let exported = settings::number(tx, EXPORTED_SEQ)?.max(built.exported.last_seq);
+            settings::put(tx, EXPORTED_SEQ, &exported.to_string())?;
+            settings::put(tx, LAST_EXPORT, &Utc::now().to_rfc3339())
         })
     }
 
     /// The file name the next export will get, to offer in a save dialog.
     pub fn next_bundle_file_name(&self) -> Result<String> {
         let name = self.device()?.name;
-        let seq = self.store().read(|c| number(c, BUNDLE_SEQ))? + 1;
+        let seq = self.store().read(|c| settings::number(c, BUNDLE_SEQ))? + 1;
         Ok(format!(
             "palabre-{}-{seq}-{}.{}",
             file_safe(&name),

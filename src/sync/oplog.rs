@@ -446,18 +446,9 @@ fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -
 }
 
 fn load_clock(conn: &Connection) -> Result<Hlc> {
-    let stored: Option<String> = conn
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([CLOCK_KEY], |r| r.get(0))
-        .optional()?;
-    Ok(Hlc(stored.and_then(|s| s.parse().ok()).unwrap_or(0)))
+    Ok(Hlc(crate::settings::number(conn, CLOCK_KEY)?))
 }
 
 fn save_clock(conn: &Connection, clock: Hlc) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![CLOCK_KEY, clock.0.to_string()])?;
-    Ok(())
+    crate::settings::put(conn, CLOCK_KEY, &clock.0.to_string())
 }
