@@ -5,11 +5,9 @@
 
 use std::time::Instant;
 
-use palabre::sync::hlc::Hlc;
-use palabre::sync::schema::Entity;
-use palabre::{Op, Palabre};
 use serde_json::json;
-use uuid::Uuid;
+
+mod common;
 
 const FIRST: &[&str] = &[
     "Aïssata",
@@ -41,31 +39,20 @@ const PLACES: &[&str] =
 fn main() {
     let people: usize =
         std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let app = Palabre::open_in_memory().unwrap();
-    let me = app.init("Bench").unwrap();
+    let (app, device) = common::database();
     println!("registering {people} people…");
     let mut ops = Vec::with_capacity(people * 3);
     for i in 0..people {
-        let row = Uuid::now_v7();
         let name = format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / 10) % LAST.len()], i);
-        for (field, value) in [
-            ("full_name", json!(name)),
-            ("community", json!(PLACES[i % PLACES.len()])),
-            ("deleted", json!(false)),
-        ] {
-            let seq = ops.len() as i64 + 1;
-            ops.push(Op {
-                device_id: me.device_id,
-                op_seq: seq,
-                hlc: Hlc::new(1_700_000_000_000 + seq, 0),
-                entity: Entity::Person,
-                row_id: row,
-                field: field.into(),
-                value,
-                prev_hlc: None,
-                prev_device: None,
-            });
-        }
+        common::register(
+            &mut ops,
+            device,
+            vec![
+                ("full_name", json!(name)),
+                ("community", json!(PLACES[i % PLACES.len()])),
+                ("deleted", json!(false)),
+            ],
+        );
     }
     app.merge_ops(&ops).unwrap();
     let queries = [

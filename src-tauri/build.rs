@@ -41,6 +41,11 @@ const COMMANDS: &[&str] = &[
     "save_attendance_sheet",
     "open_in_viewer",
     "list_orphans",
+    "find_duplicates",
+    "merge_people",
+    "unmerge_person",
+    "mark_distinct",
+    "merge_history",
 ];
 
 fn main() {

@@ -122,22 +122,25 @@ impl Palabre {
         })
     }
 
-    /// A session's attendance list, by name; people deleted since are left out.
+    /// A session's attendance list, by name; people deleted since are left out. A merged
+    /// duplicate is shown as the person it was merged into (once, present if either was).
     pub fn attendance(&self, session: SessionId) -> Result<Vec<AttendanceLine>> {
         self.store().read(|c| {
             let s = sessions::load(c, session)?;
             let mut stmt = c.prepare_cached(
-                "SELECT a.id, p.id, p.full_name, p.sex, p.birth_year, p.role, p.community, p.phone,
-                        a.present, a.role
-                   FROM attendance a JOIN people p ON p.id = a.person_id
-                  WHERE a.session_id = ?1 AND a.deleted = 0 AND p.deleted = 0
-                  ORDER BY p.full_name COLLATE NOCASE, p.id",
+                "SELECT a.id, d.id, p.full_name, p.sex, p.birth_year, p.role, p.community, p.phone,
+                        a.present, a.role, p.id
+                   FROM attendance a
+                   JOIN people d ON d.id = a.person_id AND d.deleted = 0
+                   JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
+                  WHERE a.session_id = ?1 AND a.deleted = 0
+                  ORDER BY p.full_name COLLATE NOCASE, p.id, a.present DESC, d.id = p.id DESC",
             )?;
             let lines = stmt.query_map([session.to_string()], |r| {
                 let text = |i: usize| -> rusqlite::Result<String> {
                     Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
                 };
-                Ok(AttendanceLine {
+                let line = AttendanceLine {
                     id: AttendanceId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
                     session_id: session,
                     person_id: PersonId(r.get::<_, String>(1)?.parse().unwrap_or_default()),
@@ -149,9 +152,18 @@ impl Palabre {
                     phone: text(7)?,
                     present: r.get::<_, Option<bool>>(8)?.unwrap_or(true),
                     role: AttendanceRole::parse(&text(9)?).unwrap_or(AttendanceRole::Participant),
-                })
+                };
+                Ok((r.get::<_, String>(10)?, line))
             })?;
-            Ok(lines.collect::<Result<Vec<_>, _>>()?)
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::new();
+            for row in lines {
+                let (canonical, line) = row?;
+                if seen.insert(canonical) {
+                    out.push(line);
+                }
+            }
+            Ok(out)
         })
     }
 }

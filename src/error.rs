@@ -40,6 +40,14 @@ pub enum Invalid {
         "'{value}' is not a valid Washington Group answer. Use DOMAIN=LEVEL with a domain among {domains} and a level from 1 (no difficulty) to 4 (cannot do at all)."
     )]
     Disability { value: String, domains: String },
+    #[error("A person cannot be merged with themself. Pick two different people.")]
+    SamePerson,
+    #[error(
+        "'{name}' is already merged into '{into}'. Merge into '{into}' instead, or unmerge '{name}' first."
+    )]
+    AlreadyMerged { name: String, into: String },
+    #[error("'{name}' is not merged into anyone; there is no merge to undo.")]
+    NotMerged { name: String },
 }
 
 impl Invalid {
@@ -66,6 +74,9 @@ impl Invalid {
             Invalid::SessionCancelled { .. } => "session_cancelled",
             Invalid::Disability { .. } => "invalid_disability",
             Invalid::Range { .. } => "out_of_range",
+            Invalid::SamePerson => "same_person",
+            Invalid::AlreadyMerged { .. } => "already_merged",
+            Invalid::NotMerged { .. } => "not_merged",
         }
     }
 
@@ -82,7 +93,11 @@ impl Invalid {
             Invalid::Phone { .. } => Some("phone"),
             Invalid::Disability { .. } => Some("disability"),
             Invalid::Range { field, .. } => Some(field),
-            Invalid::Id { .. } | Invalid::SessionCancelled { .. } => None,
+            Invalid::Id { .. }
+            | Invalid::SessionCancelled { .. }
+            | Invalid::SamePerson
+            | Invalid::AlreadyMerged { .. }
+            | Invalid::NotMerged { .. } => None,
         }
     }
 }
@@ -174,6 +189,9 @@ pub const CODES: &[&str] = &[
     "session_cancelled",
     "invalid_disability",
     "out_of_range",
+    "same_person",
+    "already_merged",
+    "not_merged",
     "not_found",
     "not_initialized",
     "already_initialized",
@@ -221,6 +239,9 @@ mod tests {
             Invalid::SessionCancelled { title: String::new() },
             Invalid::Disability { value: String::new(), domains: String::new() },
             Invalid::Range { field: "blank rows", value: 0, min: 0, max: 0 },
+            Invalid::SamePerson,
+            Invalid::AlreadyMerged { name: String::new(), into: String::new() },
+            Invalid::NotMerged { name: String::new() },
         ];
         let path = std::path::PathBuf::new();
         let io = || std::io::Error::other("x");

@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod device;
+pub mod duplicates;
 pub mod error;
 pub mod i18n;
 pub mod model;

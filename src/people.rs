@@ -14,7 +14,7 @@ use crate::search;
 use crate::sync::schema::Entity;
 
 pub(crate) const COLUMNS: &str = "id, full_name, sex, birth_year, birth_year_estimated, role, stakeholder_group, \
-                       community, phone, disability, consent, consent_date, notes, registered_on";
+                       community, phone, disability, consent, consent_date, notes, registered_on, merged_into";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
     let text = |i: usize| -> rusqlite::Result<String> {
@@ -40,10 +40,11 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
         consent_date: date(11)?,
         notes: text(12)?,
         registered_on: date(13)?,
+        merged_into: r.get::<_, Option<String>>(14)?.and_then(|id| id.parse().ok()).map(PersonId),
     })
 }
 
-/// A live (not deleted) person, or NotFound.
+/// A live (not deleted) person, or NotFound. A merged duplicate is found too (with `merged_into`).
 pub(crate) fn load(conn: &Connection, id: PersonId) -> Result<Person> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM people WHERE id = ?1 AND deleted = 0"))?
         .query_row([id.to_string()], from_row)
@@ -95,10 +96,13 @@ impl Palabre {
     /// A page of live people in name order (lists of 10,000 people are paged, never loaded whole).
     pub fn people(&self, offset: usize, limit: usize) -> Result<PeoplePage> {
         self.store().read(|c| {
-            let total =
-                c.query_row("SELECT count(*) FROM people WHERE deleted = 0", [], |r| r.get(0))?;
+            let total = c.query_row(
+                "SELECT count(*) FROM people WHERE deleted = 0 AND merged_into IS NULL",
+                [],
+                |r| r.get(0),
+            )?;
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM people WHERE deleted = 0
+                "SELECT {COLUMNS} FROM people WHERE deleted = 0 AND merged_into IS NULL
                   ORDER BY full_name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
             ))?;
             let people = stmt
@@ -119,15 +123,18 @@ impl Palabre {
         })
     }
 
-    /// The sessions a person attended, most recent first.
+    /// The sessions a person attended (with those of the records merged into them), most recent
+    /// first; a session attended under two merged records is listed once.
     pub fn person_sessions(&self, id: PersonId) -> Result<Vec<PersonSession>> {
         self.store().read(|c| {
             load(c, id)?;
             let mut stmt = c.prepare_cached(
-                "SELECT s.id, s.title, s.start_date, a.present, a.role
+                "SELECT s.id, s.title, s.start_date, max(coalesce(a.present, 1)), a.role
                    FROM attendance a JOIN sessions s ON s.id = a.session_id
-                  WHERE a.person_id = ?1 AND a.deleted = 0 AND s.deleted = 0
-                  ORDER BY s.start_date DESC",
+                  WHERE a.person_id IN (SELECT ?1 UNION ALL SELECT id FROM people WHERE merged_into = ?1)
+                    AND a.deleted = 0 AND s.deleted = 0
+                  GROUP BY s.id
+                  ORDER BY s.start_date DESC, s.id",
             )?;
             let rows = stmt.query_map([id.to_string()], |r| {
                 Ok(PersonSession {

@@ -33,7 +33,7 @@ pub fn match_expression(query: &str) -> Option<String> {
         .then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
 }
 
-/// Rebuilds the index entry of one person (removing it when the person is deleted).
+/// Rebuilds the index entry of one person (removing it when the person is deleted or merged).
 pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     struct Indexed {
         num: i64,
@@ -44,7 +44,8 @@ pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     }
     let row = conn
         .prepare_cached(
-            "SELECT num, full_name, community, phone, deleted FROM people WHERE id = ?1",
+            "SELECT num, full_name, community, phone, deleted OR merged_into IS NOT NULL
+               FROM people WHERE id = ?1",
         )?
         .query_row([id], |r| {
             Ok(Indexed {
@@ -79,7 +80,7 @@ pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Vec<String>>
     let Some(expression) = match_expression(query) else { return Ok(Vec::new()) };
     let mut stmt = conn.prepare_cached(
         "SELECT p.id FROM people_fts f JOIN people p ON p.num = f.rowid
-          WHERE people_fts MATCH ?1 AND p.deleted = 0
+          WHERE people_fts MATCH ?1 AND p.deleted = 0 AND p.merged_into IS NULL
           ORDER BY bm25(people_fts, 10.0, 2.0, 1.0), p.full_name, p.id
           LIMIT ?2",
     )?;

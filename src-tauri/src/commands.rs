@@ -3,6 +3,7 @@
 //! checks it).
 
 use palabre::demo::DemoSummary;
+use palabre::duplicates::{Candidates, Decision, Merged, Unmerged};
 use palabre::i18n::Lang;
 use palabre::report::export::CsvFlavour;
 use palabre::report::indicators::Period;
@@ -284,4 +285,34 @@ pub fn open_in_viewer(path: PathBuf) -> UiResult<()> {
 #[tauri::command(async)]
 pub fn list_orphans(state: State<'_, AppState>) -> UiResult<Vec<Orphan>> {
     Ok(state.app()?.orphans()?)
+}
+
+#[tauri::command(async)]
+pub fn find_duplicates(state: State<'_, AppState>, limit: usize) -> UiResult<Candidates> {
+    Ok(state.app()?.duplicates(limit)?)
+}
+
+#[tauri::command(async)]
+pub fn merge_people(
+    state: State<'_, AppState>,
+    keep: PersonId,
+    duplicate: PersonId,
+    take: Vec<String>,
+) -> UiResult<Merged> {
+    Ok(state.app()?.merge_people(keep, duplicate, &take)?)
+}
+
+#[tauri::command(async)]
+pub fn unmerge_person(state: State<'_, AppState>, duplicate: PersonId) -> UiResult<Unmerged> {
+    Ok(state.app()?.unmerge_person(duplicate)?)
+}
+
+#[tauri::command(async)]
+pub fn mark_distinct(state: State<'_, AppState>, a: PersonId, b: PersonId) -> UiResult<()> {
+    Ok(state.app()?.mark_distinct(a, b)?)
+}
+
+#[tauri::command(async)]
+pub fn merge_history(state: State<'_, AppState>) -> UiResult<Vec<Decision>> {
+    Ok(state.app()?.merge_history()?)
 }

@@ -48,6 +48,11 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::save_attendance_sheet,
         commands::open_in_viewer,
         commands::list_orphans,
+        commands::find_duplicates,
+        commands::merge_people,
+        commands::unmerge_person,
+        commands::mark_distinct,
+        commands::merge_history,
     ]
 }
 

@@ -30,6 +30,8 @@ pub struct Person {
     pub consent_date: Option<NaiveDate>,
     pub notes: String,
     pub registered_on: Option<NaiveDate>,
+    /// Set when this record was merged into another person (it is then an alias of that person).
+    pub merged_into: Option<PersonId>,
 }
 
 impl Person {

@@ -124,7 +124,8 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
     let mut people: Vec<Option<Reached>> = Vec::new();
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT num, sex, birth_year, stakeholder_group FROM people WHERE deleted = 0",
+            "SELECT num, sex, birth_year, stakeholder_group FROM people
+              WHERE deleted = 0 AND merged_into IS NULL",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -144,6 +145,20 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
             people[index] = Some((sex, r.get(2)?, group));
         }
     }
+    // Merged duplicates count as the person they were merged into (see duplicates::links).
+    let mut alias: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.num, k.num FROM people d JOIN people k ON k.id = d.merged_into
+              WHERE d.merged_into IS NOT NULL AND d.deleted = 0",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let from = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
+            let to = usize::try_from(r.get::<_, i64>(1)?).unwrap_or(usize::MAX);
+            alias.insert(from, to);
+        }
+    }
     let mut first: Vec<Option<NaiveDate>> = vec![None; people.len()];
     let mut attendances = 0;
     let mut stmt = conn.prepare_cached(
@@ -154,6 +169,7 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
     while let Some(r) = rows.next()? {
         let session = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
         let person = usize::try_from(r.get::<_, i64>(1)?).unwrap_or(usize::MAX);
+        let person = alias.get(&person).copied().unwrap_or(person);
         let Some(Some(date)) = sessions.get(session) else { continue };
         if !matches!(people.get(person), Some(Some(_))) {
             continue;
@@ -322,9 +338,10 @@ pub fn participants(conn: &Connection, period: Period) -> Result<Vec<Participant
     let mut stmt = conn.prepare(&format!(
         "WITH reached AS ({REACHED})
          SELECT p.full_name, p.sex, p.birth_year, p.stakeholder_group, p.role, p.community, p.phone, r.first_date,
-                (SELECT count(*) FROM attendance a JOIN sessions s ON s.id = a.session_id AND s.deleted = 0
+                (SELECT count(DISTINCT s.id) FROM attendance a JOIN sessions s ON s.id = a.session_id AND s.deleted = 0
                                   AND s.status = 'held'
-                  WHERE a.person_id = p.id AND a.deleted = 0 AND a.present = 1
+                  WHERE a.person_id IN (SELECT p.id UNION ALL SELECT id FROM people WHERE merged_into = p.id AND deleted = 0)
+                    AND a.deleted = 0 AND a.present = 1
                     AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2))
            FROM reached r JOIN people p ON p.id = r.person_id
           ORDER BY p.full_name COLLATE NOCASE, p.id"

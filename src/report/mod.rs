@@ -19,15 +19,17 @@ use crate::model::session::{Session, SessionFilter};
 use crate::sync::export::{EXPORTED_SEQ, LAST_EXPORT};
 
 /// People reached in a period (`?1` from, `?2` to; NULL for open ends), one row per person with
-/// the date of their first session. Every people figure is computed from this one set.
+/// the date of their first session. Every people figure is computed from this one set. A merged
+/// duplicate's attendances count for the person it was merged into.
 pub const REACHED: &str = "
-    SELECT a.person_id AS person_id, min(s.start_date) AS first_date
+    SELECT p.id AS person_id, min(s.start_date) AS first_date
       FROM attendance a
       JOIN sessions s ON s.id = a.session_id AND s.deleted = 0 AND s.status = 'held'
-      JOIN people p ON p.id = a.person_id AND p.deleted = 0
+      JOIN people d ON d.id = a.person_id AND d.deleted = 0
+      JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
      WHERE a.deleted = 0 AND a.present = 1
        AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
-     GROUP BY a.person_id";
+     GROUP BY p.id";
 
 /// The figures on the home screen.
 #[derive(Debug, Clone, serde::Serialize)]

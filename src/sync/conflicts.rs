@@ -54,6 +54,11 @@ fn label(conn: &Connection, entity: Entity, row: &str) -> String {
         Entity::Person => "SELECT full_name FROM people WHERE id = ?1",
         Entity::Plan => "SELECT title FROM action_plans WHERE id = ?1",
         Entity::Item => "SELECT description FROM action_items WHERE id = ?1",
+        Entity::Link => {
+            "SELECT coalesce(k.full_name, '?') || ' = ' || coalesce(d.full_name, '?') FROM person_links l
+               LEFT JOIN people k ON k.id = l.keep_id LEFT JOIN people d ON d.id = l.duplicate_id
+              WHERE l.id = ?1"
+        }
         Entity::Attendance => {
             "SELECT coalesce(p.full_name, '?') || ' @ ' || coalesce(s.title, '?') FROM attendance a
                LEFT JOIN people p ON p.id = a.person_id LEFT JOIN sessions s ON s.id = a.session_id

@@ -245,6 +245,10 @@ pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
         rows.entry((op.entity, op.row_id)).or_default().push(op);
     }
     let mut won = 0;
+    // Links decide which people are aliases (duplicates::links::relink): recomputed once, after
+    // the rows, when a link changed or a person that a link names has just arrived.
+    let mut relink = false;
+    let mut any_links: Option<bool> = None;
     for ((entity, row_id), row_ops) in rows {
         let row = row_id.to_string();
         let specs = entity.fields();
@@ -331,6 +335,24 @@ pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
         {
             search::reindex_person(conn, &row)?;
         }
+        match entity {
+            Entity::Link if !winners.is_empty() => relink = true,
+            Entity::Person if !existed && !relink => {
+                let links = match any_links {
+                    Some(any) => any,
+                    None => *any_links.insert(conn.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM person_links)",
+                        [],
+                        |r| r.get(0),
+                    )?),
+                };
+                relink = links && crate::duplicates::links::is_linked(conn, &row)?;
+            }
+            _ => {}
+        }
+    }
+    if relink {
+        crate::duplicates::links::relink(conn)?;
     }
     Ok(won)
 }

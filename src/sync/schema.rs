@@ -11,6 +11,8 @@ pub enum Entity {
     Attendance,
     Plan,
     Item,
+    /// A decision about two person records: merged or distinct (see `duplicates`).
+    Link,
 }
 
 /// How an op's JSON value is stored in its column. Every column accepts NULL, because a row is
@@ -102,9 +104,27 @@ const ITEM: &[FieldSpec] = &[
     f("deleted", Bool),
 ];
 
+const LINK: &[FieldSpec] = &[
+    f("decision", Text),
+    f("keep_id", Text),
+    f("duplicate_id", Text),
+    f("taken", Json),
+    f("decided_by", Text),
+    f("decided_at", Text),
+    f("undone", Bool),
+    f("undone_by", Text),
+    f("undone_at", Text),
+];
+
 impl Entity {
-    pub const ALL: &'static [Entity] =
-        &[Entity::Session, Entity::Person, Entity::Attendance, Entity::Plan, Entity::Item];
+    pub const ALL: &'static [Entity] = &[
+        Entity::Session,
+        Entity::Person,
+        Entity::Attendance,
+        Entity::Plan,
+        Entity::Item,
+        Entity::Link,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -113,6 +133,7 @@ impl Entity {
             Entity::Attendance => "attendance",
             Entity::Plan => "plan",
             Entity::Item => "item",
+            Entity::Link => "link",
         }
     }
 
@@ -127,6 +148,7 @@ impl Entity {
             Entity::Attendance => "attendance",
             Entity::Plan => "action_plans",
             Entity::Item => "action_items",
+            Entity::Link => "person_links",
         }
     }
 
@@ -137,6 +159,7 @@ impl Entity {
             Entity::Attendance => ATTENDANCE,
             Entity::Plan => PLAN,
             Entity::Item => ITEM,
+            Entity::Link => LINK,
         }
     }
 

@@ -53,6 +53,11 @@ export const api = {
   trustDevice: (fingerprint) => call('trust_device', { fingerprint }),
   listConflicts: () => call('list_conflicts'),
   listOrphans: () => call('list_orphans'),
+  findDuplicates: (limit) => call('find_duplicates', { limit }),
+  mergePeople: (keep, duplicate, take) => call('merge_people', { keep, duplicate, take }),
+  unmergePerson: (duplicate) => call('unmerge_person', { duplicate }),
+  markDistinct: (a, b) => call('mark_distinct', { a, b }),
+  mergeHistory: () => call('merge_history'),
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   report: (from, to, lang) => call('report', { from, to, lang }),

@@ -12,6 +12,7 @@ import * as people from './views/people.js';
 import * as plans from './views/plans.js';
 import * as settings from './views/settings.js';
 import * as sync from './views/sync.js';
+import * as duplicates from './views/duplicates.js';
 import * as report from './views/report.js';
 import * as print from './views/print.js';
 
@@ -29,7 +30,7 @@ const routes = {
           : people.render(view, ctx),
   plans: (view, params, ctx) => plans.render(view, ctx),
   settings: (view, params, ctx) => settings.render(view, ctx),
-  sync: (view, params, ctx) => sync.render(view, ctx),
+  sync: (view, params, ctx) => (params[0] === 'duplicates' ? duplicates.render(view, ctx) : sync.render(view, ctx)),
   report: (view, params, ctx) => report.render(view, ctx),
   print: (view, params, ctx) => print.render(view, params[0], ctx),
 };

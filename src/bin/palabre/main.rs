@@ -111,6 +111,11 @@ enum Command {
     },
     /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
     Orphans,
+    /// Pairs of people who may be the same person, best first, with why they matched.
+    Duplicates {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Fields edited concurrently on two devices.
     Conflicts {
         #[command(subcommand)]
@@ -283,6 +288,25 @@ enum PersonCommand {
     Delete {
         id: PersonId,
     },
+    /// Merge DUPLICATE into KEEP: the duplicate becomes an alias, its attendances count for KEEP.
+    Merge {
+        keep: PersonId,
+        duplicate: PersonId,
+        /// Take these fields from the duplicate (e.g. --take phone,birth_year).
+        #[arg(long, value_name = "FIELD,...")]
+        take: Vec<String>,
+    },
+    /// Undo the merge of DUPLICATE: both people and their attendances are as before.
+    Unmerge {
+        duplicate: PersonId,
+    },
+    /// Record that two people are not the same person: the pair is not proposed again.
+    Distinct {
+        a: PersonId,
+        b: PersonId,
+    },
+    /// Every merge, unmerge and "not the same person", with who and when.
+    History,
 }
 
 #[derive(Args)]
@@ -487,6 +511,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 out.person(&person, &app.person_sessions(id)?)
             }
             PersonCommand::Delete { id } => out.done(app.delete_person(id)?),
+            PersonCommand::Merge { keep, duplicate, take } => {
+                out.merged(&app.merge_people(keep, duplicate, &take)?)
+            }
+            PersonCommand::Unmerge { duplicate } => out.unmerged(&app.unmerge_person(duplicate)?),
+            PersonCommand::Distinct { a, b } => out.done(app.mark_distinct(a, b)?),
+            PersonCommand::History => out.merge_history(&app.merge_history()?),
         },
         Command::Attend { session, people } => out.ids(&app.attend(session, &people)?),
         Command::Unattend { session, people } => out.done(app.unattend(session, &people)?),
@@ -590,6 +620,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Orphans => out.orphans(&app.orphans()?),
+        Command::Duplicates { limit } => out.duplicates(&app.duplicates(limit)?),
         Command::Conflicts { action: None } => out.conflicts(&app.conflicts()?),
         Command::Conflicts {
             action: Some(ConflictCommand::Resolve { entity, row, field, value }),

@@ -500,3 +500,99 @@ impl Out {
         Ok(())
     }
 }
+
+/// The CLI speaks English; reasons use the interface's English strings.
+fn why(reason: &palabre::duplicates::Reason) -> String {
+    palabre::i18n::t(
+        palabre::i18n::Lang::En,
+        &format!("dup.why.{}", reason.code),
+        &[("detail", reason.detail.clone())],
+    )
+}
+
+fn person_line(p: &Person) -> String {
+    format!(
+        "{}  {}  {}  born {}  {}  {}",
+        p.id,
+        p.full_name,
+        p.sex.as_str(),
+        p.birth_year.map_or_else(|| "-".to_string(), |y| y.to_string()),
+        or_dash(&p.community),
+        or_dash(&p.phone)
+    )
+}
+
+impl Out {
+    pub fn duplicates(&self, found: &palabre::duplicates::Candidates) -> Result<(), Error> {
+        if self.json {
+            return print_json(found);
+        }
+        say!("{} candidate pair(s)", found.total);
+        for c in &found.pairs {
+            say!("");
+            say!("{}/100 {}", c.score, c.level.as_str());
+            say!("  {}", person_line(&c.a));
+            say!("  {}", person_line(&c.b));
+            for r in &c.reasons {
+                say!("  {:+} {}", r.points, why(r));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn merged(&self, merged: &palabre::duplicates::Merged) -> Result<(), Error> {
+        if self.json {
+            return print_json(merged);
+        }
+        say!("merged into {} {}", merged.keep.id, merged.keep.full_name);
+        if !merged.taken.is_empty() {
+            say!("taken from the duplicate: {}", merged.taken.join(", "));
+        }
+        Ok(())
+    }
+
+    pub fn unmerged(&self, unmerged: &palabre::duplicates::Unmerged) -> Result<(), Error> {
+        if self.json {
+            return print_json(unmerged);
+        }
+        say!(
+            "{} {} is separate from {} again",
+            unmerged.person.id,
+            unmerged.person.full_name,
+            unmerged.kept_with
+        );
+        if !unmerged.kept_edits.is_empty() {
+            say!("edited since the merge, kept as they are: {}", unmerged.kept_edits.join(", "));
+        }
+        Ok(())
+    }
+
+    pub fn merge_history(&self, history: &[palabre::duplicates::Decision]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "history": history }));
+        }
+        for d in history {
+            let what = if d.decision == "merge" { "merged into" } else { "not the same person as" };
+            say!(
+                "{}  {} {} {} {}  by {}",
+                d.decided_at,
+                d.duplicate_name,
+                d.duplicate_id,
+                what,
+                d.keep_name,
+                d.decided_by
+            );
+            if !d.taken.is_empty() {
+                say!("  taken: {}", d.taken.join(", "));
+            }
+            if d.undone {
+                say!(
+                    "  undone {} by {}",
+                    d.undone_at.as_deref().unwrap_or("-"),
+                    d.undone_by.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Ok(())
+    }
+}

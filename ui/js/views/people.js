@@ -67,6 +67,7 @@ function bornText(p) {
 
 export async function renderDetail(view, id, ctx) {
   const { person: p, sessions } = await ctx.api.getPerson(id);
+  const mergedInto = p.merged_into ? (await ctx.api.getPerson(p.merged_into)).person : null;
   const remove = el('button', { type: 'button', class: 'danger', i18n: 'common.delete' });
   remove.addEventListener('click', async () => {
     const sure = await confirmDialog({
@@ -83,6 +84,8 @@ export async function renderDetail(view, id, ctx) {
     el('div', { class: 'title-row' },
       el('h1', {}, p.full_name),
       el('div', { class: 'actions' }, el('a', { class: 'button secondary', href: `#/people/${id}/edit`, i18n: 'common.edit' }), remove)),
+    mergedInto ? el('p', { class: 'warning', id: 'merged-into' }, t('people.merged_into', { name: mergedInto.full_name }), ' ',
+      el('a', { href: `#/people/${mergedInto.id}` }, mergedInto.full_name), ' · ', el('a', { href: '#/sync/duplicates', i18n: 'dup.history_title' })) : null,
     el('dl', { class: 'meta-list' },
       el('dt', { i18n: 'field.sex' }), el('dd', { i18n: `sex.${p.sex}` }),
       el('dt', { i18n: 'field.birth_year' }), el('dd', {}, bornText(p)),

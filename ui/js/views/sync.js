@@ -69,6 +69,10 @@ export async function render(view, ctx) {
       el('p', { class: 'hint', i18n: 'sync.import_help' }),
       el('div', { class: 'actions' }, importButton, progress, progressText),
       results),
+    el('section', { class: 'card', id: 'duplicates' },
+      el('h2', { i18n: 'dup.title' }),
+      el('p', { class: 'hint', i18n: 'dup.sync_help' }),
+      el('a', { class: 'button secondary', href: '#/sync/duplicates', id: 'open-duplicates', i18n: 'dup.open' })),
     devices, conflicts);
   await renderDevices(devices, ctx);
   await renderConflicts(conflicts, ctx);
