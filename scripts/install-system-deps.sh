@@ -12,6 +12,7 @@ packages=(
   webkit2gtk-driver                   # WebKitWebDriver, driven by tauri-driver in those tests
   dbus-daemon xdotool                 # a session bus and window lookup for the single-instance test
   minisign                            # the standard tool checks our bundle signatures
+  age                                 # the standard tool decrypts bundles encrypted to HQ
   python3 python3-openpyxl            # a real XLSX reader checks the exported report
   poppler-utils                       # pdftotext reads the attendance sheets back
 )

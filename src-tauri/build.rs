@@ -46,6 +46,11 @@ const COMMANDS: &[&str] = &[
     "unmerge_person",
     "mark_distinct",
     "merge_history",
+    "hq_status",
+    "enroll_with_hq",
+    "list_backups",
+    "backup_now",
+    "restore_backup",
 ];
 
 fn main() {

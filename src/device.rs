@@ -135,27 +135,29 @@ const KEY_HEADER: &str = "untrusted comment: Palabre device secret key. Keep thi
 
 /// Writes a new key file, refusing to overwrite one (it would orphan a device identity).
 pub(crate) fn write_key_file(path: &Path, secret: &[u8; 32]) -> Result<()> {
+    write_private(path, &format!("{KEY_HEADER}\n{}\n", BASE64.encode(secret))).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: "a key file already exists there but the database has no device; move it away if it belongs to another database".into(),
+        },
+        other => other,
+    })
+}
+
+/// Creates a file only its owner can read (mode 0600), refusing to overwrite an existing one.
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<()> {
     let io = |source| Error::Io { path: path.to_path_buf(), source };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::KeyFile {
-                path: path.to_path_buf(),
-                reason: "a key file already exists there but the database has no device; move it away if it belongs to another database".into(),
-            }
-        } else {
-            io(e)
-        }
-    })?;
-    writeln!(file, "{KEY_HEADER}\n{}", BASE64.encode(secret)).map_err(io)?;
+    let mut file = options.open(path).map_err(io)?;
+    file.write_all(text.as_bytes()).map_err(io)?;
     file.sync_all().map_err(io)
 }
 
-/// Reads the key file and checks that it holds the secret of `expected_public`.
-pub(crate) fn read_key_file(path: &Path, expected_public: &[u8; 32]) -> Result<SigningKey> {
+/// Reads a secret file, refusing it when other users can read it.
+pub(crate) fn read_private(path: &Path) -> Result<String> {
     let bad =
         |reason: &str| Error::KeyFile { path: path.to_path_buf(), reason: reason.to_string() };
     let text = std::fs::read_to_string(path).map_err(|e| bad(&e.to_string()))?;
@@ -171,6 +173,14 @@ pub(crate) fn read_key_file(path: &Path, expected_public: &[u8; 32]) -> Result<S
             )));
         }
     }
+    Ok(text)
+}
+
+/// Reads the key file and checks that it holds the secret of `expected_public`.
+pub(crate) fn read_key_file(path: &Path, expected_public: &[u8; 32]) -> Result<SigningKey> {
+    let bad =
+        |reason: &str| Error::KeyFile { path: path.to_path_buf(), reason: reason.to_string() };
+    let text = read_private(path)?;
     let encoded = text.lines().nth(1).ok_or_else(|| bad("it is truncated"))?;
     let secret: [u8; 32] = BASE64
         .decode(encoded.trim())

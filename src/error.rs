@@ -136,8 +136,41 @@ pub enum Error {
     Rejected { file: PathBuf, rejection: crate::sync::bundle::Rejection },
     #[error("A change record was refused: {reason}.")]
     BadOp { reason: String },
+    #[error(
+        "The HQ enrollment file was refused: {reason}. Ask HQ for the file again; nothing was changed."
+    )]
+    Enrollment { reason: String },
+    #[error(
+        "This database is not HQ's: run `palabre hq init --out DIR` on HQ's computer first. Nothing was written."
+    )]
+    NotHq,
+    #[error(
+        "The database is busy: another program is writing to it (another Palabre, a backup or sync tool). Close it and try again; nothing was changed."
+    )]
+    Locked,
+    #[error(
+        "The disk is full: the change could not be saved. Free some space (delete old exports or files) and try again; nothing was changed."
+    )]
+    DiskFull,
+    #[error(
+        "The database cannot be written: its folder or file is read-only, or the disk was removed. Move it to a folder you can write to, or fix its permissions; nothing was changed."
+    )]
+    ReadOnly,
     #[error("Database error: {0}. Nothing was changed.")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    /// The failures a facilitator can do something about get their own code and advice.
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::*;
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => Error::Locked,
+            Some(DiskFull) => Error::DiskFull,
+            Some(ReadOnly | CannotOpen) => Error::ReadOnly,
+            _ => Error::Sqlite(e),
+        }
+    }
 }
 
 impl Error {
@@ -154,7 +187,12 @@ impl Error {
             Error::KeyFile { .. } => "key_file",
             Error::Io { .. } => "io",
             Error::BadOp { .. } => "bad_op",
+            Error::Enrollment { .. } => "bad_enrollment",
+            Error::NotHq => "not_hq",
             Error::Rejected { .. } => "bundle_rejected",
+            Error::Locked => "database_locked",
+            Error::DiskFull => "disk_full",
+            Error::ReadOnly => "read_only",
             Error::Sqlite(_) => "storage",
         }
     }
@@ -201,7 +239,12 @@ pub const CODES: &[&str] = &[
     "key_file",
     "io",
     "bad_op",
+    "bad_enrollment",
+    "not_hq",
     "bundle_rejected",
+    "database_locked",
+    "disk_full",
+    "read_only",
     "storage",
 ];
 
@@ -255,10 +298,15 @@ mod tests {
             Error::KeyFile { path: path.clone(), reason: String::new() },
             Error::Io { path, source: io() },
             Error::BadOp { reason: String::new() },
+            Error::Enrollment { reason: String::new() },
+            Error::NotHq,
             Error::Rejected {
                 file: PathBuf::new(),
                 rejection: crate::sync::bundle::Rejection::NotAZip,
             },
+            Error::Locked,
+            Error::DiskFull,
+            Error::ReadOnly,
             Error::Sqlite(rusqlite::Error::InvalidQuery),
         ];
         let mut seen: Vec<&str> = invalid.iter().map(Invalid::code).collect();

@@ -5,10 +5,12 @@
 //! oplog — the single write path), `search`, `device`, and one file of facade methods per area
 //! (`sessions`, `people`, `attendance`, `plans`), plus the `demo` programme.
 
+pub mod backup;
 pub mod demo;
 pub mod device;
 pub mod duplicates;
 pub mod error;
+pub mod hq;
 pub mod i18n;
 pub mod model;
 pub mod search;
@@ -92,7 +94,10 @@ impl Palabre {
             (Ok(_), KeyStore::Memory(slot)) => {
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(secret);
             }
-            (Err(Error::Sqlite(_)), KeyStore::File(path)) => {
+            (
+                Err(Error::Sqlite(_) | Error::Locked | Error::DiskFull | Error::ReadOnly),
+                KeyStore::File(path),
+            ) => {
                 // The commit failed after the key file was written: do not leave a stray key.
                 let _ = std::fs::remove_file(path);
             }

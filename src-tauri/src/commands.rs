@@ -2,8 +2,10 @@
 //! and no rule lives here. Keep this list, build.rs and capabilities/main.json in step (a test
 //! checks it).
 
+use palabre::backup::{Backup, Restored};
 use palabre::demo::DemoSummary;
 use palabre::duplicates::{Candidates, Decision, Merged, Unmerged};
+use palabre::hq::{Enrollment, HqStatus};
 use palabre::i18n::Lang;
 use palabre::report::export::CsvFlavour;
 use palabre::report::indicators::Period;
@@ -315,4 +317,29 @@ pub fn mark_distinct(state: State<'_, AppState>, a: PersonId, b: PersonId) -> Ui
 #[tauri::command(async)]
 pub fn merge_history(state: State<'_, AppState>) -> UiResult<Vec<Decision>> {
     Ok(state.app()?.merge_history()?)
+}
+
+#[tauri::command(async)]
+pub fn hq_status(state: State<'_, AppState>) -> UiResult<HqStatus> {
+    Ok(state.app()?.hq_status()?)
+}
+
+#[tauri::command(async)]
+pub fn enroll_with_hq(state: State<'_, AppState>, path: PathBuf) -> UiResult<Enrollment> {
+    Ok(state.app()?.enroll_file(&path)?)
+}
+
+#[tauri::command(async)]
+pub fn list_backups(state: State<'_, AppState>) -> UiResult<Vec<Backup>> {
+    Ok(state.app()?.backups()?)
+}
+
+#[tauri::command(async)]
+pub fn backup_now(state: State<'_, AppState>, path: PathBuf) -> UiResult<PathBuf> {
+    Ok(state.app()?.backup_to(&path)?)
+}
+
+#[tauri::command(async)]
+pub fn restore_backup(state: State<'_, AppState>, path: PathBuf) -> UiResult<Restored> {
+    Ok(state.app()?.restore(&path)?)
 }

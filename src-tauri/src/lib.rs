@@ -53,6 +53,11 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::unmerge_person,
         commands::mark_distinct,
         commands::merge_history,
+        commands::hq_status,
+        commands::enroll_with_hq,
+        commands::list_backups,
+        commands::backup_now,
+        commands::restore_backup,
     ]
 }
 

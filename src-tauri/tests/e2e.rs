@@ -402,3 +402,89 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
     assert!(text.contains("FICHE DE PRÉSENCE"), "{text}");
     assert!(text.contains(&title), "the session's title {title:?} is on the sheet");
 }
+
+#[test]
+fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
+    use palabre::sync::import::ImportOutcome;
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let files = tempfile::tempdir().unwrap();
+    let hq = palabre::Palabre::open(files.path().join("hq.db")).unwrap();
+    hq.init("HQ Bamako").unwrap();
+    let keys = hq.hq_init(&files.path().join("keys"), Some("Dialogues Ségou")).unwrap();
+
+    let (driver, app) = h.launch();
+    set_up(&app);
+    app.quit();
+    drop(driver);
+    // The same woman registered twice (merged further down).
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    for (name, community) in [("Aïssata Traoré", "Ségou"), ("Aissata Traore", "Markala")] {
+        db.add_person(&palabre::PersonInput {
+            full_name: Some(name.into()),
+            sex: Some("F".into()),
+            birth_year: Some(1990),
+            community: Some(community.into()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    drop(db);
+
+    let (driver, app) = h.launch();
+    app.click("a[data-route=sync]");
+    app.wait_text("#hq-encryption", "Non inscrit auprès du siège");
+    app.click("a[data-route=settings]");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([keys.enrollment]));
+    app.click("#enrol-hq");
+    app.wait_text("#hq-fingerprint", &keys.fingerprint);
+
+    app.click("a[data-route=sync]");
+    app.wait_text("#hq-encryption", &format!("empreinte {}", keys.fingerprint));
+    app.wait_text("#hq-acked", "Le siège n'a encore rien confirmé");
+    let out = files.path().join("laptop.palabre.age");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([out]));
+    app.click("#export-bundle");
+    app.wait_text("#export-result", "laptop.palabre.age");
+
+    // HQ opens it, acknowledges; the laptop imports the acknowledgement from the Sync screen.
+    match hq.import_bundle_file(&out).unwrap() {
+        ImportOutcome::Quarantined { fingerprint, .. } => {
+            hq.trust_device(&fingerprint).unwrap();
+        }
+        other => panic!("{other:?}"),
+    }
+    let ack = hq.hq_ack(files.path(), None, false).unwrap().remove(0).path;
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([[ack]]));
+    app.click("#import-bundles");
+    app.find("#import-results [data-outcome=acknowledged]");
+    app.wait_text("#import-results", "le siège a tout jusqu'au");
+    app.go("#/home");
+    app.click("a[data-route=sync]");
+    app.wait_text("#hq-acked", "Le siège a tout jusqu'au");
+
+    // Merge her from the Duplicates screen, then undo.
+    app.click("#open-duplicates");
+    app.wait_text("#view h1", "Doublons");
+    app.wait_text("#dup-list", "Communautés différentes : Ségou / Markala");
+    assert_no_horizontal_scroll(&app, "Duplicates");
+    app.click("#dup-list button[data-action=compare]");
+    app.wait_text("#dup-compare", "Markala");
+    app.click("#dup-compare tr[data-field=community] input[value=duplicate]");
+    app.click("#dup-merge");
+    app.wait_text("#modal", "Fusionner");
+    app.click("#modal .dialog button.primary");
+    app.wait_text("#dup-history", "fusionné dans Aïssata Traoré");
+    app.find("#no-duplicates");
+    app.click("#dup-history button[data-action=unmerge]");
+    app.wait_text("#dup-history", "Annulé par Mariam Sidibé");
+    app.quit();
+    drop(driver);
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    let history = db.merge_history().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].taken, ["community"]);
+    assert!(history[0].undone);
+    assert_eq!(db.people(0, 10).unwrap().total, 2);
+}

@@ -44,6 +44,14 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if let Some(db) = &path
+            && version > 0
+            && version < migrations::LATEST
+        {
+            // A copy before changing the schema; no copy, no migration.
+            crate::backup::automatic(&conn, db, &format!("migration-v{version}"))?;
+        }
         migrations::migrate(&mut conn)?;
         Ok(Store { conn: Mutex::new(conn), path })
     }
@@ -67,6 +75,14 @@ impl Store {
         Ok(value)
     }
 
+    /// Replaces the whole database with the SQLite file at `from` (the online backup API, so
+    /// this connection stays open), then migrates it to this version's schema.
+    pub fn restore_from(&self, from: &Path) -> Result<()> {
+        let mut conn = self.lock();
+        conn.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
+        migrations::migrate(&mut conn)
+    }
+
     /// Runs `f` with the connection for reading.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         f(&self.lock())
@@ -79,7 +95,7 @@ fn not_a_database(path: &Path, e: rusqlite::Error) -> Error {
             path: path.to_path_buf(),
             reason: "the file is not an SQLite database".into(),
         },
-        _ => Error::Sqlite(e),
+        _ => e.into(),
     }
 }
 

@@ -141,6 +141,30 @@ pub enum Rejection {
     Newer { found: i64, supported: i64 },
     #[error("it cannot be read ({reason})")]
     Unreadable { reason: String },
+    #[error(
+        "it is encrypted to another HQ key than this database's. Check that it was exported for this programme's HQ"
+    )]
+    Undecryptable,
+    #[error("it is not a valid HQ acknowledgement ({reason}). Ask HQ for a new one")]
+    BadAck { reason: String },
+    #[error(
+        "it is not signed by the HQ this laptop is enrolled with (fingerprint {fingerprint}). Nothing changed; ask HQ for a new acknowledgement"
+    )]
+    AckNotFromHq { fingerprint: String },
+    #[error(
+        "it is older than an acknowledgement already imported here (number {serial}; the last was {last}). Nothing changed"
+    )]
+    AckReplayed { serial: i64, last: i64 },
+    #[error(
+        "it acknowledges change {acked}, but this laptop has written only {written}: it does not describe this laptop's data. Nothing changed; call HQ"
+    )]
+    AckTooHigh { acked: i64, written: i64 },
+    #[error("it acknowledges other laptops' changes, not this one's. Nothing changed")]
+    AckOtherLaptop,
+    #[error(
+        "it is an acknowledgement from HQ, but this laptop is not enrolled with an HQ. Enrol first (Settings → Enrol with HQ, or `palabre enroll FILE`)"
+    )]
+    NotEnrolled,
 }
 
 impl Rejection {
@@ -158,6 +182,13 @@ impl Rejection {
             Rejection::Fork { .. } => "fork",
             Rejection::Newer { .. } => "newer_format",
             Rejection::Unreadable { .. } => "unreadable",
+            Rejection::Undecryptable => "undecryptable",
+            Rejection::BadAck { .. } => "bad_ack",
+            Rejection::AckNotFromHq { .. } => "ack_not_from_hq",
+            Rejection::AckReplayed { .. } => "ack_replayed",
+            Rejection::AckTooHigh { .. } => "ack_too_high",
+            Rejection::AckOtherLaptop => "ack_other_laptop",
+            Rejection::NotEnrolled => "not_enrolled",
         }
     }
 }

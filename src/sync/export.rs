@@ -30,6 +30,8 @@ pub struct Exported {
     pub first_seq: i64,
     pub last_seq: i64,
     pub bytes: usize,
+    /// Encrypted to the HQ this laptop is enrolled with (`*.palabre.age`); plain when not enrolled.
+    pub encrypted: bool,
 }
 
 /// A device name as it may appear in a file name on any system.
@@ -95,13 +97,12 @@ impl Palabre {
             created_at: now.to_rfc3339(),
             entries: Default::default(),
         };
-        let (bytes, manifest_sha256) = bundle::write(&key, manifest, &ops);
-        let file_name = format!(
-            "palabre-{}-{bundle_seq}-{}.{}",
-            file_safe(&me.name),
-            now.format("%Y%m%d"),
-            bundle::EXTENSION
-        );
+        let (mut bytes, manifest_sha256) = bundle::write(&key, manifest, &ops);
+        let recipient = self.store().read(crate::hq::stored_enrollment)?.map(|e| e.age_recipient);
+        if let Some(recipient) = &recipient {
+            bytes = crate::hq::seal::seal(&bytes, recipient)?;
+        }
+        let file_name = self.bundle_file_name(&me.name, bundle_seq, recipient.is_some());
         let exported = Exported {
             path: None,
             file_name,
@@ -110,6 +111,7 @@ impl Palabre {
             first_seq: range.first_seq,
             last_seq: range.last_seq,
             bytes: bytes.len(),
+            encrypted: recipient.is_some(),
         };
         Ok(Built { exported, bytes, manifest_sha256 })
     }
@@ -124,16 +126,23 @@ impl Palabre {
         })
     }
 
+    fn bundle_file_name(&self, device: &str, seq: i64, encrypted: bool) -> String {
+        let name = format!(
+            "palabre-{}-{seq}-{}.{}",
+            file_safe(device),
+            Utc::now().format("%Y%m%d"),
+            bundle::EXTENSION
+        );
+        if encrypted { format!("{name}.{}", crate::hq::seal::EXTENSION) } else { name }
+    }
+
     /// The file name the next export will get, to offer in a save dialog.
     pub fn next_bundle_file_name(&self) -> Result<String> {
         let name = self.device()?.name;
-        let seq = self.store().read(|c| settings::number(c, BUNDLE_SEQ))? + 1;
-        Ok(format!(
-            "palabre-{}-{seq}-{}.{}",
-            file_safe(&name),
-            Utc::now().format("%Y%m%d"),
-            bundle::EXTENSION
-        ))
+        let (seq, enrolled) = self.store().read(|c| {
+            Ok((settings::number(c, BUNDLE_SEQ)? + 1, crate::hq::stored_enrollment(c)?.is_some()))
+        })?;
+        Ok(self.bundle_file_name(&name, seq, enrolled))
     }
 
     /// Exports a bundle into memory (for the desktop, which saves it where the person chooses).

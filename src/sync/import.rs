@@ -14,6 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Palabre;
 use crate::device::{self, normalize_fingerprint};
 use crate::error::{Error, Invalid, Result};
+use crate::hq::{ack, seal};
 use crate::sync::bundle::{self, Bundle, Rejection};
 use crate::sync::oplog::{self, Op};
 
@@ -21,10 +22,27 @@ use crate::sync::oplog::{self, Op};
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ImportOutcome {
-    Applied { device: String, ops: usize, new_ops: usize },
-    AlreadyImported { device: String },
-    Quarantined { device: String, fingerprint: String },
-    Rejected { code: String, reason: String },
+    Applied {
+        device: String,
+        ops: usize,
+        new_ops: usize,
+    },
+    AlreadyImported {
+        device: String,
+    },
+    Quarantined {
+        device: String,
+        fingerprint: String,
+    },
+    Rejected {
+        code: String,
+        reason: String,
+    },
+    /// An acknowledgement from HQ: every change up to `up_to_seq` (made `until`) is at HQ.
+    Acknowledged {
+        up_to_seq: i64,
+        until: String,
+    },
 }
 
 impl std::fmt::Display for ImportOutcome {
@@ -41,6 +59,12 @@ impl std::fmt::Display for ImportOutcome {
                 write!(f, "quarantined: unknown device {device} {fingerprint}")
             }
             ImportOutcome::Rejected { reason, .. } => write!(f, "rejected: {reason}"),
+            ImportOutcome::Acknowledged { up_to_seq, .. } => {
+                write!(
+                    f,
+                    "acknowledged: HQ has every change of this laptop up to number {up_to_seq}"
+                )
+            }
         }
     }
 }
@@ -199,15 +223,36 @@ fn read_file(path: &Path) -> std::result::Result<Vec<u8>, Rejection> {
     std::fs::read(path).map_err(unreadable)
 }
 
+/// A file read and checked, ready to merge.
+enum Prepared<'a> {
+    /// A bundle (decrypted if it was sealed) and the result of its checks.
+    Bundle(Cow<'a, [u8]>, Box<std::result::Result<Bundle, Rejection>>),
+    /// An acknowledgement from HQ (checked against the enrolled key when applied).
+    Ack(Cow<'a, [u8]>),
+}
+
+fn prepare<'a>(bytes: Cow<'a, [u8]>, identity: Option<&age::x25519::Identity>) -> Prepared<'a> {
+    if ack::is_ack(&bytes) {
+        return Prepared::Ack(bytes);
+    }
+    if seal::is_sealed(&bytes) {
+        return match seal::open(&bytes, identity, bundle::MAX_FILE_BYTES) {
+            Ok(plain) => {
+                let parsed = Box::new(bundle::read(&plain));
+                Prepared::Bundle(Cow::Owned(plain), parsed)
+            }
+            Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
+        };
+    }
+    let parsed = Box::new(bundle::read(&bytes));
+    Prepared::Bundle(bytes, parsed)
+}
+
 impl Palabre {
     /// Imports one bundle from memory. `Err` only for failures of this database; every problem
     /// with the bundle is an `ImportOutcome::Rejected` and writes nothing.
     pub fn import_bundle_bytes(&self, bytes: &[u8]) -> Result<ImportOutcome> {
-        let bundle = match bundle::read(bytes) {
-            Ok(bundle) => bundle,
-            Err(rejection) => return Ok(rejection.into()),
-        };
-        self.store().write(|tx| import_in(tx, &bundle, bytes))
+        Ok(self.import_bundles(&[bytes.to_vec()])?.remove(0))
     }
 
     /// Imports one bundle file (refusing oversized files before reading them).
@@ -217,28 +262,35 @@ impl Palabre {
 
     /// Imports bundle files in order, each all or nothing. While one merges, the next is read
     /// and checked on another core (HQ imports dozens at once).
+    /// Files may be plain bundles, bundles encrypted to HQ (opened when this database is HQ),
+    /// or acknowledgements from HQ (applied when this laptop is enrolled).
     pub fn import_bundle_files(&self, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
+        let identity = self.hq_identity()?;
+        if !paths.is_empty() {
+            self.auto_backup("import")?;
+        }
         self.import_pipelined(paths.len(), |i| match read_file(paths[i]) {
-            Ok(bytes) => {
-                let parsed = bundle::read(&bytes);
-                (Cow::Owned(bytes), parsed)
-            }
-            Err(rejection) => (Cow::Borrowed(&[][..]), Err(rejection)),
+            Ok(bytes) => prepare(Cow::Owned(bytes), identity.as_ref()),
+            Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
         })
     }
 
     /// Imports bundles from memory in order, each all or nothing (see `import_bundle_files`).
     pub fn import_bundles(&self, inputs: &[Vec<u8>]) -> Result<Vec<ImportOutcome>> {
+        let identity = self.hq_identity()?;
+        if !inputs.is_empty() {
+            self.auto_backup("import")?;
+        }
         self.import_pipelined(inputs.len(), |i| {
-            (Cow::Borrowed(&inputs[i][..]), bundle::read(&inputs[i]))
+            prepare(Cow::Borrowed(&inputs[i][..]), identity.as_ref())
         })
     }
 
-    /// Runs `prepare(i)` (read and check, no database) on a worker thread, one bundle ahead of
-    /// the merges, which stay on this thread in order.
+    /// Runs `prepare(i)` (read, decrypt and check, no database) on a worker thread, one bundle
+    /// ahead of the merges, which stay on this thread in order.
     fn import_pipelined<'a, F>(&self, count: usize, prepare: F) -> Result<Vec<ImportOutcome>>
     where
-        F: Fn(usize) -> (Cow<'a, [u8]>, std::result::Result<Bundle, Rejection>) + Sync,
+        F: Fn(usize) -> Prepared<'a> + Sync,
     {
         std::thread::scope(|scope| {
             let (sender, receiver) = std::sync::mpsc::sync_channel(1);
@@ -251,10 +303,13 @@ impl Palabre {
                 }
             });
             let mut outcomes = Vec::with_capacity(count);
-            for (_, (bytes, parsed)) in receiver {
-                outcomes.push(match parsed {
-                    Ok(bundle) => self.store().write(|tx| import_in(tx, &bundle, &bytes))?,
-                    Err(rejection) => rejection.into(),
+            for (_, prepared) in receiver {
+                outcomes.push(match prepared {
+                    Prepared::Bundle(bytes, parsed) => match *parsed {
+                        Ok(bundle) => self.store().write(|tx| import_in(tx, &bundle, &bytes))?,
+                        Err(rejection) => rejection.into(),
+                    },
+                    Prepared::Ack(bytes) => self.store().write(|tx| ack::apply(tx, &bytes))?,
                 });
             }
             Ok(outcomes)

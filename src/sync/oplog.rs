@@ -73,7 +73,9 @@ impl<'c> OpWriter<'c> {
             [device.to_string()],
             |r| r.get(0),
         )?;
-        Ok(OpWriter { conn, device, clock, next_seq: last + 1 })
+        // After a restore, numbers the lost changes had are never reused (see backup::restore).
+        let floor = crate::settings::number(conn, crate::backup::OP_SEQ_FLOOR)?;
+        Ok(OpWriter { conn, device, clock, next_seq: last.max(floor) + 1 })
     }
 
     pub fn device(&self) -> DeviceId {

@@ -58,6 +58,11 @@ export const api = {
   unmergePerson: (duplicate) => call('unmerge_person', { duplicate }),
   markDistinct: (a, b) => call('mark_distinct', { a, b }),
   mergeHistory: () => call('merge_history'),
+  hqStatus: () => call('hq_status'),
+  enrollWithHq: (path) => call('enroll_with_hq', { path }),
+  listBackups: () => call('list_backups'),
+  backupNow: (path) => call('backup_now', { path }),
+  restoreBackup: (path) => call('restore_backup', { path }),
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   report: (from, to, lang) => call('report', { from, to, lang }),

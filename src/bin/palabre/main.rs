@@ -111,6 +111,21 @@ enum Command {
     },
     /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
     Orphans,
+    /// HQ's side: its keys and enrollment file, and acknowledgements for the laptops.
+    #[command(subcommand)]
+    Hq(HqCommand),
+    /// Enrol this laptop with HQ (verifies and stores HQ's enrollment file): from then on its
+    /// exports are encrypted to HQ.
+    Enroll { file: PathBuf },
+    /// Copy the database: to FILE, or (without --out) into the automatic backups beside it.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The automatic backups (newest first; the last 7 are kept).
+    Backups,
+    /// Replace the database with a backup (a copy of the current one is kept first).
+    Restore { file: PathBuf },
     /// Pairs of people who may be the same person, best first, with why they matched.
     Duplicates {
         #[arg(long, default_value_t = 50)]
@@ -121,6 +136,33 @@ enum Command {
         #[command(subcommand)]
         action: Option<ConflictCommand>,
     },
+}
+
+#[derive(Subcommand)]
+enum HqCommand {
+    /// Make HQ's signing key, its age encryption key (secret files, mode 600) and the signed
+    /// enrollment file for the laptops, in DIR; this database becomes HQ's.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Programme name written in the enrollment file (default: this database's).
+        #[arg(long)]
+        programme: Option<String>,
+    },
+    /// Write signed acknowledgements: for each trusted laptop, the last change HQ holds without
+    /// a hole. One file for all laptops, or one per laptop.
+    Ack {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only the laptop with this fingerprint.
+        #[arg(long, value_name = "FINGERPRINT")]
+        device: Option<String>,
+        /// One file per laptop instead of one for all.
+        #[arg(long)]
+        per_device: bool,
+    },
+    /// HQ enrollment and acknowledgement state of this database.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -620,6 +662,21 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Orphans => out.orphans(&app.orphans()?),
+        Command::Hq(HqCommand::Init { out: dir, programme }) => {
+            out.hq_keys(&app.hq_init(&dir, programme.as_deref())?)
+        }
+        Command::Hq(HqCommand::Ack { out: dir, device, per_device }) => {
+            out.acks(&app.hq_ack(&dir, device.as_deref(), per_device)?)
+        }
+        Command::Hq(HqCommand::Status) => out.hq_status(&app.hq_status()?),
+        Command::Backup { out: Some(file) } => out.path(&app.backup_to(&file)?),
+        Command::Backup { out: None } => match app.auto_backup("manual")? {
+            Some(backup) => out.path(&backup.path),
+            None => out.done(()),
+        },
+        Command::Backups => out.backups(&app.backups()?),
+        Command::Restore { file } => out.restored(&app.restore(&file)?),
+        Command::Enroll { file } => out.enrolled(&app.enroll_file(&file)?),
         Command::Duplicates { limit } => out.duplicates(&app.duplicates(limit)?),
         Command::Conflicts { action: None } => out.conflicts(&app.conflicts()?),
         Command::Conflicts {

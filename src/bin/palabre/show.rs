@@ -596,3 +596,96 @@ impl Out {
         Ok(())
     }
 }
+
+impl Out {
+    pub fn hq_keys(&self, keys: &palabre::hq::HqKeys) -> Result<(), Error> {
+        if self.json {
+            return print_json(keys);
+        }
+        say!("HQ fingerprint: {}", keys.fingerprint);
+        say!("enrollment file for the laptops: {}", keys.enrollment.display());
+        say!(
+            "secret keys (mode 600): {} and {}",
+            keys.signing_key.display(),
+            keys.age_key.display()
+        );
+        eprintln!(
+            "BACK UP the folder {} now, on two encrypted USB sticks kept in different places. \
+             Without hq-age.key no bundle from the laptops can ever be opened again; whoever \
+             holds hq-signing.key can tell laptops what HQ has received. Never email these two files.",
+            keys.dir.display()
+        );
+        Ok(())
+    }
+
+    pub fn enrolled(&self, e: &palabre::hq::Enrollment) -> Result<(), Error> {
+        if self.json {
+            return print_json(e);
+        }
+        say!("enrolled with HQ of {}", e.programme);
+        say!("HQ fingerprint: {}", e.hq_fingerprint);
+        eprintln!(
+            "Read this fingerprint to HQ by phone: it must match theirs. Exports are now encrypted to HQ."
+        );
+        Ok(())
+    }
+
+    pub fn acks(&self, acks: &[palabre::hq::AckWritten]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "acks": acks }));
+        }
+        for a in acks {
+            say!("{}", a.path.display());
+            for d in &a.devices {
+                eprintln!("  {}: every change up to {}", d.name, d.op_seq);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn hq_status(&self, s: &palabre::hq::HqStatus) -> Result<(), Error> {
+        if self.json {
+            return print_json(s);
+        }
+        if let Some(dir) = &s.hq_dir {
+            say!("this database is HQ's (keys in {dir})");
+        }
+        match &s.enrollment {
+            Some(e) => say!(
+                "enrolled with HQ {} ({}): exports are encrypted",
+                e.hq_fingerprint,
+                e.programme
+            ),
+            None => say!("not enrolled with an HQ: exports are signed but not encrypted"),
+        }
+        match &s.acked_until {
+            Some(until) => say!("HQ has everything up to {until} (change {})", s.acked_seq),
+            None => say!("HQ has acknowledged nothing yet"),
+        }
+        say!("{} change(s) not acknowledged", s.unacknowledged);
+        Ok(())
+    }
+}
+
+impl Out {
+    pub fn backups(&self, backups: &[palabre::backup::Backup]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "backups": backups }));
+        }
+        for b in backups {
+            say!("{}  {:<16} {:>10} bytes  {}", b.created_at, b.reason, b.bytes, b.path.display());
+        }
+        Ok(())
+    }
+
+    pub fn restored(&self, r: &palabre::backup::Restored) -> Result<(), Error> {
+        if self.json {
+            return print_json(r);
+        }
+        say!("restored from {}", r.from.display());
+        if let Some(previous) = &r.previous {
+            say!("the database as it was is kept in {}", previous.path.display());
+        }
+        Ok(())
+    }
+}

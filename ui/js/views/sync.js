@@ -5,14 +5,16 @@ import { el, clear, toast, confirmDialog, showError } from '../dom.js';
 import { t, has, formatDate, number } from '../i18n.js';
 import { api, files } from '../api.js';
 
-const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre'] }];
+const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre', 'age', 'palabre-ack'] }];
 
 export async function render(view, ctx) {
-  const overview = await ctx.api.overview();
+  const [overview, hq] = await Promise.all([ctx.api.overview(), ctx.api.hqStatus()]);
   const exportResult = el('p', { id: 'export-result', 'aria-live': 'polite' });
   const exportButton = el('button', { type: 'button', class: 'primary', id: 'export-bundle', i18n: 'sync.export' });
   exportButton.addEventListener('click', async () => {
-    const path = await files.save({ defaultPath: await api.nextBundleName(), filters: FILTERS() });
+    const name = await api.nextBundleName();
+    const filters = [{ name: t('sync.bundle_files'), extensions: [name.endsWith('.age') ? 'age' : 'palabre'] }];
+    const path = await files.save({ defaultPath: name, filters });
     if (!path) return;
     try {
       const exported = await api.exportBundle(path);
@@ -63,6 +65,7 @@ export async function render(view, ctx) {
       el('p', {}, t('home.unexported', { count: overview.unexported_changes }), ' · ',
         overview.last_export ? t('home.last_export', { date: formatDate(overview.last_export) }) : t('home.never_exported')),
       el('p', { class: 'hint', i18n: 'sync.export_help' }),
+      hqLine(hq),
       exportButton, exportResult),
     el('section', { class: 'card' },
       el('h2', { i18n: 'sync.import_title' }),
@@ -78,6 +81,20 @@ export async function render(view, ctx) {
   await renderConflicts(conflicts, ctx);
 }
 
+/** Whether exports are encrypted to HQ, and what HQ has acknowledged. */
+function hqLine(hq) {
+  const parts = [];
+  if (hq.enrollment) {
+    parts.push(el('p', { id: 'hq-encryption' }, t('hq.encrypted_to', { programme: hq.enrollment.programme, fingerprint: hq.enrollment.hq_fingerprint })));
+    parts.push(el('p', { id: 'hq-acked' }, hq.acked_until
+      ? t('hq.has_everything_up_to', { date: formatDate(hq.acked_until) })
+      : t('hq.nothing_acknowledged')));
+  } else if (!hq.is_hq) {
+    parts.push(el('p', { class: 'warning', id: 'hq-encryption' }, t('hq.not_enrolled')));
+  }
+  return el('div', {}, ...parts);
+}
+
 function fileName(path) {
   return String(path).split(/[\\/]/).pop();
 }
@@ -87,6 +104,7 @@ function outcomeLine(path, outcome) {
   let detail = null;
   if (outcome.outcome === 'applied') text = t('outcome.applied', { count: outcome.new_ops });
   else if (outcome.outcome === 'already_imported') text = t('outcome.already_imported');
+  else if (outcome.outcome === 'acknowledged') text = t('outcome.acknowledged', { date: formatDate(outcome.until), count: outcome.up_to_seq });
   else if (outcome.outcome === 'quarantined') text = t('outcome.quarantined', { device: outcome.device, fingerprint: outcome.fingerprint });
   else {
     const key = `reject.${outcome.code}`;

@@ -1,0 +1,239 @@
+//! Local backups. Laptops run on generators and tired batteries; HQ imports files from sticks
+//! that went through many machines. So the database is copied (SQLite's `VACUUM INTO`: a
+//! consistent, compact copy taken while the app runs) into `backups/` beside it: when the
+//! desktop starts and the last copy is older than a day, before every import, before every
+//! migration and before a restore. The newest `KEEP` copies are kept.
+//!
+//! A restore copies a backup back into the open database (SQLite's online backup API, so the app
+//! keeps its connection), after checking that the file is a Palabre database of this computer
+//! and keeping a copy of the current one first.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::Palabre;
+use crate::error::{Error, Result};
+use crate::store::migrations;
+
+/// How many automatic backups are kept.
+pub const KEEP: usize = 7;
+/// At start, a backup is made if the newest is older than this.
+pub const STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
+/// Setting: no op of this device may take a number at or below this (see `restore`).
+pub const OP_SEQ_FLOOR: &str = "op_seq_floor";
+
+/// One backup file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Backup {
+    pub path: PathBuf,
+    pub file_name: String,
+    /// Why it was made: start, import, migration, restore, manual.
+    pub reason: String,
+    pub created_at: String,
+    pub bytes: u64,
+}
+
+/// The backup folder of a database: `backups/` beside it.
+pub fn dir_of(db: &Path) -> PathBuf {
+    db.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("backups")
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_path_buf(), source }
+}
+
+/// Copies the database behind `conn` to `target` (which must not exist), whole or not at all.
+fn vacuum_into(conn: &Connection, target: &Path) -> Result<()> {
+    if target.exists() {
+        return Err(Error::Io {
+            path: target.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "the file already exists; choose another name",
+            ),
+        });
+    }
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("backup");
+    let partial = target.with_file_name(format!(".{name}.partial"));
+    let _ = std::fs::remove_file(&partial);
+    let result = conn
+        .execute("VACUUM INTO ?1", [partial.to_string_lossy()])
+        .map_err(Error::from)
+        .and_then(|_| std::fs::rename(&partial, target).map_err(io(target)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
+/// Makes an automatic backup of the database at `db` through `conn`, then keeps the newest
+/// `KEEP`. File names sort by time: `palabre-20261128-101500123-import.db`.
+pub(crate) fn automatic(conn: &Connection, db: &Path, reason: &str) -> Result<Backup> {
+    let dir = dir_of(db);
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let name = format!("palabre-{}-{reason}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
+    let path = dir.join(&name);
+    vacuum_into(conn, &path)?;
+    let all = list(db)?;
+    for old in all.iter().skip(KEEP) {
+        let _ = std::fs::remove_file(&old.path);
+    }
+    Ok(describe(&path).unwrap_or(Backup {
+        path: path.clone(),
+        file_name: name,
+        reason: reason.into(),
+        created_at: String::new(),
+        bytes: 0,
+    }))
+}
+
+fn describe(path: &Path) -> Option<Backup> {
+    let file_name = path.file_name()?.to_str()?.to_string();
+    let stem = file_name.strip_prefix("palabre-")?.strip_suffix(".db")?;
+    let (date, rest) = stem.split_at_checked(8)?;
+    let (time, reason) = rest.strip_prefix('-')?.split_once('-')?;
+    let when = chrono::NaiveDateTime::parse_from_str(
+        &format!("{date}{}", &time[..6.min(time.len())]),
+        "%Y%m%d%H%M%S",
+    )
+    .ok()?;
+    let reason = reason.to_string();
+    Some(Backup {
+        path: path.to_path_buf(),
+        file_name: file_name.clone(),
+        reason,
+        created_at: when.and_utc().to_rfc3339(),
+        bytes: std::fs::metadata(path).ok()?.len(),
+    })
+}
+
+/// The automatic backups of the database at `db`, newest first.
+pub fn list(db: &Path) -> Result<Vec<Backup>> {
+    let dir = dir_of(db);
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
+    let mut found: Vec<Backup> =
+        entries.filter_map(|e| e.ok()).filter_map(|e| describe(&e.path())).collect();
+    found.sort_by(|a, b| b.file_name.cmp(&a.file_name));
+    Ok(found)
+}
+
+/// What a file offered for restore holds, once checked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Checked {
+    pub schema_version: i64,
+    pub device_id: Option<String>,
+}
+
+/// Checks that `path` is a sound Palabre database this version can open, without writing to it.
+pub fn check(path: &Path) -> Result<Checked> {
+    let refuse =
+        |reason: &str| Error::NotADatabase { path: path.to_path_buf(), reason: reason.to_string() };
+    if !path.is_file() {
+        return Err(refuse("there is no such file"));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|_| refuse("it cannot be opened"))?;
+    let version = migrations::check_version(&conn, path).map_err(|e| match e {
+        Error::Sqlite(_) => refuse("the file is not an SQLite database"),
+        other => other,
+    })?;
+    if version == 0 {
+        return Err(refuse("it is an empty database, not a Palabre one"));
+    }
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|_| refuse("it is damaged"))?;
+    if integrity != "ok" {
+        return Err(refuse(&format!("it is damaged ({integrity})")));
+    }
+    let device_id = conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).ok();
+    Ok(Checked { schema_version: version, device_id })
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Restored {
+    pub from: PathBuf,
+    /// The copy of the database as it was before the restore.
+    pub previous: Option<Backup>,
+}
+
+impl Palabre {
+    /// Writes a copy of the database to `out` (a new file).
+    pub fn backup_to(&self, out: &Path) -> Result<PathBuf> {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+        }
+        self.store().read(|c| vacuum_into(c, out))?;
+        Ok(out.to_path_buf())
+    }
+
+    /// An automatic backup into `backups/` (None for a database in memory).
+    pub fn auto_backup(&self, reason: &str) -> Result<Option<Backup>> {
+        let Some(db) = self.path().map(Path::to_path_buf) else { return Ok(None) };
+        self.store().read(|c| automatic(c, &db, reason)).map(Some)
+    }
+
+    /// The backup at start: made when the newest is older than a day (or there is none).
+    pub fn backup_if_stale(&self) -> Result<Option<Backup>> {
+        let Some(db) = self.path() else { return Ok(None) };
+        let newest = list(db)?.into_iter().next();
+        let fresh = newest
+            .and_then(|b| std::fs::metadata(&b.path).ok()?.modified().ok())
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|age| age < STALE_AFTER);
+        if fresh { Ok(None) } else { self.auto_backup("start") }
+    }
+
+    /// The automatic backups, newest first.
+    pub fn backups(&self) -> Result<Vec<Backup>> {
+        match self.path() {
+            Some(db) => list(db),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Replaces the database's contents with a backup: refuses a file that is not a sound
+    /// Palabre database or belongs to another computer, keeps a copy of the current database
+    /// first, then copies the backup in and brings it to this version's schema.
+    ///
+    /// Changes made after the backup are gone from this laptop; their numbers are never reused
+    /// (a floor is kept), so HQ never sees two different changes under one number.
+    pub fn restore(&self, file: &Path) -> Result<Restored> {
+        let checked = check(file)?;
+        let me = self.store().read(crate::device::load)?;
+        if let (Some(me), Some(theirs)) = (&me, &checked.device_id)
+            && me.device_id.to_string() != *theirs
+        {
+            return Err(Error::NotADatabase {
+                path: file.to_path_buf(),
+                reason: format!(
+                    "it is the database of another computer (device {theirs}); this one is {}",
+                    me.device_id
+                ),
+            });
+        }
+        let previous = self.auto_backup("restore")?;
+        let floor = match &me {
+            Some(me) => self.store().read(|c| {
+                let written: i64 = c.query_row(
+                    "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
+                    [me.device_id.to_string()],
+                    |r| r.get(0),
+                )?;
+                Ok(written.max(crate::settings::number(c, OP_SEQ_FLOOR)?))
+            })?,
+            None => 0,
+        };
+        self.store().restore_from(file)?;
+        if floor > 0 {
+            self.store().write(|tx| {
+                let kept = crate::settings::number(tx, OP_SEQ_FLOOR)?;
+                crate::settings::put(tx, OP_SEQ_FLOOR, &floor.max(kept).to_string())
+            })?;
+        }
+        Ok(Restored { from: file.to_path_buf(), previous })
+    }
+}

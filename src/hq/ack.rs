@@ -1,0 +1,126 @@
+//! Acknowledgements: HQ signs, per laptop, the highest op_seq up to which it holds every change
+//! (no hole). A laptop that imports one (checked against the HQ key it enrolled with) stops
+//! exporting what HQ already has, so bundles stay small. Acks are numbered: an older or replayed
+//! one is refused, and so is one that acknowledges more than the laptop ever wrote.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::hq::keys::{self, DocumentError, Enrollment, Signed};
+use crate::settings;
+use crate::sync::bundle::Rejection;
+use crate::sync::export::ACKED_SEQ;
+use crate::sync::hlc::Hlc;
+use crate::sync::import::ImportOutcome;
+
+pub const FORMAT: &str = "palabre-ack";
+pub const EXTENSION: &str = "palabre-ack";
+
+/// Laptop settings: the serial of the last ack imported, and what it said.
+pub const ACK_SERIAL: &str = "hq_ack_serial";
+pub const ACKED_AT: &str = "hq_acked_at";
+pub const ACKED_UNTIL: &str = "hq_acked_until";
+/// HQ setting: the serial of the last ack issued.
+pub const ISSUED_SERIAL: &str = "hq_ack_issued";
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AckedDevice {
+    pub device_id: String,
+    pub name: String,
+    /// Every op of this device from 1 to here is at HQ.
+    pub op_seq: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ack {
+    pub format: String,
+    pub version: u32,
+    pub programme: String,
+    pub hq_fingerprint: String,
+    /// Increases with every ack HQ issues.
+    pub serial: i64,
+    pub issued_at: String,
+    pub devices: Vec<AckedDevice>,
+}
+
+/// Whether these bytes look like an ack file (a JSON document of that format).
+pub fn is_ack(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(200)];
+    head.first() == Some(&b'{') && head.windows(FORMAT.len()).any(|w| w == FORMAT.as_bytes())
+}
+
+/// Reads the ack's structure (no signature check yet: that needs the enrolled key).
+pub fn parse(bytes: &[u8]) -> std::result::Result<Signed<Ack>, Rejection> {
+    serde_json::from_slice(bytes).map_err(|e| Rejection::BadAck { reason: e.to_string() })
+}
+
+/// Applies an ack on a laptop, inside the caller's transaction: every check first, then the
+/// three settings. A refusal writes nothing.
+pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
+    let Some(enrollment) = crate::hq::stored_enrollment(conn)? else {
+        return Ok(Rejection::NotEnrolled.into());
+    };
+    let ack: Ack = match keys::verify(bytes, |_: &Ack| enrollment.hq_public_key.clone()) {
+        Ok(ack) => ack,
+        Err(DocumentError::Malformed(reason)) => return Ok(Rejection::BadAck { reason }.into()),
+        Err(DocumentError::OtherKey | DocumentError::Altered) => {
+            return Ok(Rejection::AckNotFromHq { fingerprint: enrollment.hq_fingerprint }.into());
+        }
+    };
+    if ack.format != FORMAT || ack.version != 1 {
+        let reason = format!("unknown format {} {}", ack.format, ack.version);
+        return Ok(Rejection::BadAck { reason }.into());
+    }
+    let last = settings::number(conn, ACK_SERIAL)?;
+    if ack.serial <= last {
+        return Ok(Rejection::AckReplayed { serial: ack.serial, last }.into());
+    }
+    let me = crate::device::load(conn)?.ok_or(Error::NotInitialized)?;
+    let my_id = me.device_id.to_string();
+    let Some(entry) = ack.devices.iter().find(|d| d.device_id == my_id) else {
+        return Ok(Rejection::AckOtherLaptop.into());
+    };
+    let written: i64 = conn.query_row(
+        "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
+        [&my_id],
+        |r| r.get(0),
+    )?;
+    if entry.op_seq > written || entry.op_seq < 0 {
+        return Ok(Rejection::AckTooHigh { acked: entry.op_seq, written }.into());
+    }
+    // The wall-clock time of the last acknowledged change: "HQ has everything up to <date>".
+    let until: Option<i64> = conn
+        .query_row(
+            "SELECT hlc FROM oplog WHERE device_id = ?1 AND op_seq = ?2",
+            rusqlite::params![my_id, entry.op_seq],
+            |r| r.get(0),
+        )
+        .ok();
+    settings::put(conn, ACKED_SEQ, &entry.op_seq.to_string())?;
+    settings::put(conn, ACK_SERIAL, &ack.serial.to_string())?;
+    settings::put(conn, ACKED_AT, &ack.issued_at)?;
+    let until = until.and_then(|h| Hlc(h).time()).map(|t| t.to_rfc3339()).unwrap_or_default();
+    settings::put(conn, ACKED_UNTIL, &until)?;
+    Ok(ImportOutcome::Acknowledged { up_to_seq: entry.op_seq, until })
+}
+
+/// Builds an ack for these devices (HQ side).
+pub fn build(
+    key: &ed25519_dalek::SigningKey,
+    enrollment: &Enrollment,
+    serial: i64,
+    devices: Vec<AckedDevice>,
+) -> Signed<Ack> {
+    let ack = Ack {
+        format: FORMAT.into(),
+        version: 1,
+        programme: enrollment.programme.clone(),
+        hq_fingerprint: enrollment.hq_fingerprint.clone(),
+        serial,
+        issued_at: chrono::Utc::now().to_rfc3339(),
+        devices,
+    };
+    keys::sign(key, ack, &format!("palabre HQ acknowledgement {serial}"))
+}
