@@ -1,7 +1,7 @@
 # The two commands a newcomer runs (see README): `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run test deps build tour
+.PHONY: run test deps build tour bench package
 
 ## Build the desktop app and open its window (the first screen offers the demo programme).
 run: deps
@@ -11,14 +11,26 @@ run: deps
 	  xvfb-run -a -s "-screen 0 1366x768x24" target/debug/palabre-desktop; \
 	else target/debug/palabre-desktop; fi
 
-## Install what is missing, then run every test (core, CLI, commands, and the real window).
+## Install what is missing, then run every test (core, CLI, commands, the real window), then
+## build the .deb and test it (unpacked, launched under Xvfb, upgraded over).
 test: deps
 	$(CARGO) test --workspace --locked --no-fail-fast
+	scripts/package.sh
+	scripts/test-package.sh
 
 ## A tour of the command line on a demo database.
 tour: deps
 	$(CARGO) build --locked --bin palabre
 	scripts/demo-tour.sh target/debug/palabre
+
+## The Debian package (.deb) with the Tauri bundler, then its install-and-launch test.
+package: deps
+	scripts/package.sh
+	scripts/test-package.sh
+
+## Every performance target, one line each (release builds; takes a few minutes).
+bench: deps
+	scripts/bench-all.sh
 
 deps:
 	scripts/install-system-deps.sh

@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "list_backups",
     "backup_now",
     "restore_backup",
+    "about",
 ];
 
 fn main() {

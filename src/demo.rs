@@ -261,10 +261,20 @@ fn build(
             w.set_all(Entity::Item, ItemId::new().0, item.0)?;
         }
     }
+    // A woman registered again for next year on another laptop (accents dropped, names in the
+    // other order): the Duplicates screen proposes the pair. She counts nowhere until she
+    // attends, so the 2024 figures do not move. Last, so nothing above draws other numbers.
+    let (original, _) = &women[1];
+    let original = crate::people::load(conn, *original)?;
+    let mut words: Vec<String> =
+        deunicode::deunicode(&original.full_name).split(' ').map(str::to_string).collect();
+    words.rotate_left(1);
+    let twin = person(w, rng, p, &words.join(" "), "F", None, &planned[0], None)?;
+    attend_in(conn, w, planned[0].id, &[twin], AttendanceRole::Participant)?;
     Ok(DemoSummary {
         device_name: String::new(),
         sessions: held.len() + 1 + planned.len(),
-        people: names.len() + p.men.len() + 1,
+        people: names.len() + p.men.len() + 2,
         attendances,
         plans: p.plans.len(),
     })

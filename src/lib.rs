@@ -6,6 +6,7 @@
 //! (`sessions`, `people`, `attendance`, `plans`), plus the `demo` programme.
 
 pub mod backup;
+pub mod cli;
 pub mod demo;
 pub mod device;
 pub mod duplicates;
@@ -45,7 +46,7 @@ pub use model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
 pub use model::session::{Session, SessionFilter, SessionInput};
 pub use people::{PeoplePage, PersonDetail};
 pub use sessions::SessionDetail;
-pub use settings::{AppInfo, Setting};
+pub use settings::{About, AppInfo, Setting};
 pub use store::Store;
 pub use sync::oplog::{Op, OpWriter};
 

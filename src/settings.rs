@@ -125,3 +125,46 @@ mod tests {
         assert_eq!((info.language.as_str(), info.facilitator.as_str()), ("en", "Mariam Sidibé"));
     }
 }
+
+/// What the About box shows: who we are, under which licences, and where the data lives.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct About {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub licence: &'static str,
+    pub licence_text: &'static str,
+    pub fonts: Vec<FontLicence>,
+    /// The folder holding the database, its key file and its backups.
+    pub data_folder: Option<String>,
+    pub database: Option<String>,
+    pub key_file: Option<String>,
+    pub backups_folder: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FontLicence {
+    pub name: &'static str,
+    pub licence: &'static str,
+    pub text: &'static str,
+}
+
+impl Palabre {
+    pub fn about(&self) -> About {
+        let shown = |p: &std::path::Path| p.display().to_string();
+        About {
+            name: "Palabre",
+            version: env!("CARGO_PKG_VERSION"),
+            licence: env!("CARGO_PKG_LICENSE"),
+            licence_text: include_str!("../LICENSE"),
+            fonts: vec![FontLicence {
+                name: "Noto Sans (attendance sheets)",
+                licence: "SIL Open Font License 1.1",
+                text: include_str!("../assets/fonts/LICENSE-NotoSans.txt"),
+            }],
+            data_folder: self.path().and_then(std::path::Path::parent).map(shown),
+            database: self.path().map(shown),
+            key_file: self.key_path().map(shown),
+            backups_folder: self.path().map(|p| shown(&crate::backup::dir_of(p))),
+        }
+    }
+}

@@ -207,7 +207,7 @@ fn commands_before_init_and_demo_twice_are_refused() {
     let err = refused(&db, &["person", "add", "--name", "Awa"]);
     assert!(err.contains("palabre init"), "{err}");
     let demo = json(&db, &["demo", "--seed", "3"]);
-    assert_eq!(demo["people"], 318);
+    assert_eq!(demo["people"], 319);
     let err = refused(&db, &["demo"]);
     assert!(err.contains("empty database"), "{err}");
 }

@@ -343,3 +343,8 @@ pub fn backup_now(state: State<'_, AppState>, path: PathBuf) -> UiResult<PathBuf
 pub fn restore_backup(state: State<'_, AppState>, path: PathBuf) -> UiResult<Restored> {
     Ok(state.app()?.restore(&path)?)
 }
+
+#[tauri::command(async)]
+pub fn about(state: State<'_, AppState>) -> UiResult<palabre::About> {
+    Ok(state.app()?.about())
+}

@@ -58,6 +58,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::list_backups,
         commands::backup_now,
         commands::restore_backup,
+        commands::about,
     ]
 }
 

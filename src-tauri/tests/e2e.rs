@@ -478,6 +478,15 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     app.find("#no-duplicates");
     app.click("#dup-history button[data-action=unmerge]");
     app.wait_text("#dup-history", "Annulé par Mariam Sidibé");
+
+    // About: the version from Cargo.toml and where the data lives.
+    app.click("a[data-route=about]");
+    app.wait_text("#about-version", &format!("Palabre {}", env!("CARGO_PKG_VERSION")));
+    app.wait_text("#about-data-folder", &h.db.parent().unwrap().display().to_string());
+    app.wait_text("#about-font-0", "SIL Open Font License 1.1");
+    // Settings lists the backups (one was made at start, one before the acknowledgement import).
+    app.click("a[data-route=settings]");
+    app.wait_text("#backup-list", "au démarrage");
     app.quit();
     drop(driver);
 

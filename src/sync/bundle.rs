@@ -442,7 +442,9 @@ pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejectio
             if op.prev_hlc.is_some() != op.prev_device.is_some() {
                 return Err(bad("half a previous stamp".into()));
             }
-            let expected = manifest.ops.first_seq + index as i64;
+            let Some(expected) = manifest.ops.first_seq.checked_add(index as i64) else {
+                return Err(bad("its number is out of range".into()));
+            };
             if op.op_seq != expected {
                 return Err(bad(format!("numbered {} where {expected} was expected", op.op_seq)));
             }
@@ -454,8 +456,8 @@ pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejectio
         range.count == 0
     } else {
         range.count == ops.len() as i64
-            && range.last_seq == range.first_seq + range.count - 1
             && range.first_seq >= 1
+            && range.first_seq.checked_add(range.count - 1) == Some(range.last_seq)
     };
     if !consistent {
         return Err(Rejection::Manifest { reason: "its op range does not match ops.jsonl".into() });

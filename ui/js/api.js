@@ -63,6 +63,7 @@ export const api = {
   listBackups: () => call('list_backups'),
   backupNow: (path) => call('backup_now', { path }),
   restoreBackup: (path) => call('restore_backup', { path }),
+  about: () => call('about'),
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   report: (from, to, lang) => call('report', { from, to, lang }),

@@ -15,6 +15,7 @@ import * as sync from './views/sync.js';
 import * as duplicates from './views/duplicates.js';
 import * as report from './views/report.js';
 import * as print from './views/print.js';
+import * as about from './views/about.js';
 
 const routes = {
   home: home.render,
@@ -33,6 +34,7 @@ const routes = {
   sync: (view, params, ctx) => (params[0] === 'duplicates' ? duplicates.render(view, ctx) : sync.render(view, ctx)),
   report: (view, params, ctx) => report.render(view, ctx),
   print: (view, params, ctx) => print.render(view, params[0], ctx),
+  about: (view, params, ctx) => about.render(view, ctx),
 };
 
 const view = document.getElementById('view');

@@ -3,8 +3,8 @@
 use std::fmt::Display;
 use std::path::Path;
 
-use palabre::demo::DemoSummary;
-use palabre::{
+use crate::demo::DemoSummary;
+use crate::{
     ActionItem, ActionPlan, AttendanceLine, Device, Error, PeoplePage, Person, PersonSession,
     Session,
 };
@@ -13,7 +13,7 @@ use serde_json::json;
 
 /// Prints a line on stdout; a closed pipe (`palabre person list | head`) ends the program quietly.
 macro_rules! say {
-    ($($arg:tt)*) => { $crate::show::write_line(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::cli::show::write_line(format_args!($($arg)*)) };
 }
 
 pub fn write_line(args: std::fmt::Arguments<'_>) {
@@ -240,7 +240,7 @@ impl Out {
             return print_json(&json!({ "plans": plans }));
         }
         for p in plans {
-            let done = p.items.iter().filter(|i| i.status == palabre::ItemStatus::Done).count();
+            let done = p.items.iter().filter(|i| i.status == crate::ItemStatus::Done).count();
             let overdue = p.items.iter().filter(|i| i.overdue).count();
             say!(
                 "{}  {} — {}  [{done}/{} done, {overdue} overdue]",
@@ -296,7 +296,7 @@ impl Out {
 }
 
 impl Out {
-    pub fn exported(&self, e: &palabre::sync::export::Exported) -> Result<(), Error> {
+    pub fn exported(&self, e: &crate::sync::export::Exported) -> Result<(), Error> {
         if self.json {
             return print_json(e);
         }
@@ -316,7 +316,7 @@ impl Out {
 
     pub fn imported(
         &self,
-        results: &[(std::path::PathBuf, palabre::sync::import::ImportOutcome)],
+        results: &[(std::path::PathBuf, crate::sync::import::ImportOutcome)],
     ) -> Result<(), Error> {
         if self.json {
             let list: Vec<_> = results.iter().map(|(file, outcome)| json!({ "file": file, "result": outcome, "line": outcome.to_string() })).collect();
@@ -328,7 +328,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn verified(&self, file: &Path, b: &palabre::sync::bundle::Bundle) -> Result<(), Error> {
+    pub fn verified(&self, file: &Path, b: &crate::sync::bundle::Bundle) -> Result<(), Error> {
         let m = &b.manifest;
         if self.json {
             return print_json(
@@ -346,7 +346,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn inspected(&self, b: &palabre::sync::bundle::Bundle) -> Result<(), Error> {
+    pub fn inspected(&self, b: &crate::sync::bundle::Bundle) -> Result<(), Error> {
         let mut by_entity = std::collections::BTreeMap::<&str, usize>::new();
         for op in &b.ops {
             *by_entity.entry(op.entity.as_str()).or_default() += 1;
@@ -370,7 +370,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn devices(&self, devices: &[palabre::sync::devices::DeviceStatus]) -> Result<(), Error> {
+    pub fn devices(&self, devices: &[crate::sync::devices::DeviceStatus]) -> Result<(), Error> {
         if self.json {
             let list: Vec<_> = devices
                 .iter()
@@ -409,7 +409,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn trusted(&self, t: &palabre::sync::import::Trusted) -> Result<(), Error> {
+    pub fn trusted(&self, t: &crate::sync::import::Trusted) -> Result<(), Error> {
         if self.json {
             return print_json(t);
         }
@@ -420,7 +420,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn conflicts(&self, conflicts: &[palabre::sync::conflicts::Conflict]) -> Result<(), Error> {
+    pub fn conflicts(&self, conflicts: &[crate::sync::conflicts::Conflict]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "conflicts": conflicts }));
         }
@@ -450,7 +450,7 @@ impl Out {
         }
     }
 
-    pub fn report(&self, r: &palabre::report::Report) -> Result<(), Error> {
+    pub fn report(&self, r: &crate::report::Report) -> Result<(), Error> {
         if self.json {
             return print_json(r);
         }
@@ -484,7 +484,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn orphans(&self, orphans: &[palabre::sync::devices::Orphan]) -> Result<(), Error> {
+    pub fn orphans(&self, orphans: &[crate::sync::devices::Orphan]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "orphans": orphans }));
         }
@@ -502,9 +502,9 @@ impl Out {
 }
 
 /// The CLI speaks English; reasons use the interface's English strings.
-fn why(reason: &palabre::duplicates::Reason) -> String {
-    palabre::i18n::t(
-        palabre::i18n::Lang::En,
+fn why(reason: &crate::duplicates::Reason) -> String {
+    crate::i18n::t(
+        crate::i18n::Lang::En,
         &format!("dup.why.{}", reason.code),
         &[("detail", reason.detail.clone())],
     )
@@ -523,7 +523,7 @@ fn person_line(p: &Person) -> String {
 }
 
 impl Out {
-    pub fn duplicates(&self, found: &palabre::duplicates::Candidates) -> Result<(), Error> {
+    pub fn duplicates(&self, found: &crate::duplicates::Candidates) -> Result<(), Error> {
         if self.json {
             return print_json(found);
         }
@@ -540,7 +540,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn merged(&self, merged: &palabre::duplicates::Merged) -> Result<(), Error> {
+    pub fn merged(&self, merged: &crate::duplicates::Merged) -> Result<(), Error> {
         if self.json {
             return print_json(merged);
         }
@@ -551,7 +551,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn unmerged(&self, unmerged: &palabre::duplicates::Unmerged) -> Result<(), Error> {
+    pub fn unmerged(&self, unmerged: &crate::duplicates::Unmerged) -> Result<(), Error> {
         if self.json {
             return print_json(unmerged);
         }
@@ -567,7 +567,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn merge_history(&self, history: &[palabre::duplicates::Decision]) -> Result<(), Error> {
+    pub fn merge_history(&self, history: &[crate::duplicates::Decision]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "history": history }));
         }
@@ -598,7 +598,7 @@ impl Out {
 }
 
 impl Out {
-    pub fn hq_keys(&self, keys: &palabre::hq::HqKeys) -> Result<(), Error> {
+    pub fn hq_keys(&self, keys: &crate::hq::HqKeys) -> Result<(), Error> {
         if self.json {
             return print_json(keys);
         }
@@ -618,7 +618,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn enrolled(&self, e: &palabre::hq::Enrollment) -> Result<(), Error> {
+    pub fn enrolled(&self, e: &crate::hq::Enrollment) -> Result<(), Error> {
         if self.json {
             return print_json(e);
         }
@@ -630,7 +630,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn acks(&self, acks: &[palabre::hq::AckWritten]) -> Result<(), Error> {
+    pub fn acks(&self, acks: &[crate::hq::AckWritten]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "acks": acks }));
         }
@@ -643,7 +643,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn hq_status(&self, s: &palabre::hq::HqStatus) -> Result<(), Error> {
+    pub fn hq_status(&self, s: &crate::hq::HqStatus) -> Result<(), Error> {
         if self.json {
             return print_json(s);
         }
@@ -668,7 +668,7 @@ impl Out {
 }
 
 impl Out {
-    pub fn backups(&self, backups: &[palabre::backup::Backup]) -> Result<(), Error> {
+    pub fn backups(&self, backups: &[crate::backup::Backup]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "backups": backups }));
         }
@@ -678,7 +678,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn restored(&self, r: &palabre::backup::Restored) -> Result<(), Error> {
+    pub fn restored(&self, r: &crate::backup::Restored) -> Result<(), Error> {
         if self.json {
             return print_json(r);
         }

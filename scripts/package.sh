@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the Debian package with the Tauri bundler (npm's prebuilt @tauri-apps/cli, pinned in
+# package-lock.json; nothing is downloaded from elsewhere). Prints the .deb's path.
+# Extra arguments go to `tauri build` (e.g. --config '{"version":"0.1.1"}').
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-$PWD/target}
+[ -x node_modules/.bin/tauri ] || npm ci --no-audit --no-fund >&2
+# The command-line tool (HQ uses it) is the same program: /usr/bin/palabre is
+# packaging/palabre, which runs `palabre-desktop --cli`.
+(cd src-tauri && ../node_modules/.bin/tauri build --bundles deb "$@" >&2)
+deb=$(ls -t "$target"/release/bundle/deb/*.deb | head -n 1)
+echo "$deb"

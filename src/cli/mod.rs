@@ -1,0 +1,738 @@
+//! `palabre`: the command line over the core, for HQ batch work, scripts and tests. Each
+//! subcommand is clap parsing plus one call into `crate::Palabre`; printing lives in show.rs.
+//! It lives in the library so that one program can be both the desktop app and this tool (the
+//! installed `/usr/bin/palabre` runs `palabre-desktop --cli`); src/bin/palabre is a one-liner.
+//! Exit codes: 0 success, 1 refused input or failure (one line on stderr), 2 usage error.
+
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::sync::import::ImportOutcome;
+use crate::sync::schema::Entity;
+use crate::{
+    Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SessionFilter, SessionId,
+    SessionInput, Setting,
+};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+
+#[derive(Parser)]
+#[command(
+    name = "palabre",
+    version,
+    about = "Palabre: community dialogues, attendance and action plans, offline."
+)]
+struct Cli {
+    /// Database file (default: $PALABRE_DB, else the platform data folder's palabre/palabre.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make this database's device identity (id, name, signing key).
+    Init {
+        #[arg(long, value_name = "NAME")]
+        device_name: Option<String>,
+        #[arg(long)]
+        facilitator: Option<String>,
+        #[arg(long)]
+        programme: Option<String>,
+    },
+    /// Fill an empty database with a realistic demo programme.
+    Demo {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Sessions (activities).
+    #[command(subcommand)]
+    Session(SessionCommand),
+    /// The participant registry.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Record that people attended a session.
+    Attend {
+        session: SessionId,
+        #[arg(required = true)]
+        people: Vec<PersonId>,
+    },
+    /// Remove people from a session's attendance.
+    Unattend {
+        session: SessionId,
+        #[arg(required = true)]
+        people: Vec<PersonId>,
+    },
+    /// Action plans and their items.
+    #[command(subcommand)]
+    Plan(PlanCommand),
+    /// This laptop's identity, and the devices whose bundles this database receives.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+    /// Signed bundles: export this laptop's changes, import other laptops'.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
+    /// Print an attendance sheet (PDF); without a session, a blank sheet to fill by hand.
+    Sheet {
+        session: Option<SessionId>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// fr or en (default: the app's language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Numbered blank rows after the registered participants.
+        #[arg(long, default_value_t = crate::sheet::DEFAULT_BLANK_ROWS as u64, value_parser = clap::value_parser!(u64).range(0..=crate::sheet::MAX_BLANK_ROWS as u64))]
+        blank_rows: u64,
+    },
+    /// The programme's figures: people reached by sex and age, activities by group, actions.
+    Report {
+        /// First day of the period (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day of the period (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        to: Option<String>,
+        /// Write an XLSX workbook.
+        #[arg(long, value_name = "FILE", conflicts_with = "csv")]
+        xlsx: Option<PathBuf>,
+        /// Write one CSV file per table into this folder.
+        #[arg(long, value_name = "DIR")]
+        csv: Option<PathBuf>,
+        /// With --csv: the flavour French Excel opens directly (byte-order mark, semicolons).
+        #[arg(long, requires = "csv")]
+        excel_fr: bool,
+        /// Language of the sentence and headers: fr or en (default: the app's language).
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
+    Orphans,
+    /// HQ's side: its keys and enrollment file, and acknowledgements for the laptops.
+    #[command(subcommand)]
+    Hq(HqCommand),
+    /// Enrol this laptop with HQ (verifies and stores HQ's enrollment file): from then on its
+    /// exports are encrypted to HQ.
+    Enroll { file: PathBuf },
+    /// Copy the database: to FILE, or (without --out) into the automatic backups beside it.
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The automatic backups (newest first; the last 7 are kept).
+    Backups,
+    /// Replace the database with a backup (a copy of the current one is kept first).
+    Restore { file: PathBuf },
+    /// Pairs of people who may be the same person, best first, with why they matched.
+    Duplicates {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Fields edited concurrently on two devices.
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<ConflictCommand>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HqCommand {
+    /// Make HQ's signing key, its age encryption key (secret files, mode 600) and the signed
+    /// enrollment file for the laptops, in DIR; this database becomes HQ's.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Programme name written in the enrollment file (default: this database's).
+        #[arg(long)]
+        programme: Option<String>,
+    },
+    /// Write signed acknowledgements: for each trusted laptop, the last change HQ holds without
+    /// a hole. One file for all laptops, or one per laptop.
+    Ack {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only the laptop with this fingerprint.
+        #[arg(long, value_name = "FINGERPRINT")]
+        device: Option<String>,
+        /// One file per laptop instead of one for all.
+        #[arg(long)]
+        per_device: bool,
+    },
+    /// HQ enrollment and acknowledgement state of this database.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Write a bundle of this laptop's changes; prints the written path.
+    Export {
+        /// A folder (the file gets its standard name) or a file path.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+    /// Import bundles: one line per file.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Check a bundle's signature and contents without importing it.
+    Verify { file: PathBuf },
+    /// Show a bundle's manifest and what it holds.
+    Inspect { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum ConflictCommand {
+    /// Keep one of the conflicting values (a new write that ends the conflict everywhere).
+    Resolve {
+        /// session, person, attendance, plan or item
+        entity: String,
+        row: uuid::Uuid,
+        field: String,
+        /// The value to keep, as JSON (e.g. '"Awa Diarra"', 'true', '2024').
+        #[arg(long)]
+        value: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionCommand {
+    Add(SessionFlags),
+    List(ListFlags),
+    Show {
+        id: SessionId,
+    },
+    Edit {
+        id: SessionId,
+        #[command(flatten)]
+        flags: SessionFlags,
+    },
+    Delete {
+        id: SessionId,
+    },
+}
+
+#[derive(Args, Default)]
+struct SessionFlags {
+    #[arg(long)]
+    title: Option<String>,
+    /// Start date, YYYY-MM-DD.
+    #[arg(long = "date")]
+    start_date: Option<String>,
+    /// End date, YYYY-MM-DD (empty to clear).
+    #[arg(long = "end")]
+    end_date: Option<String>,
+    /// dialogue workshop training multi_stakeholder follow_up other
+    #[arg(long)]
+    kind: Option<String>,
+    /// Stakeholder group; repeat for several (replaces the list when editing).
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    #[arg(long)]
+    theme: Option<String>,
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long)]
+    cercle: Option<String>,
+    #[arg(long)]
+    commune: Option<String>,
+    #[arg(long)]
+    place: Option<String>,
+    #[arg(long)]
+    facilitator: Option<String>,
+    /// planned held cancelled
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    summary: Option<String>,
+    /// A recommendation; repeat for several (replaces the list when editing).
+    #[arg(long = "recommendation")]
+    recommendations: Vec<String>,
+}
+
+impl SessionFlags {
+    fn input(self) -> SessionInput {
+        SessionInput {
+            title: self.title,
+            kind: self.kind,
+            groups: (!self.groups.is_empty()).then_some(self.groups),
+            theme: self.theme,
+            start_date: self.start_date,
+            end_date: self.end_date,
+            region: self.region,
+            cercle: self.cercle,
+            commune: self.commune,
+            place: self.place,
+            facilitator: self.facilitator,
+            status: self.status,
+            summary: self.summary,
+            recommendations: (!self.recommendations.is_empty()).then_some(self.recommendations),
+        }
+    }
+}
+
+#[derive(Args)]
+struct ListFlags {
+    #[arg(long)]
+    status: Option<String>,
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long)]
+    from: Option<String>,
+    #[arg(long)]
+    to: Option<String>,
+    /// Words to find in title or place (accents and case ignored).
+    #[arg(long = "search")]
+    query: Option<String>,
+}
+
+impl ListFlags {
+    fn filter(self) -> Result<SessionFilter, Error> {
+        use crate::model::fields::date;
+        Ok(SessionFilter {
+            status: self.status.as_deref().map(str::parse).transpose()?,
+            kind: self.kind.as_deref().map(str::parse).transpose()?,
+            group: self.group.as_deref().map(str::parse).transpose()?,
+            from: self.from.as_deref().map(|d| date("from", d)).transpose()?,
+            to: self.to.as_deref().map(|d| date("to", d)).transpose()?,
+            query: self.query,
+        })
+    }
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    Add(PersonFlags),
+    List {
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+    },
+    Find {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    Show {
+        id: PersonId,
+    },
+    Edit {
+        id: PersonId,
+        #[command(flatten)]
+        flags: PersonFlags,
+    },
+    Delete {
+        id: PersonId,
+    },
+    /// Merge DUPLICATE into KEEP: the duplicate becomes an alias, its attendances count for KEEP.
+    Merge {
+        keep: PersonId,
+        duplicate: PersonId,
+        /// Take these fields from the duplicate (e.g. --take phone,birth_year).
+        #[arg(long, value_name = "FIELD,...")]
+        take: Vec<String>,
+    },
+    /// Undo the merge of DUPLICATE: both people and their attendances are as before.
+    Unmerge {
+        duplicate: PersonId,
+    },
+    /// Record that two people are not the same person: the pair is not proposed again.
+    Distinct {
+        a: PersonId,
+        b: PersonId,
+    },
+    /// Every merge, unmerge and "not the same person", with who and when.
+    History,
+}
+
+#[derive(Args)]
+struct PersonFlags {
+    #[arg(long = "name")]
+    full_name: Option<String>,
+    /// F, M or X (not stated)
+    #[arg(long)]
+    sex: Option<String>,
+    #[arg(long, conflicts_with = "age")]
+    birth_year: Option<i32>,
+    /// Age today, when the birth year is not known.
+    #[arg(long)]
+    age: Option<i32>,
+    #[arg(long)]
+    role: Option<String>,
+    /// Stakeholder group code (empty to clear).
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long)]
+    community: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    /// Washington Group answer DOMAIN=LEVEL (1–4); repeat for several.
+    #[arg(long = "wg")]
+    disability: Vec<String>,
+    /// The person agreed that their data is used.
+    #[arg(long, conflicts_with = "no_consent")]
+    consent: bool,
+    /// Withdraw consent.
+    #[arg(long)]
+    no_consent: bool,
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+impl PersonFlags {
+    fn input(self) -> PersonInput {
+        PersonInput {
+            full_name: self.full_name,
+            sex: self.sex,
+            birth_year: self.birth_year,
+            age: self.age,
+            clear_birth_year: false,
+            role: self.role,
+            group: self.group,
+            community: self.community,
+            phone: self.phone,
+            disability: (!self.disability.is_empty()).then_some(self.disability),
+            consent: if self.consent {
+                Some(true)
+            } else if self.no_consent {
+                Some(false)
+            } else {
+                None
+            },
+            notes: self.notes,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    Add {
+        #[arg(long)]
+        title: String,
+        /// The group that owns the plan.
+        #[arg(long)]
+        owner: String,
+        /// The session the plan came out of.
+        #[arg(long)]
+        session: Option<String>,
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long)]
+        problem: Option<String>,
+        #[arg(long)]
+        objective: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        session: Option<SessionId>,
+    },
+    Show {
+        id: PlanId,
+    },
+    #[command(subcommand)]
+    Item(ItemCommand),
+}
+
+#[derive(Subcommand)]
+enum ItemCommand {
+    Add {
+        plan: PlanId,
+        #[arg(long = "action")]
+        description: String,
+        #[arg(long)]
+        responsible: Option<String>,
+        /// YYYY-MM-DD
+        #[arg(long)]
+        due: Option<String>,
+        #[arg(long)]
+        resources: Option<String>,
+        #[arg(long)]
+        indicator: Option<String>,
+    },
+    /// Set an item's status: not_started in_progress done blocked
+    Status { item: crate::ItemId, status: String },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    Show,
+    Rename {
+        name: String,
+    },
+    /// Every device known here: trusted or not, last bundle, gap-free op_seq, missing ranges.
+    List,
+    /// Trust a device after comparing its fingerprint by phone; merges its held bundles.
+    Trust {
+        fingerprint: String,
+    },
+}
+
+/// Runs the command line on this process's arguments.
+pub fn main() -> ExitCode {
+    main_from(std::env::args_os())
+}
+
+/// Runs the command line on `args` (the first is the program name). Usage errors exit with 2.
+pub fn main_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = Cli::parse_from(args);
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if json {
+                #[derive(Serialize)]
+                struct Failure<'a> {
+                    error: ErrorJson<'a>,
+                }
+                #[derive(Serialize)]
+                struct ErrorJson<'a> {
+                    code: &'a str,
+                    field: Option<&'a str>,
+                    message: String,
+                }
+                let doc = Failure {
+                    error: ErrorJson { code: e.code(), field: e.field(), message: e.to_string() },
+                };
+                show::write_line(format_args!(
+                    "{}",
+                    serde_json::to_string(&doc).unwrap_or_default()
+                ));
+            }
+            eprintln!("palabre: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let out = show::Out { json: cli.json };
+    // Checking a bundle needs no database.
+    match &cli.command {
+        Command::Bundle(BundleCommand::Verify { file }) => {
+            return out.verified(file, &read_bundle(file)?);
+        }
+        Command::Bundle(BundleCommand::Inspect { file }) => {
+            return out.inspected(&read_bundle(file)?);
+        }
+        _ => {}
+    }
+    let db = cli.db.unwrap_or_else(crate::default_db_path);
+    let app = Palabre::open(&db)?;
+    match cli.command {
+        Command::Init { device_name, facilitator, programme } => {
+            let name = device_name.unwrap_or_else(default_device_name);
+            let device = app.init(&name)?;
+            if let Some(f) = facilitator {
+                app.set_setting(Setting::Facilitator, &f)?;
+            }
+            if let Some(p) = programme {
+                app.set_setting(Setting::Programme, &p)?;
+            }
+            out.device(&device, app.key_path())
+        }
+        Command::Demo { seed } => out.demo(&app.demo(seed)?, &db),
+        Command::Session(command) => match command {
+            SessionCommand::Add(flags) => out.id(app.add_session(&flags.input())?),
+            SessionCommand::List(flags) => out.sessions(&app.sessions(&flags.filter()?)?),
+            SessionCommand::Show { id } => {
+                out.session(&app.session(id)?, &app.attendance(id)?, &app.plans(Some(id))?)
+            }
+            SessionCommand::Edit { id, flags } => {
+                app.edit_session(id, &flags.input())?;
+                out.session(&app.session(id)?, &app.attendance(id)?, &app.plans(Some(id))?)
+            }
+            SessionCommand::Delete { id } => out.done(app.delete_session(id)?),
+        },
+        Command::Person(command) => match command {
+            PersonCommand::Add(flags) => out.id(app.add_person(&flags.input())?),
+            PersonCommand::List { limit, offset } => out.people_page(&app.people(offset, limit)?),
+            PersonCommand::Find { query, limit } => out.people(&app.find_people(&query, limit)?),
+            PersonCommand::Show { id } => out.person(&app.person(id)?, &app.person_sessions(id)?),
+            PersonCommand::Edit { id, flags } => {
+                let person = app.edit_person(id, &flags.input())?;
+                out.person(&person, &app.person_sessions(id)?)
+            }
+            PersonCommand::Delete { id } => out.done(app.delete_person(id)?),
+            PersonCommand::Merge { keep, duplicate, take } => {
+                out.merged(&app.merge_people(keep, duplicate, &take)?)
+            }
+            PersonCommand::Unmerge { duplicate } => out.unmerged(&app.unmerge_person(duplicate)?),
+            PersonCommand::Distinct { a, b } => out.done(app.mark_distinct(a, b)?),
+            PersonCommand::History => out.merge_history(&app.merge_history()?),
+        },
+        Command::Attend { session, people } => out.ids(&app.attend(session, &people)?),
+        Command::Unattend { session, people } => out.done(app.unattend(session, &people)?),
+        Command::Plan(command) => match command {
+            PlanCommand::Add { title, owner, session, community, problem, objective } => {
+                let input = PlanInput {
+                    title: Some(title),
+                    owner: Some(owner),
+                    session_id: session,
+                    community,
+                    problem,
+                    objective,
+                    status: None,
+                };
+                out.id(app.add_plan(&input)?)
+            }
+            PlanCommand::List { session } => out.plans(&app.plans(session)?),
+            PlanCommand::Show { id } => out.plan(&app.plan(id)?),
+            PlanCommand::Item(ItemCommand::Add {
+                plan,
+                description,
+                responsible,
+                due,
+                resources,
+                indicator,
+            }) => {
+                let input = ItemInput {
+                    description: Some(description),
+                    responsible,
+                    due_date: due,
+                    resources,
+                    indicator,
+                    ..Default::default()
+                };
+                out.id(app.add_item(plan, &input)?)
+            }
+            PlanCommand::Item(ItemCommand::Status { item, status }) => {
+                out.item(&app.set_item_status(item, &status)?)
+            }
+        },
+        Command::Device(DeviceCommand::Show) => out.device(&app.device()?, app.key_path()),
+        Command::Device(DeviceCommand::Rename { name }) => {
+            out.device(&app.rename_device(&name)?, app.key_path())
+        }
+        Command::Device(DeviceCommand::List) => out.devices(&app.devices()?),
+        Command::Device(DeviceCommand::Trust { fingerprint }) => {
+            out.trusted(&app.trust_device(&fingerprint)?)
+        }
+        Command::Bundle(BundleCommand::Export { out: path }) => {
+            out.exported(&app.export_bundle(&path)?)
+        }
+        Command::Bundle(BundleCommand::Import { files }) => {
+            let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+            let results: Vec<_> =
+                files.iter().cloned().zip(app.import_bundle_files(&paths)?).collect();
+            out.imported(&results)?;
+            let rejected =
+                results.iter().filter(|(_, r)| matches!(r, ImportOutcome::Rejected { .. })).count();
+            if rejected > 0 {
+                return Err(Error::Invalid(crate::Invalid::UnknownCode {
+                    field: "bundle",
+                    value: format!("{rejected} of {} files", results.len()),
+                    allowed: "valid bundles only; see the lines above".into(),
+                }));
+            }
+            Ok(())
+        }
+        Command::Bundle(BundleCommand::Verify { .. } | BundleCommand::Inspect { .. }) => {
+            unreachable!("handled before the database is opened")
+        }
+        Command::Sheet { session, out: path, lang, blank_rows } => {
+            let lang = language(&app, lang)?;
+            app.write_attendance_sheet(session, lang, blank_rows as usize, &path)?;
+            out.path(&path)
+        }
+        Command::Report { from, to, xlsx, csv, excel_fr, lang } => {
+            use crate::report::export::CsvFlavour;
+            let period = crate::report::indicators::Period::parse(from.as_deref(), to.as_deref())?;
+            let lang = match lang {
+                Some(code) => {
+                    crate::i18n::Lang::parse(&code).ok_or_else(|| crate::Invalid::UnknownCode {
+                        field: "language",
+                        value: code.clone(),
+                        allowed: "fr, en".into(),
+                    })?
+                }
+                None => crate::i18n::Lang::parse(&app.info()?.language).unwrap_or_default(),
+            };
+            if let Some(path) = xlsx {
+                app.write_report_xlsx(period, lang, &path)?;
+                out.path(&path)
+            } else if let Some(dir) = csv {
+                let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
+                for file in app.write_report_csv(period, lang, &dir, flavour)? {
+                    out.path(&file)?;
+                }
+                Ok(())
+            } else {
+                out.report(&app.report(period, lang)?)
+            }
+        }
+        Command::Orphans => out.orphans(&app.orphans()?),
+        Command::Hq(HqCommand::Init { out: dir, programme }) => {
+            out.hq_keys(&app.hq_init(&dir, programme.as_deref())?)
+        }
+        Command::Hq(HqCommand::Ack { out: dir, device, per_device }) => {
+            out.acks(&app.hq_ack(&dir, device.as_deref(), per_device)?)
+        }
+        Command::Hq(HqCommand::Status) => out.hq_status(&app.hq_status()?),
+        Command::Backup { out: Some(file) } => out.path(&app.backup_to(&file)?),
+        Command::Backup { out: None } => match app.auto_backup("manual")? {
+            Some(backup) => out.path(&backup.path),
+            None => out.done(()),
+        },
+        Command::Backups => out.backups(&app.backups()?),
+        Command::Restore { file } => out.restored(&app.restore(&file)?),
+        Command::Enroll { file } => out.enrolled(&app.enroll_file(&file)?),
+        Command::Duplicates { limit } => out.duplicates(&app.duplicates(limit)?),
+        Command::Conflicts { action: None } => out.conflicts(&app.conflicts()?),
+        Command::Conflicts {
+            action: Some(ConflictCommand::Resolve { entity, row, field, value }),
+        } => {
+            let entity = Entity::parse(&entity).ok_or_else(|| crate::Invalid::UnknownCode {
+                field: "entity",
+                value: entity.clone(),
+                allowed: "session, person, attendance, plan, item".into(),
+            })?;
+            let value: serde_json::Value =
+                serde_json::from_str(&value).map_err(|_| crate::Invalid::UnknownCode {
+                    field: "value",
+                    value: value.clone(),
+                    allowed: "a JSON value such as \"text\", true or 2024".into(),
+                })?;
+            out.done(app.resolve_conflict(entity, row, &field, &value)?)
+        }
+    }
+}
+
+/// The language asked for, else the app's.
+fn language(app: &Palabre, code: Option<String>) -> Result<crate::i18n::Lang, Error> {
+    match code {
+        Some(code) => {
+            Ok(crate::i18n::Lang::parse(&code).ok_or_else(|| crate::Invalid::UnknownCode {
+                field: "language",
+                value: code.clone(),
+                allowed: "fr, en".into(),
+            })?)
+        }
+        None => Ok(crate::i18n::Lang::parse(&app.info()?.language).unwrap_or_default()),
+    }
+}
+
+/// Reads and checks a bundle file for `verify` and `inspect`.
+fn read_bundle(file: &std::path::Path) -> Result<crate::sync::bundle::Bundle, Error> {
+    let bytes =
+        std::fs::read(file).map_err(|source| Error::Io { path: file.to_path_buf(), source })?;
+    Palabre::verify_bundle(&bytes)
+        .map_err(|rejection| Error::Rejected { file: file.to_path_buf(), rejection })
+}
+
+/// The machine's host name, a sensible first device name.
+fn default_device_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "Palabre".to_string())
+}
