@@ -157,7 +157,7 @@ impl Palabre {
             licence: env!("CARGO_PKG_LICENSE"),
             licence_text: include_str!("../LICENSE"),
             fonts: vec![FontLicence {
-                name: "Noto Sans (attendance sheets)",
+                name: "Noto Sans",
                 licence: "SIL Open Font License 1.1",
                 text: include_str!("../assets/fonts/LICENSE-NotoSans.txt"),
             }],

@@ -11,7 +11,7 @@ export async function render(view, ctx) {
     el('summary', {}, title, ' — ', name, ' (', t('about.show_text'), ')'),
     el('pre', { class: 'licence' }, text));
   clear(view).append(
-    el('div', { class: 'title-row' },
+    el('div', { class: 'about-head' },
       el('img', { src: 'img/icon.png', alt: '', width: 48, height: 48 }),
       el('h1', { i18n: 'about.title' })),
     el('p', { class: 'hint', i18n: 'about.tagline' }),
@@ -28,5 +28,6 @@ export async function render(view, ctx) {
       el('h2', { i18n: 'about.licence' }),
       licence(a.name, a.licence, a.licence_text, 'about-licence'),
       el('h2', { i18n: 'about.fonts' }),
+      el('p', { class: 'hint', i18n: 'about.fonts_use' }),
       ...a.fonts.map((f, i) => licence(f.name, f.licence, f.text, `about-font-${i}`))));
 }
