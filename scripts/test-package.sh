@@ -22,8 +22,9 @@ for dep in libwebkit2gtk-4.1-0 libgtk-3-0; do
 done
 contents=$(dpkg-deb --contents "$old")
 for path in usr/bin/palabre-desktop usr/bin/palabre usr/share/applications/Palabre.desktop \
+            usr/share/icons/hicolor/16x16/apps/palabre-desktop.png \
             usr/share/icons/hicolor/32x32/apps/palabre-desktop.png \
-            usr/share/icons/hicolor/128x128/apps/palabre-desktop.png \
+            usr/share/icons/hicolor/256x256/apps/palabre-desktop.png \
             usr/share/doc/palabre/LICENSE-NotoSans.txt; do
   grep -q " $path\$" <<<"$contents" || fail "the package lacks /$path"
 done
