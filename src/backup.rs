@@ -216,17 +216,10 @@ impl Palabre {
             });
         }
         let previous = self.auto_backup("restore")?;
-        let floor = match &me {
-            Some(me) => self.store().read(|c| {
-                let written: i64 = c.query_row(
-                    "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
-                    [me.device_id.to_string()],
-                    |r| r.get(0),
-                )?;
-                Ok(written.max(crate::settings::number(c, OP_SEQ_FLOOR)?))
-            })?,
-            None => 0,
-        };
+        let floor = self.store().read(|c| {
+            let written = crate::sync::oplog::own_last_seq(c)?;
+            Ok(written.max(crate::settings::number(c, OP_SEQ_FLOOR)?))
+        })?;
         self.store().restore_from(file)?;
         if floor > 0 {
             self.store().write(|tx| {

@@ -82,11 +82,7 @@ pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
     let Some(entry) = ack.devices.iter().find(|d| d.device_id == my_id) else {
         return Ok(Rejection::AckOtherLaptop.into());
     };
-    let written: i64 = conn.query_row(
-        "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
-        [&my_id],
-        |r| r.get(0),
-    )?;
+    let written = crate::sync::oplog::own_last_seq(conn)?;
     if entry.op_seq > written || entry.op_seq < 0 {
         return Ok(Rejection::AckTooHigh { acked: entry.op_seq, written }.into());
     }

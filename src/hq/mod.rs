@@ -108,14 +108,7 @@ impl Palabre {
     pub fn hq_status(&self) -> Result<HqStatus> {
         self.store().read(|c| {
             let acked_seq = settings::number(c, crate::sync::export::ACKED_SEQ)?;
-            let written: i64 = match device::load(c)? {
-                Some(me) => c.query_row(
-                    "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
-                    [me.device_id.to_string()],
-                    |r| r.get(0),
-                )?,
-                None => 0,
-            };
+            let written = crate::sync::oplog::own_last_seq(c)?;
             let hq_dir = settings::get(c, HQ_DIR)?;
             Ok(HqStatus {
                 enrollment: stored_enrollment(c)?,

@@ -124,11 +124,7 @@ impl Palabre {
                     [today.to_string()],
                     |r| r.get(0),
                 )?;
-                let own: i64 = c.query_row(
-                    "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = (SELECT device_id FROM device)",
-                    [],
-                    |r| r.get(0),
-                )?;
+                let own = crate::sync::oplog::own_last_seq(c)?;
                 let exported = crate::settings::number(c, EXPORTED_SEQ)?;
                 let last_export = crate::settings::get(c, LAST_EXPORT)?;
                 Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))

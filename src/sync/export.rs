@@ -57,11 +57,7 @@ impl Palabre {
         let me = self.device()?;
         let (ops, bundle_seq, prev_hash) = self.store().read(|c| {
             let acked = settings::number(c, ACKED_SEQ)?;
-            let last: i64 = c.query_row(
-                "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
-                [me.device_id.to_string()],
-                |r| r.get(0),
-            )?;
+            let last = oplog::own_last_seq(c)?;
             let ops = oplog::of_device(c, me.device_id, acked + 1, last)?;
             Ok((ops, settings::number(c, BUNDLE_SEQ)? + 1, settings::get(c, PREV_BUNDLE_HASH)?))
         })?;

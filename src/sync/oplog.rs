@@ -68,11 +68,7 @@ impl<'c> OpWriter<'c> {
             Error::BadOp { reason: "the device id stored in this database is damaged".into() }
         })?;
         let clock = load_clock(conn)?;
-        let last: i64 = conn.query_row(
-            "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = ?1",
-            [device.to_string()],
-            |r| r.get(0),
-        )?;
+        let last = own_last_seq(conn)?;
         // After a restore, numbers the lost changes had are never reused (see backup::restore).
         let floor = crate::settings::number(conn, crate::backup::OP_SEQ_FLOOR)?;
         Ok(OpWriter { conn, device, clock, next_seq: last.max(floor) + 1 })
@@ -161,6 +157,15 @@ impl<'c> OpWriter<'c> {
     pub fn finish(self) -> Result<()> {
         save_clock(self.conn, self.clock)
     }
+}
+
+/// The highest op_seq this database's own device has in its log (0 before `init` or any write).
+pub fn own_last_seq(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT coalesce(max(op_seq), 0) FROM oplog WHERE device_id = (SELECT device_id FROM device)",
+        )?
+        .query_row([], |r| r.get(0))?)
 }
 
 pub fn field_spec(entity: Entity, field: &str) -> Result<FieldSpec> {
