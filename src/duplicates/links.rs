@@ -101,14 +101,15 @@ fn now() -> String {
 }
 
 /// Writes a merge: copies the chosen fields from the duplicate onto the kept person (recording
-/// what they replaced) and the link row. Callers have checked both people.
+/// what they replaced) and the link row. Callers have checked both people. Returns the link's id
+/// and the fields whose value was taken (those that differed).
 pub fn merge(
     conn: &Connection,
     w: &mut OpWriter<'_>,
     keep: PersonId,
     duplicate: PersonId,
     fields: &[&'static str],
-) -> Result<Uuid> {
+) -> Result<(Uuid, Vec<String>)> {
     let (keep_row, dup_row) = (keep.to_string(), duplicate.to_string());
     let mut taken = Map::new();
     for &field in fields {
@@ -121,6 +122,7 @@ pub fn merge(
     }
     let id = Uuid::now_v7();
     let by = decided_by(conn)?;
+    let fields_taken = taken.keys().cloned().collect();
     w.set_all(
         Entity::Link,
         id,
@@ -134,7 +136,7 @@ pub fn merge(
             ("undone", false.into()),
         ],
     )?;
-    Ok(id)
+    Ok((id, fields_taken))
 }
 
 /// The active merges whose duplicate is `duplicate`: (link id, keep id, taken).

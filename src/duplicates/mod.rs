@@ -157,12 +157,7 @@ impl Palabre {
                     return Err(Invalid::AlreadyMerged { name: p.full_name.clone(), into }.into());
                 }
             }
-            let link = links::merge(conn, w, keep, duplicate, &fields)?;
-            let taken = links::history(conn)?
-                .into_iter()
-                .find(|h| h.id == link.to_string())
-                .map(|h| h.taken)
-                .unwrap_or_default();
+            let (link, taken) = links::merge(conn, w, keep, duplicate, &fields)?;
             Ok(Merged { link_id: link.to_string(), keep: people::load(conn, keep)?, taken })
         })
     }
