@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{person, state};
 use palabre::Palabre;
@@ -128,19 +127,7 @@ fn imports_and_migrations_are_preceded_by_a_backup() {
 fn the_cli_backs_up_lists_and_restores() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("palabre.db");
-    let cli = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_palabre"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let cli = |args: &[&str]| common::palabre_text(&db, args);
     assert_eq!(cli(&["init", "--device-name", "Ségou-01"]).0, Some(0));
     cli(&["person", "add", "--name", "Aïssata Traoré"]);
     let copy = dir.path().join("copy.db");

@@ -1,16 +1,15 @@
 //! The CLI contract of DESIGN.md §7: names, `--db`/`PALABRE_DB`, `--json`, ids alone on stdout,
 //! exit codes 0 / 1 (refused, one line on stderr) / 2 (usage).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Command;
+
+use common::palabre;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_palabre");
-
-fn palabre(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN).arg("--db").arg(db).args(args).env_remove("PALABRE_DB").output().unwrap()
-}
 
 fn ok(db: &Path, args: &[&str]) -> String {
     let out = palabre(db, args);

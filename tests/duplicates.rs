@@ -231,19 +231,7 @@ fn a_merge_at_hq_travels_back_to_the_laptops_in_a_bundle() {
 fn the_cli_lists_merges_and_unmerges() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("palabre.db");
-    let cli = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_palabre"))
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let cli = |args: &[&str]| common::palabre_text(&db, args);
     assert_eq!(cli(&["init", "--device-name", "HQ", "--facilitator", "Mariam Sidibé"]).0, Some(0));
     let add = |args: &[&str]| cli(&[&["person", "add"][..], args].concat()).1.trim().to_string();
     let a = add(&["--name", "Fatoumata Diarra", "--sex", "F", "--community", "Ségou"]);

@@ -150,16 +150,12 @@ fn the_sentence_has_correct_plurals_and_shares() {
     assert!(en.starts_with("From 01/02/2024 to 30/06/2024 the programme involved 4 people, 25% of them women, of whom a quarter are youth."), "{en}");
 }
 
-fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_palabre")).arg("--db").arg(db).args(args).output().unwrap()
-}
-
 #[test]
 fn the_demo_report_reads_like_the_programme_and_the_files_agree_with_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
-    assert!(cli(&db, &["demo"]).status.success());
-    let out = cli(
+    assert!(common::palabre(&db, &["demo"]).status.success());
+    let out = common::palabre(
         &db,
         &["report", "--from", "2024-01-01", "--to", "2024-12-31", "--json", "--lang", "en"],
     );
@@ -184,7 +180,7 @@ fn the_demo_report_reads_like_the_programme_and_the_files_agree_with_it() {
     // The XLSX, read by openpyxl, holds the same numbers; dates are dates and phones are text.
     let xlsx = dir.path().join("report.xlsx");
     assert!(
-        cli(
+        common::palabre(
             &db,
             &[
                 "report",
@@ -243,12 +239,17 @@ print(json.dumps({
     // CSV: plain UTF-8 with commas, and the French Excel flavour with a BOM and semicolons.
     let csv_dir = dir.path().join("csv");
     assert!(
-        cli(&db, &["report", "--csv", csv_dir.to_str().unwrap(), "--lang", "fr"]).status.success()
-    );
-    assert!(
-        cli(&db, &["report", "--csv", csv_dir.to_str().unwrap(), "--excel-fr", "--lang", "fr"])
+        common::palabre(&db, &["report", "--csv", csv_dir.to_str().unwrap(), "--lang", "fr"])
             .status
             .success()
+    );
+    assert!(
+        common::palabre(
+            &db,
+            &["report", "--csv", csv_dir.to_str().unwrap(), "--excel-fr", "--lang", "fr"]
+        )
+        .status
+        .success()
     );
     let plain = std::fs::read(csv_dir.join("activities_by_group.csv")).unwrap();
     assert!(!plain.starts_with(b"\xEF\xBB\xBF"));
@@ -266,10 +267,10 @@ print(json.dumps({
 fn bad_periods_are_refused_by_the_cli() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    let out = cli(&db, &["report", "--from", "2024-02-30"]);
+    let out = common::palabre(&db, &["report", "--from", "2024-02-30"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid date"));
-    let out = cli(&db, &["report", "--from", "2024-03-01", "--to", "2024-02-01"]);
+    let out = common::palabre(&db, &["report", "--from", "2024-03-01", "--to", "2024-02-01"]);
     assert_eq!(out.status.code(), Some(1));
 }
 

@@ -1,7 +1,31 @@
 //! Shared fixtures of the integration tests.
 #![allow(dead_code)]
 
+use std::path::Path;
+use std::process::{Command, Output};
+
 use palabre::{Palabre, PersonId, PersonInput, SessionId, SessionInput};
+
+/// Runs the `palabre` CLI on `db` (a PALABRE_DB of the caller's environment plays no part).
+pub fn palabre(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_palabre"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("PALABRE_DB")
+        .output()
+        .unwrap()
+}
+
+/// `palabre` as (exit code, stdout, stderr).
+pub fn palabre_text(db: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = palabre(db, args);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
 
 /// A fresh in-memory database with a device identity.
 pub fn app() -> Palabre {
