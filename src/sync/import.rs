@@ -252,7 +252,7 @@ impl Palabre {
     /// Imports one bundle from memory. `Err` only for failures of this database; every problem
     /// with the bundle is an `ImportOutcome::Rejected` and writes nothing.
     pub fn import_bundle_bytes(&self, bytes: &[u8]) -> Result<ImportOutcome> {
-        Ok(self.import_bundles(&[bytes.to_vec()])?.remove(0))
+        Ok(self.import_bundles(&[bytes])?.remove(0))
     }
 
     /// Imports one bundle file (refusing oversized files before reading them).
@@ -276,13 +276,16 @@ impl Palabre {
     }
 
     /// Imports bundles from memory in order, each all or nothing (see `import_bundle_files`).
-    pub fn import_bundles(&self, inputs: &[Vec<u8>]) -> Result<Vec<ImportOutcome>> {
+    pub fn import_bundles<B: AsRef<[u8]> + Sync>(
+        &self,
+        inputs: &[B],
+    ) -> Result<Vec<ImportOutcome>> {
         let identity = self.hq_identity()?;
         if !inputs.is_empty() {
             self.auto_backup("import")?;
         }
         self.import_pipelined(inputs.len(), |i| {
-            prepare(Cow::Borrowed(&inputs[i][..]), identity.as_ref())
+            prepare(Cow::Borrowed(inputs[i].as_ref()), identity.as_ref())
         })
     }
 
