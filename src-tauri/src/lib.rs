@@ -80,6 +80,11 @@ pub fn run() {
             }
         }))
         .manage(state::AppState::open_default())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::spawn(move || handle.state::<state::AppState>().daily_backup());
+            Ok(())
+        })
         .invoke_handler(handler())
         .run(context())
         .expect("error while running Palabre");

@@ -15,16 +15,18 @@ impl AppState {
         AppState::open(&palabre::default_db_path())
     }
 
-    /// Opens the database and, once a day, backs it up (a failed backup does not stop the app:
-    /// the Settings screen lists the backups, so a missing one shows).
     pub fn open(path: &std::path::Path) -> AppState {
-        let opened = Palabre::open(path).map_err(UiError::from);
-        if let Ok(app) = &opened
+        AppState { opened: Palabre::open(path).map_err(UiError::from) }
+    }
+
+    /// The backup at start, when the newest is a day old. Run off the window's start-up path; a
+    /// failure does not stop the app (Settings lists the backups, so a missing one shows).
+    pub fn daily_backup(&self) {
+        if let Ok(app) = &self.opened
             && let Err(e) = app.backup_if_stale()
         {
             eprintln!("palabre: the daily backup failed: {e}");
         }
-        AppState { opened }
     }
 
     pub fn app(&self) -> UiResult<&Palabre> {
