@@ -204,16 +204,22 @@ impl Palabre {
     pub fn restore(&self, file: &Path) -> Result<Restored> {
         let checked = check(file)?;
         let me = self.store().read(crate::device::load)?;
-        if let (Some(me), Some(theirs)) = (&me, &checked.device_id)
-            && me.device_id.to_string() != *theirs
-        {
-            return Err(Error::NotADatabase {
-                path: file.to_path_buf(),
-                reason: format!(
-                    "it is the database of another computer (device {theirs}); this one is {}",
-                    me.device_id
-                ),
-            });
+        if let Some(me) = &me {
+            let refuse = |reason: String| Error::NotADatabase { path: file.to_path_buf(), reason };
+            match &checked.device_id {
+                None => {
+                    return Err(refuse(
+                        "it was made before this computer was set up, so it has no identity; restoring it would cut this laptop off from HQ".into(),
+                    ));
+                }
+                Some(theirs) if me.device_id.to_string() != *theirs => {
+                    return Err(refuse(format!(
+                        "it is the database of another computer (device {theirs}); this one is {}",
+                        me.device_id
+                    )));
+                }
+                Some(_) => {}
+            }
         }
         let previous = self.auto_backup("restore")?;
         let floor = self.store().read(|c| {

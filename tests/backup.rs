@@ -75,10 +75,13 @@ fn restore_refuses_files_that_are_not_this_computers_palabre_database() {
     let other_laptop = laptop(&other);
     person(&other_laptop, "Quelqu'un d'autre");
     drop(other_laptop);
+    let blank = dir.path().join("blank.db");
+    drop(Palabre::open(&blank).unwrap());
     for (file, why) in [
         (text.as_path(), "not an SQLite database"),
         (foreign.as_path(), "another program"),
         (other.join("palabre.db").as_path(), "another computer"),
+        (blank.as_path(), "before this computer was set up"),
         (dir.path().join("missing.db").as_path(), "no such file"),
     ] {
         let err = app.restore(file).unwrap_err();
