@@ -271,6 +271,11 @@ fn the_cli_lists_merges_and_unmerges() {
     assert_eq!(cli(&["person", "unmerge", &b]).0, Some(0));
     let (_, out, _) = cli(&["person", "history"]);
     assert!(out.contains("undone"), "{out}");
+    assert_eq!(cli(&["person", "distinct", &a, &b]).0, Some(0));
+    let (_, out, _) = cli(&["duplicates"]);
+    assert!(out.contains("0 candidate pair(s)"), "{out}");
+    let (_, out, _) = cli(&["person", "history"]);
+    assert!(out.contains("not the same person as"), "{out}");
     let (code, _, err) = cli(&["person", "merge", &a, &b, "--take", "height"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("full_name, sex, birth_year"), "{err}");

@@ -478,6 +478,10 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     app.find("#no-duplicates");
     app.click("#dup-history button[data-action=unmerge]");
     app.wait_text("#dup-history", "Annulé par Mariam Sidibé");
+    // Proposed again once unmerged; "not the same person" puts it away for good.
+    app.click("#dup-list button[data-action=distinct]");
+    app.find("#no-duplicates");
+    app.wait_text("#dup-history", "pas la même personne");
 
     // About: the version from Cargo.toml and where the data lives.
     app.click("a[data-route=about]");
@@ -492,8 +496,47 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
 
     let db = palabre::Palabre::open(&h.db).unwrap();
     let history = db.merge_history().unwrap();
-    assert_eq!(history.len(), 1);
-    assert_eq!(history[0].taken, ["community"]);
-    assert!(history[0].undone);
+    let decisions: Vec<&str> = history.iter().map(|d| d.decision.as_str()).collect();
+    assert_eq!(decisions.iter().filter(|d| **d == "merge").count(), 1, "{decisions:?}");
+    assert_eq!(decisions.iter().filter(|d| **d == "distinct").count(), 1, "{decisions:?}");
+    let merge = history.iter().find(|d| d.decision == "merge").unwrap();
+    assert_eq!(merge.taken, ["community"]);
+    assert!(merge.undone);
     assert_eq!(db.people(0, 10).unwrap().total, 2);
+}
+
+#[test]
+fn a_backup_is_restored_from_settings() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (driver, app) = h.launch();
+    set_up(&app);
+    app.quit();
+    drop(driver);
+    // A backup of the set-up laptop, then a person recorded after it.
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    db.auto_backup("manual").unwrap().unwrap();
+    let awa = palabre::PersonInput { full_name: Some("Awa Diarra".into()), ..Default::default() };
+    db.add_person(&awa).unwrap();
+    drop(db);
+
+    let (driver, app) = h.launch();
+    app.click("a[data-route=people]");
+    app.wait_text("#view", "Awa Diarra");
+    app.click("a[data-route=settings]");
+    app.wait_text("#backup-list tr:first-child", "manuelle");
+    app.click("#backup-list tr:first-child button");
+    app.wait_text("#modal", "Restaurer cette sauvegarde ?");
+    app.click("#modal .dialog button.danger");
+    app.wait_text("#toast", "restaurée");
+    app.click("a[data-route=people]");
+    app.wait_text("#view", "Aucune personne");
+    app.quit();
+    drop(driver);
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    assert_eq!(db.people(0, 10).unwrap().total, 0);
+    let kept = db.backups().unwrap().into_iter().find(|b| b.reason == "restore").unwrap();
+    let before = palabre::Palabre::open(&kept.path).unwrap();
+    assert_eq!(before.people(0, 10).unwrap().people[0].full_name, "Awa Diarra");
 }
