@@ -11,6 +11,7 @@ packages=(
   xvfb xauth                          # a virtual display for the desktop end-to-end tests
   webkit2gtk-driver                   # WebKitWebDriver, driven by tauri-driver in those tests
   dbus-daemon xdotool                 # a session bus and window lookup for the single-instance test
+  python3-xlib                        # asks the window to close (WM_DELETE_WINDOW) in the e2e test
   minisign                            # the standard tool checks our bundle signatures
   age                                 # the standard tool decrypts bundles encrypted to HQ
   python3 python3-openpyxl            # a real XLSX reader checks the exported report

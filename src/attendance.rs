@@ -134,7 +134,7 @@ impl Palabre {
                    JOIN people d ON d.id = a.person_id AND d.deleted = 0
                    JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
                   WHERE a.session_id = ?1 AND a.deleted = 0
-                  ORDER BY p.full_name COLLATE NOCASE, p.id, a.present DESC, d.id = p.id DESC",
+                  ORDER BY p.full_name COLLATE palabre, p.id, a.present DESC, d.id = p.id DESC",
             )?;
             let lines = stmt.query_map([session.to_string()], |r| {
                 let text = |i: usize| -> rusqlite::Result<String> {

@@ -68,19 +68,26 @@ fn vacuum_into(conn: &Connection, target: &Path) -> Result<()> {
     result
 }
 
+/// The start of the names of `db`'s backups: its file stem (`palabre` for `palabre.db`), so
+/// that two databases sharing a folder (a laptop's and the demo, say) keep their backups apart.
+fn stem_of(db: &Path) -> String {
+    db.file_stem().and_then(|s| s.to_str()).unwrap_or("palabre").to_string()
+}
+
 /// Makes an automatic backup of the database at `db` through `conn`, then keeps the newest
-/// `KEEP`. File names sort by time: `palabre-20261128-101500123-import.db`.
+/// `KEEP`. File names sort by time: `palabre-20261128-101500123-import.db` (for `palabre.db`).
 pub(crate) fn automatic(conn: &Connection, db: &Path, reason: &str) -> Result<Backup> {
     let dir = dir_of(db);
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-    let name = format!("palabre-{}-{reason}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
+    let name =
+        format!("{}-{}-{reason}.db", stem_of(db), chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
     let path = dir.join(&name);
     vacuum_into(conn, &path)?;
     let all = list(db)?;
     for old in all.iter().skip(KEEP) {
         let _ = std::fs::remove_file(&old.path);
     }
-    Ok(describe(&path).unwrap_or(Backup {
+    Ok(describe(&path, &stem_of(db)).unwrap_or(Backup {
         path: path.clone(),
         file_name: name,
         reason: reason.into(),
@@ -89,10 +96,13 @@ pub(crate) fn automatic(conn: &Connection, db: &Path, reason: &str) -> Result<Ba
     }))
 }
 
-fn describe(path: &Path) -> Option<Backup> {
+fn describe(path: &Path, db_stem: &str) -> Option<Backup> {
     let file_name = path.file_name()?.to_str()?.to_string();
-    let stem = file_name.strip_prefix("palabre-")?.strip_suffix(".db")?;
+    let stem = file_name.strip_prefix(db_stem)?.strip_prefix('-')?.strip_suffix(".db")?;
     let (date, rest) = stem.split_at_checked(8)?;
+    if !date.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let (time, reason) = rest.strip_prefix('-')?.split_once('-')?;
     let when = chrono::NaiveDateTime::parse_from_str(
         &format!("{date}{}", &time[..6.min(time.len())]),
@@ -109,12 +119,14 @@ fn describe(path: &Path) -> Option<Backup> {
     })
 }
 
-/// The automatic backups of the database at `db`, newest first.
+/// The automatic backups of the database at `db` (not those of other databases in the same
+/// folder), newest first.
 pub fn list(db: &Path) -> Result<Vec<Backup>> {
     let dir = dir_of(db);
+    let stem = stem_of(db);
     let Ok(entries) = std::fs::read_dir(&dir) else { return Ok(Vec::new()) };
     let mut found: Vec<Backup> =
-        entries.filter_map(|e| e.ok()).filter_map(|e| describe(&e.path())).collect();
+        entries.filter_map(|e| e.ok()).filter_map(|e| describe(&e.path(), &stem)).collect();
     found.sort_by(|a, b| b.file_name.cmp(&a.file_name));
     Ok(found)
 }
@@ -205,18 +217,14 @@ impl Palabre {
         let checked = check(file)?;
         let me = self.store().read(crate::device::load)?;
         if let Some(me) = &me {
-            let refuse = |reason: String| Error::NotADatabase { path: file.to_path_buf(), reason };
             match &checked.device_id {
-                None => {
-                    return Err(refuse(
-                        "it was made before this computer was set up, so it has no identity; restoring it would cut this laptop off from HQ".into(),
-                    ));
-                }
+                None => return Err(Error::BackupBeforeSetUp { path: file.to_path_buf() }),
                 Some(theirs) if me.device_id.to_string() != *theirs => {
-                    return Err(refuse(format!(
-                        "it is the database of another computer (device {theirs}); this one is {}",
-                        me.device_id
-                    )));
+                    return Err(Error::OtherComputer {
+                        path: file.to_path_buf(),
+                        theirs: theirs.clone(),
+                        ours: me.device_id.to_string(),
+                    });
                 }
                 Some(_) => {}
             }

@@ -312,8 +312,9 @@ fn sessions(
                 ..Default::default()
             };
             let id = SessionId::new();
-            w.set_all(Entity::Session, id.0, input.changes(None)?.0)?;
             let date = spec.date.parse().expect("demo dates are valid");
+            // Recorded on the day it was planned (so planned); held ones are marked held below.
+            w.set_all(Entity::Session, id.0, input.changes(None, date)?.0)?;
             Ok(Built { id, spec: spec.clone(), date })
         })
         .collect()

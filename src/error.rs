@@ -80,6 +80,23 @@ impl Invalid {
         }
     }
 
+    /// The numbers a message needs (the limit, the allowed range, what was given), so that a
+    /// translated message can say "between 0 and 1,000" rather than "out of range".
+    pub fn details(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Invalid::TooLong { len, max, .. } => json!({ "len": len, "max": max }),
+            Invalid::Range { value, min, max, .. } => {
+                json!({ "value": value, "min": min, "max": max })
+            }
+            Invalid::BirthYear { year, min, max } => {
+                json!({ "value": year, "min": min, "max": max })
+            }
+            Invalid::Age { age, max } => json!({ "value": age, "min": 0, "max": max }),
+            _ => serde_json::Value::Null,
+        }
+    }
+
     /// The form field the error belongs to, when there is one (for inline messages).
     pub fn field(&self) -> Option<&'static str> {
         match self {
@@ -126,6 +143,16 @@ pub enum Error {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("{path} is not a Palabre database ({reason}). Check the --db path.")]
     NotADatabase { path: PathBuf, reason: String },
+    #[error(
+        "{} is a backup of another computer (device {theirs}); this one is {ours}. Restore a backup of this computer, listed in Settings → Backups; nothing was changed.",
+        path.display()
+    )]
+    OtherComputer { path: PathBuf, theirs: String, ours: String },
+    #[error(
+        "{} was made before this computer was set up, so it has no identity; restoring it would cut this laptop off from HQ. Choose a later backup; nothing was changed.",
+        path.display()
+    )]
+    BackupBeforeSetUp { path: PathBuf },
     #[error(
         "The device key file {path} is unusable: {reason}. Restore it from a backup; without it this laptop cannot sign bundles."
     )]
@@ -184,6 +211,8 @@ impl Error {
             Error::NotEmpty { .. } => "database_not_empty",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
+            Error::OtherComputer { .. } => "other_computer",
+            Error::BackupBeforeSetUp { .. } => "backup_before_set_up",
             Error::KeyFile { .. } => "key_file",
             Error::Io { .. } => "io",
             Error::BadOp { .. } => "bad_op",
@@ -201,6 +230,14 @@ impl Error {
         match self {
             Error::Invalid(invalid) => invalid.field(),
             _ => None,
+        }
+    }
+
+    /// See [`Invalid::details`]; null for other errors.
+    pub fn details(&self) -> serde_json::Value {
+        match self {
+            Error::Invalid(invalid) => invalid.details(),
+            _ => serde_json::Value::Null,
         }
     }
 }
@@ -236,6 +273,8 @@ pub const CODES: &[&str] = &[
     "database_not_empty",
     "schema_too_new",
     "not_a_database",
+    "other_computer",
+    "backup_before_set_up",
     "key_file",
     "io",
     "bad_op",
@@ -295,6 +334,8 @@ mod tests {
             Error::NotEmpty { rows: 1 },
             Error::SchemaTooNew { found: 2, supported: 1 },
             Error::NotADatabase { path: path.clone(), reason: String::new() },
+            Error::OtherComputer { path: path.clone(), theirs: String::new(), ours: String::new() },
+            Error::BackupBeforeSetUp { path: path.clone() },
             Error::KeyFile { path: path.clone(), reason: String::new() },
             Error::Io { path, source: io() },
             Error::BadOp { reason: String::new() },

@@ -44,7 +44,7 @@ pub use model::ids::{AttendanceId, DeviceId, ItemId, PersonId, PlanId, SessionId
 pub use model::person::{Person, PersonInput};
 pub use model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
 pub use model::session::{Session, SessionFilter, SessionInput};
-pub use people::{PeoplePage, PersonDetail};
+pub use people::{PeopleFound, PeoplePage, PersonDetail};
 pub use sessions::SessionDetail;
 pub use settings::{About, AppInfo, Setting};
 pub use store::Store;

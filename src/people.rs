@@ -52,6 +52,20 @@ pub(crate) fn load(conn: &Connection, id: PersonId) -> Result<Person> {
         .ok_or_else(|| Error::NotFound { entity: "person", id: id.to_string() })
 }
 
+fn load_all(c: &Connection, ids: &[String]) -> Result<Vec<Person>> {
+    ids.iter().map(|id| load(c, PersonId(id.parse().unwrap_or_default()))).collect()
+}
+
+/// A search's result: the people shown and how many match in all.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PeopleFound {
+    pub people: Vec<Person>,
+    /// Matching people in all (counted up to 1,000).
+    pub total: usize,
+    /// More than 1,000 match: `total` is a floor.
+    pub more: bool,
+}
+
 /// One page of the registry, in name order.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PeoplePage {
@@ -103,7 +117,7 @@ impl Palabre {
             )?;
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM people WHERE deleted = 0 AND merged_into IS NULL
-                  ORDER BY full_name COLLATE NOCASE, id LIMIT ?1 OFFSET ?2"
+                  ORDER BY full_name COLLATE palabre, id LIMIT ?1 OFFSET ?2"
             ))?;
             let people = stmt
                 .query_map([limit as i64, offset as i64], from_row)?
@@ -113,14 +127,26 @@ impl Palabre {
     }
 
     /// People whose name, community or phone has words starting with every word of `query`,
-    /// ignoring case and accents; best matches first.
+    /// ignoring case and accents; name matches first, each group in name order.
     pub fn find_people(&self, query: &str, limit: usize) -> Result<Vec<Person>> {
+        Ok(self.search_people(query, limit)?.people)
+    }
+
+    /// [`Palabre::find_people`], with how many people match in all, so that a list of eight
+    /// can say "8 of 9 shown: type more of the name".
+    pub fn search_people(&self, query: &str, limit: usize) -> Result<PeopleFound> {
         self.store().read(|c| {
-            search::find(c, query, limit)?
-                .into_iter()
-                .map(|id| load(c, PersonId(id.parse().unwrap_or_default())))
-                .collect()
+            let found = search::find(c, query, limit)?;
+            let people = load_all(c, &found.ids)?;
+            Ok(PeopleFound { people, total: found.total, more: found.more })
         })
+    }
+
+    /// People already registered under a name like `name` (every word of it starts a word of
+    /// theirs, accents and case aside): what a new registration may duplicate. Empty for a name
+    /// of one word.
+    pub fn people_named_like(&self, name: &str, limit: usize) -> Result<Vec<Person>> {
+        self.store().read(|c| load_all(c, &search::named_like(c, name, limit)?))
     }
 
     /// The sessions a person attended (with those of the records merged into them), most recent

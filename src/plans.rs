@@ -132,7 +132,7 @@ impl Palabre {
             let mut stmt = c.prepare_cached(&format!(
                 "SELECT {PLAN_COLUMNS} FROM action_plans
                   WHERE deleted = 0 AND (?1 IS NULL OR session_id = ?1)
-                  ORDER BY owner COLLATE NOCASE, title COLLATE NOCASE"
+                  ORDER BY owner COLLATE palabre, title COLLATE palabre"
             ))?;
             let mut plans = stmt
                 .query_map([session.map(|s| s.to_string())], plan_from_row)?

@@ -11,19 +11,7 @@ use crate::error::Result;
 /// Person fields that the index is built from.
 pub const INDEXED_FIELDS: &[&str] = &["full_name", "community", "phone", "deleted"];
 
-/// Lower-case ASCII form of a text, for matching.
-pub fn fold(text: &str) -> String {
-    deunicode::deunicode(text).to_lowercase()
-}
-
-/// Words of the folded text.
-pub fn tokens(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect()
-}
+pub use crate::model::names::{fold, tokens};
 
 /// The FTS5 query matching people whose words start with every word of `query`, or None when
 /// the query has no word at all.
@@ -75,14 +63,42 @@ pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ids of live people matching `query`: those whose *name* matches first, then those matched by
-/// community or phone; each group in name order.
+/// What a search found: the ids to show, and how many people match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// At most `limit` ids: people matched by *name* first, then those matched by community or
+    /// phone; each group in name order.
+    pub ids: Vec<String>,
+    /// How many live people match (name, community or phone), counted up to [`COUNT_CAP`].
+    pub total: usize,
+    /// True when more than [`COUNT_CAP`] people match: `total` is then a floor.
+    pub more: bool,
+}
+
+/// Matches are counted up to this many; past it a search says "more than 1,000".
+pub const COUNT_CAP: usize = 1000;
+/// Up to this many matches, every match is read and sorted, so the first `limit` shown are the
+/// first in name order (no namesake is left out at random). Above it, FTS5 stops early.
+const SORT_ALL_BELOW: usize = 300;
+
+/// People matching `query` (see [`Found`]).
 ///
 /// No ranking function runs: ranking would score every match (10,000 people share "a"), which
-/// is what made search slow on 100,000 people. Each stage asks FTS5 for at most `limit` rows, so
-/// it stops early; the index holds only live, unmerged people, so no join filters rows out.
-pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Vec<String>> {
-    let Some(expression) = match_expression(query) else { return Ok(Vec::new()) };
+/// is what made search slow on 100,000 people. A broad query asks FTS5 for at most `limit` rows
+/// per stage, so it stops early; the index holds only live, unmerged people, so no join filters
+/// rows out.
+pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Found> {
+    let Some(expression) = match_expression(query) else {
+        return Ok(Found { ids: Vec::new(), total: 0, more: false });
+    };
+    let total: usize = conn
+        .prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2)",
+        )?
+        .query_row(params![expression, (COUNT_CAP + 1) as i64], |r| r.get::<_, i64>(0))?
+        as usize;
+    let more = total > COUNT_CAP;
+    let room = if total <= SORT_ALL_BELOW { total } else { limit };
     let stage = |fts: &str, skip: &[i64], room: usize| -> Result<Vec<i64>> {
         let mut stmt =
             conn.prepare_cached("SELECT rowid FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2")?;
@@ -97,13 +113,13 @@ pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Vec<String>>
         }
         Ok(out)
     };
-    let by_name = stage(&format!("name : ({expression})"), &[], limit)?;
-    let others = if by_name.len() < limit {
-        stage(&expression, &by_name, limit - by_name.len())?
+    let by_name = stage(&format!("name : ({expression})"), &[], room)?;
+    let others = if by_name.len() < room {
+        stage(&expression, &by_name, room - by_name.len())?
     } else {
         Vec::new()
     };
-    let mut ids = Vec::with_capacity(by_name.len() + others.len());
+    let mut ids = Vec::with_capacity(limit);
     for group in [by_name, others] {
         let mut people: Vec<(String, String)> = Vec::with_capacity(group.len());
         let mut stmt =
@@ -113,23 +129,41 @@ pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Vec<String>>
                 people.push(found);
             }
         }
-        people.sort_by_cached_key(|(id, name)| (fold(name), id.clone()));
-        ids.extend(people.into_iter().map(|(id, _)| id));
+        people.sort_by(|(a_id, a), (b_id, b)| {
+            crate::model::names::compare(a, b).then_with(|| a_id.cmp(b_id))
+        });
+        ids.extend(people.into_iter().map(|(id, _)| id).take(limit - ids.len().min(limit)));
     }
-    Ok(ids)
+    ids.truncate(limit);
+    Ok(Found { ids, total: total.min(COUNT_CAP), more })
+}
+
+/// Ids of live people whose *name* holds every word of `name` (as the start of a word, in any
+/// order, ignoring accents and case): those a new registration of `name` may duplicate. At most
+/// `limit`, in name order; nothing for a name of one word.
+pub fn named_like(conn: &Connection, name: &str, limit: usize) -> Result<Vec<String>> {
+    if tokens(name).len() < 2 {
+        return Ok(Vec::new()); // one word ("Aïssata") names half a village, not a person
+    }
+    let Some(expression) = match_expression(name) else { return Ok(Vec::new()) };
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.id, coalesce(p.full_name, '') FROM people_fts f JOIN people p ON p.num = f.rowid
+          WHERE people_fts MATCH ?1 LIMIT ?2",
+    )?;
+    let mut found = stmt
+        .query_map(params![format!("name : ({expression})"), SORT_ALL_BELOW as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    found.sort_by(|(a_id, a), (b_id, b)| {
+        crate::model::names::compare(a, b).then_with(|| a_id.cmp(b_id))
+    });
+    Ok(found.into_iter().take(limit).map(|(id, _)| id).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn folding_handles_malian_spellings() {
-        assert_eq!(fold("Aïssata Cissé"), "aissata cisse");
-        assert_eq!(fold("Ɲɛnɛ Kɔnatɛ"), "nene konate");
-        assert_eq!(fold("Keïta"), "keita");
-        assert_eq!(tokens("  Oumou  SANGARÉ-Diallo "), ["oumou", "sangare", "diallo"]);
-    }
 
     #[test]
     fn match_expression_quotes_prefix_words_and_drops_punctuation() {

@@ -59,7 +59,7 @@ impl Palabre {
         if input.facilitator.is_none() {
             input.facilitator = self.setting(crate::Setting::Facilitator)?;
         }
-        let changes = input.changes(None)?;
+        let changes = input.changes(None, self.today())?;
         let id = SessionId::new();
         self.write_ops(|_, w| {
             w.set_all(Entity::Session, id.0, changes.0)?;
@@ -69,9 +69,10 @@ impl Palabre {
 
     /// Changes the fields given in `input`; returns the session as stored.
     pub fn edit_session(&self, id: SessionId, input: &SessionInput) -> Result<Session> {
+        let today = self.today();
         self.write_ops(|conn, w| {
             let existing = load(conn, id)?;
-            let changes = input.changes(Some(&existing))?;
+            let changes = input.changes(Some(&existing), today)?;
             w.set_all(Entity::Session, id.0, changes.0)?;
             load(conn, id)
         })

@@ -62,6 +62,8 @@ pub struct AppInfo {
     pub language: String,
     pub database: Option<String>,
     pub version: &'static str,
+    /// The most blank rows a sheet may have, so the window can say so before the save dialog.
+    pub max_blank_rows: usize,
 }
 
 impl Palabre {
@@ -92,6 +94,7 @@ impl Palabre {
             language: self.setting(Setting::Language)?.unwrap_or_else(|| "fr".to_string()),
             database: self.path().map(|p| p.display().to_string()),
             version: env!("CARGO_PKG_VERSION"),
+            max_blank_rows: crate::sheet::MAX_BLANK_ROWS,
         })
     }
 }

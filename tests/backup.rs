@@ -77,15 +77,16 @@ fn restore_refuses_files_that_are_not_this_computers_palabre_database() {
     drop(other_laptop);
     let blank = dir.path().join("blank.db");
     drop(Palabre::open(&blank).unwrap());
-    for (file, why) in [
-        (text.as_path(), "not an SQLite database"),
-        (foreign.as_path(), "another program"),
-        (other.join("palabre.db").as_path(), "another computer"),
-        (blank.as_path(), "before this computer was set up"),
-        (dir.path().join("missing.db").as_path(), "no such file"),
+    // Each refusal says its own reason: another computer's backup is not "not a Palabre file".
+    for (file, code, why) in [
+        (text.as_path(), "not_a_database", "not an SQLite database"),
+        (foreign.as_path(), "not_a_database", "another program"),
+        (other.join("palabre.db").as_path(), "other_computer", "another computer"),
+        (blank.as_path(), "backup_before_set_up", "before this computer was set up"),
+        (dir.path().join("missing.db").as_path(), "not_a_database", "no such file"),
     ] {
         let err = app.restore(file).unwrap_err();
-        assert_eq!(err.code(), "not_a_database", "{file:?}");
+        assert_eq!(err.code(), code, "{file:?}");
         assert!(err.to_string().contains(why), "{err}");
     }
     assert_eq!(state(&app), before);
@@ -146,4 +147,23 @@ fn the_cli_backs_up_lists_and_restores() {
     let (code, _, err) = cli(&["restore", db.with_extension("key").to_str().unwrap()]);
     assert_eq!(code, Some(1));
     assert!(err.contains("not a Palabre database"), "{err}");
+}
+
+#[test]
+fn two_databases_in_one_folder_keep_their_backups_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let laptop_db = Palabre::open(dir.path().join("palabre.db")).unwrap();
+    laptop_db.init("Ségou-01").unwrap();
+    let demo = Palabre::open(dir.path().join("demo.db")).unwrap();
+    demo.init("Démo").unwrap();
+    let mine = laptop_db.auto_backup("manual").unwrap().unwrap();
+    let theirs = demo.auto_backup("manual").unwrap().unwrap();
+    assert_eq!(mine.path.parent(), theirs.path.parent(), "one backups/ folder");
+    let listed = |app: &Palabre| -> Vec<String> {
+        app.backups().unwrap().into_iter().map(|b| b.file_name).collect()
+    };
+    assert_eq!(listed(&laptop_db), [mine.file_name.clone()]);
+    assert_eq!(listed(&demo), [theirs.file_name.clone()]);
+    let err = laptop_db.restore(&theirs.path).unwrap_err();
+    assert_eq!(err.code(), "other_computer", "{err}");
 }

@@ -242,3 +242,49 @@ fn readme_tour_runs() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Aïssata Traoré"), "{stdout}");
 }
+
+/// The CLI says what the window says: how many match a search, who already has a name like a
+/// new person's, which planned sessions have a past date; a session recorded after the fact is
+/// held.
+#[test]
+fn search_counts_namesakes_and_late_planned_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(&db, &["init", "--device-name", "Ségou-01"]);
+    for surname in ["Traoré", "Cissé", "Diarra"] {
+        ok(&db, &["person", "add", "--name", &format!("Aïssata {surname}"), "--sex", "F"]);
+    }
+    let out = palabre(&db, &["person", "find", "aissata", "--limit", "2"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 shown of 3"), "{err}");
+    let found = json(&db, &["person", "find", "aissata", "--limit", "2"]);
+    assert_eq!((found["total"].as_u64(), found["people"].as_array().unwrap().len()), (Some(3), 2));
+
+    let out = palabre(&db, &["person", "add", "--name", "Aissata TRAORE", "--sex", "F"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim().len(), 36, "the id alone on stdout");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 other record(s) already have a name like this one"), "{err}");
+    assert!(err.contains("Aïssata Traoré"), "{err}");
+    let added = json(&db, &["person", "add", "--name", "Aïssata Diarra"]);
+    assert_eq!(added["registered_under_a_like_name"][0]["full_name"], "Aïssata Diarra");
+
+    let held = json(&db, &["session", "add", "--title", "Après coup", "--date", "2024-03-14"]);
+    let id = held["id"].as_str().unwrap();
+    assert_eq!(json(&db, &["session", "show", id])["session"]["status"], "held");
+    ok(
+        &db,
+        &["session", "add", "--title", "Oubliée", "--date", "2024-04-01", "--status", "planned"],
+    );
+    let out = palabre(&db, &["session", "list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let late: Vec<_> = text.lines().filter(|l| l.contains("! date passed")).collect();
+    assert_eq!(late.len(), 1, "{text}");
+    assert!(late[0].contains("Oubliée"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("1 planned session(s) have a date in the past")
+    );
+}

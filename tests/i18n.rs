@@ -233,3 +233,39 @@ fn the_checker_catches_what_it_should() {
         ["x y", "Q r", "p   s"]
     );
 }
+
+/// Where a view adds children to the page by hand. The views (and app.js) add children only
+/// through dom.js (`el`, `append`, `clear`), which leave null, undefined and false out: a raw
+/// `node.append(cond ? x : null)` is how the word "null" got printed on pages.
+fn raw_appends(source: &str) -> Vec<usize> {
+    source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            let code = line.split("//").next().unwrap_or_default();
+            [".append(", ".appendChild(", ".prepend(", ".after(", ".before(", ".replaceChildren("]
+                .iter()
+                .any(|call| code.contains(call))
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+#[test]
+fn views_add_children_only_through_the_dom_helpers() {
+    let mut checked = 0;
+    for (path, text) in files("js") {
+        let shown = path.to_string_lossy();
+        if !(shown.contains("/views/") || shown.ends_with("app.js")) {
+            continue;
+        }
+        checked += 1;
+        let lines = raw_appends(&text);
+        assert!(
+            lines.is_empty(),
+            "{shown}: raw DOM append on lines {lines:?}; use append()/clear() from dom.js"
+        );
+    }
+    assert!(checked >= 12, "only {checked} view files were checked");
+    assert_eq!(raw_appends("results.append(x ? y : null);\nappend(results, y);"), [1]);
+}

@@ -75,6 +75,7 @@ fn people_count_once_and_only_for_present_live_attendance_at_held_sessions() {
         .add_session(&SessionInput {
             title: Some("P".into()),
             start_date: Some("2024-08-01".into()),
+            status: Some("planned".into()),
             ..Default::default()
         })
         .unwrap();
@@ -142,8 +143,29 @@ fn the_sentence_has_correct_plurals_and_shares() {
     assert_eq!(
         fr,
         "En 2024, le programme a touché 1 personne, toutes des femmes, dont 100\u{202f}% de jeunes. \
-         Il a tenu une activité avec les acteurs de sécurité et zéro avec les acteurs de gouvernance et de justice."
+         Il a tenu une activité avec les acteurs de sécurité, et aucune avec les acteurs de gouvernance et de justice."
     );
+    let empty = app.report(period("2025-01-01", "2025-12-31"), Lang::Fr).unwrap().summary;
+    assert_eq!(empty, "En 2025, le programme n'a tenu aucune activité.");
+    let empty = app.report(period("2025-01-01", "2025-12-31"), Lang::En).unwrap().summary;
+    assert_eq!(empty, "In 2025 the programme held no activities.");
+    let justice = held(&app, "B", "2023-05-01", &["governance_justice"]);
+    app.attend(justice, &[one]).unwrap();
+    let fr = app.report(period("2023-01-01", "2023-12-31"), Lang::Fr).unwrap().summary;
+    assert!(
+        fr.ends_with("Il a tenu une activité avec les acteurs de gouvernance et de justice, et aucune avec les acteurs de sécurité."),
+        "{fr}"
+    );
+    let youth_only = held(&app, "C", "2022-05-01", &["youth"]);
+    app.attend(youth_only, &[one]).unwrap();
+    let en = app.report(period("2022-01-01", "2022-12-31"), Lang::En).unwrap().summary;
+    assert!(
+        en.ends_with(
+            "It held no activities with security actors or with governance and justice actors."
+        ),
+        "{en}"
+    );
+    assert!(!en.contains("zero") && !fr.contains("zéro"));
     let men: Vec<_> = (0..3).map(|i| born(&app, &format!("Moussa {i}"), "M", 1960)).collect();
     app.attend(s, &men).unwrap();
     let en = app.report(period("2024-02-01", "2024-06-30"), Lang::En).unwrap().summary;
@@ -191,7 +213,9 @@ fn the_demo_report_reads_like_the_programme_and_the_files_agree_with_it() {
                 "--xlsx",
                 xlsx.to_str().unwrap(),
                 "--lang",
-                "fr"
+                "fr",
+                "--names",
+                "everyone"
             ]
         )
         .status
@@ -246,7 +270,16 @@ print(json.dumps({
     assert!(
         common::palabre(
             &db,
-            &["report", "--csv", csv_dir.to_str().unwrap(), "--excel-fr", "--lang", "fr"]
+            &[
+                "report",
+                "--csv",
+                csv_dir.to_str().unwrap(),
+                "--excel-fr",
+                "--lang",
+                "fr",
+                "--names",
+                "everyone"
+            ]
         )
         .status
         .success()
@@ -290,4 +323,88 @@ fn attendance_merged_before_its_session_and_person_still_counts() {
     }
     let r = hq.report(Period::default(), Lang::Fr).unwrap();
     assert_eq!((r.people.total, r.attendances, r.people.youth), (1, 1, 1));
+}
+
+/// A list of names is an explicit choice: by default the files hold figures only; asked for,
+/// the list leaves out people without recorded consent unless the officer asks for everyone;
+/// the figures count everyone either way. Tables follow the forms' order, not the codes'.
+#[test]
+fn named_lists_are_opt_in_and_consent_filtered_and_tables_keep_the_forms_order() {
+    use palabre::report::NamedList;
+    use palabre::report::export::tables;
+    let app = common::app();
+    let s = held(&app, "A", "2024-02-01", &["youth", "womens_groups", "civil_society"]);
+    let consenting = app
+        .add_person(&PersonInput {
+            full_name: Some("Awa Consentante".into()),
+            consent: Some(true),
+            ..Default::default()
+        })
+        .unwrap();
+    let silent = born(&app, "Bintou Sansaccord", "F", 2000);
+    app.attend(s, &[consenting, silent]).unwrap();
+    let report = app.report(Period::default(), Lang::Fr).unwrap();
+    assert_eq!(report.people.total, 2, "the figures count everyone");
+
+    let none = app.participants(Period::default(), NamedList::None).unwrap();
+    assert!(tables(&report, &none).iter().all(|t| t.stem != "participants"), "no names by default");
+    let consented = app.participants(Period::default(), NamedList::Consented).unwrap();
+    let names: Vec<_> = consented.people.iter().map(|p| p.full_name.as_str()).collect();
+    assert_eq!(names, ["Awa Consentante"]);
+    assert_eq!(consented.without_consent_left_out, 1);
+    let everyone = app.participants(Period::default(), NamedList::Everyone).unwrap();
+    assert_eq!(everyone.people.len(), 2);
+
+    // The CLI: no flag, no names; --names consented, only her.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let cli = Palabre::open(&db).unwrap();
+    cli.init("Ségou-01").unwrap();
+    cli.merge_ops(&app.ops().unwrap()).unwrap();
+    drop(cli);
+    let out = dir.path().join("csv");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["report", "--csv", out.to_str().unwrap(), "--lang", "fr"];
+        args.extend_from_slice(extra);
+        let result = common::palabre(&db, &args);
+        assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    };
+    run(&[]);
+    assert!(!out.join("participants.csv").exists(), "figures only by default");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(!summary.contains("Awa") && !summary.contains("Bintou"), "{summary}");
+    run(&["--names", "consented"]);
+    let list = std::fs::read_to_string(out.join("participants.csv")).unwrap();
+    assert!(list.contains("Awa Consentante") && !list.contains("Bintou"), "{list}");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary
+            .contains("Personnes sans consentement enregistré (absentes de la liste nominative),1"),
+        "{summary}"
+    );
+    let refused =
+        common::palabre(&db, &["report", "--csv", out.to_str().unwrap(), "--names", "all"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("none, consented, everyone"));
+
+    // Groups in the form's order (women's groups, youth, … civil society), in files and JSON.
+    let groups: Vec<String> = tables(&report, &none)
+        .into_iter()
+        .find(|t| t.stem == "activities_by_group")
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|row| match &row[0] {
+            palabre::report::export::Cell::Text(label) => label.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let expected: Vec<String> = palabre::Group::ALL
+        .iter()
+        .map(|g| palabre::i18n::t(Lang::Fr, &format!("group.{g}"), &[]))
+        .collect();
+    assert_eq!(groups, expected);
+    let json = serde_json::to_string(&report.activities.by_group).unwrap();
+    assert!(json.starts_with("{\"womens_groups\":1,\"youth\":1,\"security_actors\":0"), "{json}");
+    assert!(json.find("civil_society") > json.find("youth"), "{json}");
 }

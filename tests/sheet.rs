@@ -149,3 +149,60 @@ fn the_cli_writes_a_sheet_and_refuses_unknown_sessions() {
     assert_eq!(missing.status.code(), Some(1));
     assert_eq!(run(&["sheet", "--out", "x.pdf", "--blank-rows", "501"]).status.code(), Some(2));
 }
+
+#[test]
+fn every_stakeholder_group_prints_in_the_header_uncut() {
+    let app = common::app();
+    let all: Vec<String> = palabre::Group::ALL.iter().map(|g| g.as_str().to_string()).collect();
+    let s = app
+        .add_session(&SessionInput {
+            title: Some("Forum de toutes les parties".into()),
+            start_date: Some("2024-03-14".into()),
+            groups: Some(all),
+            ..Default::default()
+        })
+        .unwrap();
+    for lang in [Lang::Fr, Lang::En] {
+        let text = pages(&app.attendance_sheet(Some(s), lang, 1).unwrap()).join("\n");
+        // pdftotext keeps the header's lines apart: compare words, not whole labels.
+        let words: Vec<&str> = text.split_whitespace().collect();
+        for group in palabre::Group::ALL {
+            let label = palabre::i18n::t(lang, &format!("group.{group}"), &[]);
+            for word in label.split_whitespace() {
+                let word = word.trim_end_matches(',');
+                assert!(
+                    words.iter().any(|w| w.trim_end_matches(',') == word),
+                    "{word} (of {label}) missing from:\n{text}"
+                );
+            }
+        }
+        assert!(!text.contains('…'), "nothing is cut:\n{text}");
+    }
+}
+
+#[test]
+fn the_sheet_lists_people_in_the_same_order_as_the_screen() {
+    let app = common::app();
+    let s = session_with(&app, 0);
+    let names = ["Zeinabou Diarra", "Ɲɛnɛ Kɔnɛ", "Nana Touré", "Oumou Cissé", "Élise Dembélé"];
+    let ids: Vec<_> = names
+        .iter()
+        .map(|n| {
+            app.add_person(&PersonInput { full_name: Some(n.to_string()), ..Default::default() })
+                .unwrap()
+        })
+        .collect();
+    app.attend(s, &ids).unwrap();
+    let on_screen: Vec<String> =
+        app.attendance(s).unwrap().into_iter().map(|l| l.full_name).collect();
+    assert_eq!(
+        on_screen,
+        ["Élise Dembélé", "Nana Touré", "Ɲɛnɛ Kɔnɛ", "Oumou Cissé", "Zeinabou Diarra"]
+    );
+    let text = pages(&app.attendance_sheet(Some(s), Lang::Fr, 0).unwrap()).join("\n");
+    let printed: Vec<usize> = on_screen.iter().map(|n| text.find(n.as_str()).unwrap()).collect();
+    assert!(printed.windows(2).all(|w| w[0] < w[1]), "sheet order differs:\n{text}");
+    let registry: Vec<String> =
+        app.people(0, 10).unwrap().people.into_iter().map(|p| p.full_name).collect();
+    assert_eq!(registry, on_screen, "the registry sorts the same way");
+}

@@ -9,16 +9,16 @@ use palabre::hq::{Enrollment, HqStatus};
 use palabre::i18n::Lang;
 use palabre::report::export::CsvFlavour;
 use palabre::report::indicators::Period;
-use palabre::report::{Overview, Report};
+use palabre::report::{NamedList, Overview, Report};
 use palabre::sync::conflicts::Conflict;
 use palabre::sync::devices::{DeviceStatus, Orphan};
 use palabre::sync::export::Exported;
 use palabre::sync::import::{ImportOutcome, Trusted};
 use palabre::sync::schema::Entity;
 use palabre::{
-    ActionItem, AppInfo, AttendanceId, Device, ItemId, ItemInput, PeoplePage, Person, PersonDetail,
-    PersonId, PersonInput, PlanId, PlanInput, Session, SessionDetail, SessionFilter, SessionId,
-    SessionInput, Setting,
+    ActionItem, AppInfo, AttendanceId, Device, ItemId, ItemInput, PeopleFound, PeoplePage, Person,
+    PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Session, SessionDetail, SessionFilter,
+    SessionId, SessionInput, Setting,
 };
 use serde_json::Value;
 use std::path::PathBuf;
@@ -95,8 +95,34 @@ pub fn find_people(
     state: State<'_, AppState>,
     query: String,
     limit: usize,
+) -> UiResult<PeopleFound> {
+    Ok(state.app()?.search_people(&query, limit)?)
+}
+
+#[tauri::command(async)]
+pub fn people_named_like(
+    state: State<'_, AppState>,
+    name: String,
+    limit: usize,
 ) -> UiResult<Vec<Person>> {
-    Ok(state.app()?.find_people(&query, limit)?)
+    Ok(state.app()?.people_named_like(&name, limit)?)
+}
+
+/// The page says whether a form holds unsaved input, so that closing the window can ask.
+#[tauri::command]
+pub fn set_unsaved(state: State<'_, AppState>, unsaved: bool) {
+    state.set_unsaved(unsaved);
+}
+
+/// Closes the window after the page asked (or had nothing unsaved).
+#[tauri::command]
+pub fn close_window<R: tauri::Runtime>(window: tauri::Window<R>) -> UiResult<()> {
+    window.destroy().map_err(|e| crate::error::UiError {
+        code: "unknown".into(),
+        message: e.to_string(),
+        field: None,
+        details: Value::Null,
+    })
 }
 
 #[tauri::command(async)]
@@ -242,10 +268,12 @@ pub fn export_report_xlsx(
     from: Option<String>,
     to: Option<String>,
     lang: Lang,
+    names: Option<NamedList>,
 ) -> UiResult<()> {
     Ok(state.app()?.write_report_xlsx(
         Period::parse(from.as_deref(), to.as_deref())?,
         lang,
+        names.unwrap_or_default(),
         &path,
     )?)
 }
@@ -258,11 +286,13 @@ pub fn export_report_csv(
     to: Option<String>,
     lang: Lang,
     excel_fr: bool,
+    names: Option<NamedList>,
 ) -> UiResult<Vec<PathBuf>> {
     let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
     Ok(state.app()?.write_report_csv(
         Period::parse(from.as_deref(), to.as_deref())?,
         lang,
+        names.unwrap_or_default(),
         &dir,
         flavour,
     )?)

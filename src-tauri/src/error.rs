@@ -1,5 +1,6 @@
-//! The error the UI receives: `{code, message, field}`. The UI switches on `code` (and uses
-//! `field` to place an inline message); `message` is the core's text, shown only as a fallback.
+//! The error the UI receives: `{code, message, field, details}`. The UI switches on `code` (and
+//! uses `field` to place an inline message, `details` — a limit, a range — to fill its translated
+//! text); `message` is the core's text, shown only as a fallback.
 
 use serde::Serialize;
 
@@ -8,6 +9,7 @@ pub struct UiError {
     pub code: String,
     pub message: String,
     pub field: Option<String>,
+    pub details: serde_json::Value,
 }
 
 impl From<palabre::Error> for UiError {
@@ -16,6 +18,7 @@ impl From<palabre::Error> for UiError {
             code: e.code().to_string(),
             message: e.to_string(),
             field: e.field().map(str::to_string),
+            details: e.details(),
         }
     }
 }

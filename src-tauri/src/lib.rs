@@ -22,6 +22,9 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::delete_session,
         commands::list_people,
         commands::find_people,
+        commands::people_named_like,
+        commands::set_unsaved,
+        commands::close_window,
         commands::get_person,
         commands::add_person,
         commands::edit_person,
@@ -67,19 +70,37 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
-/// Starts the app. A second launch focuses the running window instead of opening the database
-/// a second time.
+/// Starts the app. A second launch on the same database focuses the running window instead of
+/// opening the database a second time; a launch on another database opens its own window.
+/// Closing the window while a form holds unsaved input asks first (the page answers).
 pub fn run() {
+    let db = palabre::default_db_path();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(state::instance_id(&db))
+                .callback(|app, _args, _cwd| {
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
+        .manage(state::AppState::open(&db))
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<state::AppState>().has_unsaved()
+                && let Some(webview) = window.get_webview_window(window.label())
+            {
+                // The page asks "leave without saving?" and calls close_window if so.
+                api.prevent_close();
+                let _ =
+                    webview.eval("window.palabreCloseRequested && window.palabreCloseRequested()");
             }
-        }))
-        .manage(state::AppState::open_default())
+        })
         .setup(|app| {
             let handle = app.handle().clone();
             std::thread::spawn(move || handle.state::<state::AppState>().daily_backup());

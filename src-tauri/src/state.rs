@@ -1,12 +1,21 @@
 //! The database the window works on. If it cannot be opened (a newer schema, a foreign file), the
 //! window still starts and every command answers with that error, so the UI can say what to do.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use palabre::Palabre;
 
 use crate::error::{UiError, UiResult};
 
 pub struct AppState {
     opened: Result<Palabre, UiError>,
+    /// Held for the life of the window: a second window on the same database is refused (the
+    /// single-instance plugin focuses the first one where a session bus exists; this lock holds
+    /// everywhere, on Windows too).
+    _lock: Option<std::fs::File>,
+    /// A form in the window holds input not yet saved (the page says so through `set_unsaved`);
+    /// closing the window then asks first.
+    unsaved: AtomicBool,
 }
 
 impl AppState {
@@ -16,7 +25,11 @@ impl AppState {
     }
 
     pub fn open(path: &std::path::Path) -> AppState {
-        AppState { opened: Palabre::open(path).map_err(UiError::from) }
+        let (opened, lock) = match lock_database(path) {
+            Ok(lock) => (Palabre::open(path).map_err(UiError::from), lock),
+            Err(refused) => (Err(refused), None),
+        };
+        AppState { opened, _lock: lock, unsaved: AtomicBool::new(false) }
     }
 
     /// The backup at start, when the newest is a day old. Run off the window's start-up path; a
@@ -32,4 +45,63 @@ impl AppState {
     pub fn app(&self) -> UiResult<&Palabre> {
         self.opened.as_ref().map_err(Clone::clone)
     }
+
+    pub fn set_unsaved(&self, unsaved: bool) {
+        self.unsaved.store(unsaved, Ordering::SeqCst);
+    }
+
+    pub fn has_unsaved(&self) -> bool {
+        self.unsaved.load(Ordering::SeqCst)
+    }
+}
+
+/// Takes the window lock of the database at `path` (`<db>.window-lock`, an empty file): refused
+/// with `already_open` while another Palabre window holds it. The lock ends with the process,
+/// however it ends; a window closed a moment ago may still be shutting down, so a held lock is
+/// asked for again for a few seconds before the refusal. A folder where no lock file can be made
+/// gets no lock (the database's own errors then speak).
+fn lock_database(path: &std::path::Path) -> Result<Option<std::fs::File>, UiError> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".window-lock");
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&name)
+    else {
+        return Ok(None);
+    };
+    let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+    let mut held = file.try_lock();
+    while matches!(held, Err(std::fs::TryLockError::WouldBlock))
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        held = file.try_lock();
+    }
+    match held {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(UiError {
+            code: "already_open".into(),
+            message: format!(
+                "Palabre is already open on {} in another window. Use that window, and close this one.",
+                path.display()
+            ),
+            field: None,
+            details: serde_json::Value::Null,
+        }),
+        Err(std::fs::TryLockError::Error(_)) => Ok(None),
+    }
+}
+
+/// How long a start waits for a window that is closing to let go of the database.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// A D-Bus name of the single-instance plugin for this database, so that a second launch on the
+/// *same* database focuses the first window and a launch on *another* one opens its own.
+pub fn instance_id(path: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    absolute.hash(&mut hasher);
+    format!("org.palabre.desktop.db{:016x}", hasher.finish())
 }

@@ -21,5 +21,6 @@ pub fn open(path: &Path) -> UiResult<()> {
         code: "viewer_unavailable".into(),
         message: format!("No viewer could open {}: {e}. Open it from its folder.", path.display()),
         field: None,
+        details: serde_json::Value::Null,
     })
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
 fn app(db: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = mock_builder()
@@ -61,7 +61,7 @@ fn the_ui_flow_through_commands() {
     .unwrap();
     invoke(&w, "attend", json!({ "session": session, "people": [person] })).unwrap();
     let found = invoke(&w, "find_people", json!({ "query": "aissata", "limit": 5 })).unwrap();
-    assert_eq!(found[0]["id"], person);
+    assert_eq!(found["people"][0]["id"], person);
     let detail = invoke(&w, "get_session", json!({ "id": session })).unwrap();
     assert_eq!(
         detail["session"]["facilitator"], "Mariam Sidibé",
@@ -108,7 +108,7 @@ fn errors_reach_the_ui_as_code_message_and_field() {
     let err = invoke(&w, "add_person", json!({ "input": { "full_name": " " } })).unwrap_err();
     assert_eq!(
         err,
-        json!({ "code": "empty_field", "field": "name", "message": "The name is empty. Fill it in and save again." })
+        json!({ "code": "empty_field", "field": "name", "message": "The name is empty. Fill it in and save again.", "details": null })
     );
     let err = invoke(&w, "setup_device", json!({ "deviceName": "Again", "facilitator": "Awa" }))
         .unwrap_err();
@@ -169,5 +169,68 @@ fn commands_build_manifest_and_capability_agree() {
         system,
         ["dialog:allow-open", "dialog:allow-save"],
         "and of the system, only the file dialogs"
+    );
+}
+
+/// A refusal carries the numbers its message needs (the range, the limit), so that the window can
+/// say "between 0 and 500" rather than "out of range"; and search says how many match.
+#[test]
+fn refusals_carry_their_limits_and_searches_their_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, w) = app(&dir.path().join("p.db"));
+    invoke(&w, "setup_device", json!({ "deviceName": "Ségou-01", "facilitator": "Awa" })).unwrap();
+    let info = invoke(&w, "app_info", json!({})).unwrap();
+    let max = info["max_blank_rows"].as_u64().unwrap();
+    let err = invoke(
+        &w,
+        "save_attendance_sheet",
+        json!({ "session": null, "lang": "fr", "blankRows": max + 1, "path": dir.path().join("s.pdf") }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "out_of_range");
+    assert_eq!(err["details"], json!({ "value": max + 1, "min": 0, "max": max }));
+    assert!(!dir.path().join("s.pdf").exists(), "nothing written");
+    let long = "a".repeat(201);
+    let err = invoke(&w, "add_person", json!({ "input": { "full_name": long } })).unwrap_err();
+    assert_eq!(err["code"], "too_long");
+    assert_eq!(err["details"], json!({ "len": 201, "max": 200 }));
+
+    for name in ["Aïssata Traoré", "Aïssata Cissé", "Aïssata Diarra"] {
+        invoke(&w, "add_person", json!({ "input": { "full_name": name } })).unwrap();
+    }
+    let found = invoke(&w, "find_people", json!({ "query": "aissata", "limit": 2 })).unwrap();
+    assert_eq!(found["total"], 3);
+    assert_eq!(found["more"], false);
+    assert_eq!(found["people"].as_array().unwrap().len(), 2);
+    let like =
+        invoke(&w, "people_named_like", json!({ "name": "aissata traore", "limit": 5 })).unwrap();
+    assert_eq!(like.as_array().unwrap().len(), 1);
+    assert_eq!(like[0]["full_name"], "Aïssata Traoré");
+    // The window's unsaved-input flag, which closing the window asks about.
+    invoke(&w, "set_unsaved", json!({ "unsaved": true })).unwrap();
+    assert!(_app.state::<AppState>().has_unsaved());
+    invoke(&w, "set_unsaved", json!({ "unsaved": false })).unwrap();
+    assert!(!_app.state::<AppState>().has_unsaved());
+}
+
+/// One window per database: a second window on the same database is refused with a message
+/// that says to use the first one; another database opens normally.
+#[test]
+fn a_second_window_on_the_same_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let first = AppState::open(&db);
+    assert!(first.app().is_ok());
+    let second = AppState::open(&db);
+    let refused = second.app().err().expect("a second window is refused");
+    assert_eq!(refused.code, "already_open");
+    assert!(refused.message.contains("already open"), "{}", refused.message);
+    assert!(AppState::open(&dir.path().join("other.db")).app().is_ok(), "another database opens");
+    drop(first);
+    assert!(AppState::open(&db).app().is_ok(), "the lock ends with the first window");
+    assert_ne!(
+        palabre_desktop::state::instance_id(&db),
+        palabre_desktop::state::instance_id(&dir.path().join("other.db")),
+        "each database has its own single-instance name"
     );
 }

@@ -297,10 +297,24 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
     let fa = a.export_bundle(files.path()).unwrap().path.unwrap();
     let fb = b.export_bundle(files.path()).unwrap().path.unwrap();
 
+    // This computer is the programme's HQ (set up from the CLI's `hq init`).
+    let hq_db = palabre::Palabre::open(&h.db).unwrap();
+    hq_db.init("HQ Bamako").unwrap();
+    hq_db.hq_init(&files.path().join("keys"), Some("Dialogues Mopti")).unwrap();
+    drop(hq_db);
     let (driver, app) = h.launch();
-    set_up(&app);
+    app.wait_text("#view h1", "Accueil");
     app.click("a[data-route=sync]");
     app.wait_text("#view h1", "Synchronisation");
+    // HQ is not told to send to HQ, nor that it is not enrolled.
+    app.wait_text("#export h2", "Envoyer les modifications du siège");
+    app.wait_text("#hq-encryption", "Cet ordinateur est le siège du programme");
+    assert!(!app.text("#view").contains("Non inscrit"), "{}", app.text("#view"));
+    app.show("#/settings");
+    app.wait_text("#hq-self", "Cet ordinateur est le siège du programme");
+    assert!(!app.text("#hq-section").contains("Non inscrit"));
+    assert_eq!(app.count("#enrol-hq"), 0);
+    app.show("#/sync");
     app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([[fa, fb]]));
     app.click("#import-bundles");
     app.wait_until(
@@ -371,7 +385,7 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
     app.click("#report-form button[type=submit]");
     app.wait_text(
         "#report-summary",
-        "Depuis le 01/01/2025, le programme n'a encore touché personne.",
+        "Depuis le 01/01/2025, le programme n'a tenu aucune activité.",
     );
     app.click("[data-lang=en]");
     app.wait_text("#view h1", "Report");
@@ -459,6 +473,8 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     app.click("#import-bundles");
     app.find("#import-results [data-outcome=acknowledged]");
     app.wait_text("#import-results", "le siège a tout jusqu'au");
+    // The screen says so at once, without leaving it.
+    app.wait_text("#hq-acked", "Le siège a tout jusqu'au");
     app.go("#/home");
     app.click("a[data-route=sync]");
     app.wait_text("#hq-acked", "Le siège a tout jusqu'au");
@@ -539,4 +555,293 @@ fn a_backup_is_restored_from_settings() {
     let kept = db.backups().unwrap().into_iter().find(|b| b.reason == "restore").unwrap();
     let before = palabre::Palabre::open(&kept.path).unwrap();
     assert_eq!(before.people(0, 10).unwrap().people[0].full_name, "Awa Diarra");
+}
+
+/// Text nodes and labels on the page that read "null", "undefined" or "NaN": what a view
+/// printed by mistake. (The licence texts on About are prose — "null and void" — and skipped.)
+fn stray_words(app: &Session) -> Vec<String> {
+    let found = app.script(
+        "const bad = []; const word = /\\b(null|undefined|NaN)\\b/;
+         const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+         while (walk.nextNode()) {
+           const node = walk.currentNode;
+           if (node.parentElement && node.parentElement.closest('pre')) continue;
+           if (word.test(node.nodeValue)) bad.push(node.nodeValue.trim());
+         }
+         for (const e of document.querySelectorAll('[aria-label],[title],[placeholder]'))
+           for (const a of ['aria-label', 'title', 'placeholder']) {
+             const v = e.getAttribute(a); if (v && word.test(v)) bad.push(a + '=' + v); }
+         return bad;",
+        json!([]),
+    );
+    serde_json::from_value(found).unwrap()
+}
+
+#[test]
+fn no_screen_of_the_demo_prints_null_in_either_language_or_size() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (_driver, app) = h.launch();
+    app.click("#open-demo");
+    app.wait_text("#view h1", "Accueil");
+    // A session with no summary and no recommendations, made in the window.
+    app.show("#/sessions/new");
+    app.type_into("#session-form input[name=title]", "Séance sans résumé");
+    app.type_into("#session-form input[name=start_date]", "02/02/2024");
+    app.click("#session-form button[type=submit]");
+    app.wait_text("#view h1", "Séance sans résumé");
+    let bare = app.script("return location.hash", json!([])).as_str().unwrap().to_string();
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    let held = db
+        .sessions(&palabre::SessionFilter {
+            status: Some(palabre::SessionStatus::Held),
+            ..Default::default()
+        })
+        .unwrap();
+    let session = format!("#/sessions/{}", held[0].id);
+    let person = format!("#/people/{}", db.people(0, 1).unwrap().people[0].id);
+    let routes = [
+        "#/home",
+        "#/sessions",
+        session.as_str(),
+        bare.as_str(),
+        "#/sessions/new",
+        "#/people",
+        person.as_str(),
+        "#/people/new",
+        "#/plans",
+        "#/sync",
+        "#/sync/duplicates",
+        "#/report",
+        "#/print",
+        "#/settings",
+        "#/about",
+    ];
+    for lang in ["fr", "en"] {
+        app.click(&format!("[data-lang={lang}]"));
+        app.wait_until(
+            "the language",
+            "return document.documentElement.lang === arguments[0]",
+            json!([lang]),
+        );
+        for (width, height) in [(1366, 768), (1024, 600)] {
+            app.resize(width, height);
+            for route in routes {
+                app.show(route);
+                if route == "#/report" {
+                    app.find("#report-summary");
+                }
+                let stray = stray_words(&app);
+                assert!(stray.is_empty(), "{route} ({lang}, {width}×{height}) shows {stray:?}");
+                assert_no_horizontal_scroll(&app, route);
+            }
+        }
+        // At 1280 px the navigation holds on one row.
+        app.resize(1280, 760);
+        app.show("#/home");
+        let rows = app.script(
+            "const links = [...document.querySelectorAll('#nav a')].map((a) => a.getBoundingClientRect().top);
+             return new Set(links.map(Math.round)).size",
+            json!([]),
+        );
+        assert_eq!(rows, json!(1), "the nav wraps at 1280 px in {lang}");
+    }
+
+    // The report: French groups in the form's order, labels on the chart not cut.
+    app.click("[data-lang=fr]");
+    app.show("#/home");
+    app.show("#/report");
+    app.find("#report-summary");
+    let order = app.script(
+        "return [...document.querySelectorAll('#activities-by-group table tbody tr td:first-child')].map((td) => td.textContent)",
+        json!([]),
+    );
+    let order: Vec<String> = serde_json::from_value(order).unwrap();
+    let expected: Vec<String> = palabre::Group::ALL
+        .iter()
+        .map(|g| palabre::i18n::t(palabre::i18n::Lang::Fr, &format!("group.{g}"), &[]))
+        .collect();
+    assert_eq!(order, expected);
+    let cut = app.script(
+        "const box = document.querySelector('#activities-by-group svg.chart');
+         const left = box.getBoundingClientRect().left;
+         return [...box.querySelectorAll('text.label')].filter((t) => t.getBoundingClientRect().left < left - 1).map((t) => t.textContent)",
+        json!([]),
+    );
+    assert_eq!(cut, json!([]), "chart labels run out of the chart");
+    // Long labels wrap onto lines of their own, whole.
+    let labels = app.script(
+        "return [...document.querySelectorAll('#activities-by-group svg.chart text.label')]
+           .map((t) => [...t.querySelectorAll('tspan')].map((s) => s.textContent).join(' '))",
+        json!([]),
+    );
+    let labels: Vec<String> = serde_json::from_value(labels).unwrap();
+    assert_eq!(labels, expected, "every group's label, whole, on the chart");
+}
+
+/// Asks the window to close as a window manager would (WM_DELETE_WINDOW), with python3-xlib.
+fn ask_window_to_close(display: &Display) {
+    let out = std::process::Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "^Palabre$"])
+        .env("DISPLAY", &display.name)
+        .output()
+        .expect("xdotool is missing (make test installs it)");
+    let window =
+        String::from_utf8_lossy(&out.stdout).lines().next().expect("no window").to_string();
+    let script = "import sys\nfrom Xlib import X, display, protocol\n\
+        d = display.Display(sys.argv[1])\nw = d.create_resource_object('window', int(sys.argv[2]))\n\
+        p = d.intern_atom('WM_PROTOCOLS')\nq = d.intern_atom('WM_DELETE_WINDOW')\n\
+        w.send_event(protocol.event.ClientMessage(window=w, client_type=p, data=(32, [q, X.CurrentTime, 0, 0, 0])), event_mask=X.NoEventMask)\n\
+        d.flush()\n";
+    // Debian's python3 (with python3-xlib), not another on the PATH.
+    let status = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", script, &display.name, &window])
+        .status()
+        .expect("/usr/bin/python3 is missing (make test installs python3 and python3-xlib)");
+    assert!(status.success(), "python3-xlib could not send WM_DELETE_WINDOW");
+}
+
+#[test]
+fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_close() {
+    use std::time::{Duration, Instant};
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (driver, app) = h.launch();
+    set_up(&app);
+    app.quit();
+    drop(driver);
+    // Twelve Aïssatas in the registry, and one more woman.
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    let surnames = [
+        "Traoré",
+        "Cissé",
+        "Diarra",
+        "Keïta",
+        "Coulibaly",
+        "Sangaré",
+        "Maïga",
+        "Diallo",
+        "Touré",
+        "Konaté",
+        "Sidibé",
+        "Dembélé",
+    ];
+    for (i, surname) in surnames.iter().enumerate() {
+        db.add_person(&palabre::PersonInput {
+            full_name: Some(format!("Aïssata {surname}")),
+            sex: Some("F".into()),
+            birth_year: Some(1980 + i as i32),
+            community: Some("Sévaré".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    drop(db);
+
+    let (_driver, app) = h.launch();
+    // A session recorded after the fact defaults to held; one in the future to planned.
+    app.show("#/sessions/new");
+    app.type_into("#session-form input[name=start_date]", "01/01/2099");
+    app.wait_until(
+        "planned",
+        "return document.querySelector('#session-form select[name=status]').value === 'planned'",
+        json!([]),
+    );
+    app.type_into("#session-form input[name=start_date]", "14/03/2024");
+    app.wait_until(
+        "held",
+        "return document.querySelector('#session-form select[name=status]').value === 'held'",
+        json!([]),
+    );
+    app.type_into("#session-form input[name=title]", "Dialogue à Sévaré");
+    app.type_into("#session-form input[name=place]", "Mairie de Sévaré");
+    app.click("#session-form input[value=womens_groups]");
+    app.click("#session-form button[type=submit]");
+    app.wait_text("#view h1", "Dialogue à Sévaré");
+    app.wait_text(".meta-list", "Tenue");
+
+    // The search says how many match, and shows what tells namesakes apart.
+    app.type_into("#registry-search", "aissata");
+    app.wait_text("#registry-count", "10 affichées sur 12");
+    app.wait_text("#registry-results", "Aïssata Cissé · Femme · née en 1981 · Sévaré");
+    app.press("#registry-search", ENTER);
+    app.wait_text("#attendance-list", "Aïssata Cissé");
+    app.type_into("#registry-search", "aissata ciss");
+    app.wait_text("#registry-count", "1 personne trouvée");
+    app.wait_text("#registry-results .already", "Déjà inscrite");
+    assert_eq!(app.count("#registry-results button"), 0, "no button to register her twice");
+
+    // Quick-add: focus moves in; community empty; the session's group chosen; a namesake warns.
+    app.click("#attendance details.quick summary");
+    app.wait_until(
+        "focus in the form",
+        "return document.activeElement.id === 'quick-name'",
+        json!([]),
+    );
+    assert_eq!(
+        app.script("return document.getElementById('quick-community').value", json!([])),
+        json!("")
+    );
+    assert_eq!(
+        app.script("return document.getElementById('quick-group').value", json!([])),
+        json!("womens_groups")
+    );
+    app.type_into("#quick-name", "Aissata Traore");
+    app.wait_text("#quick-add .namesakes", "Peut-être déjà inscrite");
+    app.wait_text("#quick-add .namesakes", "Aïssata Traoré");
+    app.click("#quick-add .namesakes button");
+    app.wait_text("#attendance-list", "Aïssata Traoré");
+    assert_eq!(app.count("#attendance-list tbody tr"), 2, "registered, not created again");
+
+    // Remove asks first; Esc keeps her.
+    app.click("#attendance-list tbody tr:first-child button.remove");
+    app.wait_text("#modal", "Retirer de la séance ?");
+    app.press("#modal button.secondary", "\u{E00C}");
+    app.wait_until(
+        "the dialog to close",
+        "return document.getElementById('modal').hidden",
+        json!([]),
+    );
+    assert_eq!(app.count("#attendance-list tbody tr"), 2);
+    app.click("#attendance-list tbody tr:first-child button.remove");
+    app.click("#modal .dialog button.danger");
+    app.wait_until(
+        "one left",
+        "return document.querySelectorAll('#attendance-list tbody tr').length === 1",
+        json!([]),
+    );
+
+    // A draft: closing the window asks; "stay" keeps the window and the draft.
+    app.click("#attendance details.quick summary");
+    app.type_into("#quick-name", "Fanta Brouillon");
+    ask_window_to_close(&h.display);
+    app.wait_text("#modal", "Modifications non enregistrées");
+    app.click("#modal .dialog button.secondary");
+    app.wait_until(
+        "the dialog to close",
+        "return document.getElementById('modal').hidden",
+        json!([]),
+    );
+    assert_eq!(
+        app.script("return document.getElementById('quick-name').value", json!([])),
+        json!("Fanta Brouillon")
+    );
+    assert_eq!(palabre_windows(&h.display), 1);
+    // Asked again and confirmed, the window closes.
+    ask_window_to_close(&h.display);
+    app.wait_text("#modal", "Modifications non enregistrées");
+    app.click("#modal .dialog button.primary");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while palabre_windows(&h.display) != 0 {
+        assert!(Instant::now() < deadline, "the window did not close");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(app);
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    assert_eq!(db.people(0, 50).unwrap().total, 12, "no person was created twice, no draft saved");
+    let s = db.sessions(&Default::default()).unwrap().remove(0);
+    assert_eq!(s.status, palabre::SessionStatus::Held);
+    assert_eq!(db.attendance(s.id).unwrap().len(), 1);
 }

@@ -110,6 +110,10 @@ enum Command {
         /// Language of the sentence and headers: fr or en (default: the app's language).
         #[arg(long)]
         lang: Option<String>,
+        /// With --xlsx or --csv, add a list of the people reached by name: `consented` (those
+        /// with recorded consent) or `everyone`. Without it the files hold figures only.
+        #[arg(long, value_name = "WHO")]
+        names: Option<String>,
     },
     /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
     Orphans,
@@ -245,7 +249,8 @@ struct SessionFlags {
     place: Option<String>,
     #[arg(long)]
     facilitator: Option<String>,
-    /// planned held cancelled
+    /// planned held cancelled (a new session defaults to held if it started before today,
+    /// else planned)
     #[arg(long)]
     status: Option<String>,
     #[arg(long)]
@@ -552,9 +557,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             SessionCommand::Delete { id } => out.done(app.delete_session(id)?),
         },
         Command::Person(command) => match command {
-            PersonCommand::Add(flags) => out.id(app.add_person(&flags.input())?),
+            PersonCommand::Add(flags) => {
+                let input = flags.input();
+                let name = input.full_name.clone().unwrap_or_default();
+                let namesakes = app.people_named_like(&name, 5)?;
+                out.added_person(app.add_person(&input)?, &namesakes)
+            }
             PersonCommand::List { limit, offset } => out.people_page(&app.people(offset, limit)?),
-            PersonCommand::Find { query, limit } => out.people(&app.find_people(&query, limit)?),
+            PersonCommand::Find { query, limit } => out.found(&app.search_people(&query, limit)?),
             PersonCommand::Show { id } => out.person(&app.person(id)?, &app.person_sessions(id)?),
             PersonCommand::Edit { id, flags } => {
                 let person = app.edit_person(id, &flags.input())?;
@@ -642,9 +652,10 @@ fn run(cli: Cli) -> Result<(), Error> {
             app.write_attendance_sheet(session, lang, blank_rows as usize, &path)?;
             out.path(&path)
         }
-        Command::Report { from, to, xlsx, csv, excel_fr, lang } => {
+        Command::Report { from, to, xlsx, csv, excel_fr, lang, names } => {
             use crate::report::export::CsvFlavour;
             let period = crate::report::indicators::Period::parse(from.as_deref(), to.as_deref())?;
+            let names = crate::report::NamedList::parse(names.as_deref().unwrap_or_default())?;
             let lang = match lang {
                 Some(code) => {
                     crate::i18n::Lang::parse(&code).ok_or_else(|| crate::Invalid::UnknownCode {
@@ -656,11 +667,11 @@ fn run(cli: Cli) -> Result<(), Error> {
                 None => crate::i18n::Lang::parse(&app.info()?.language).unwrap_or_default(),
             };
             if let Some(path) = xlsx {
-                app.write_report_xlsx(period, lang, &path)?;
+                app.write_report_xlsx(period, lang, names, &path)?;
                 out.path(&path)
             } else if let Some(dir) = csv {
                 let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
-                for file in app.write_report_csv(period, lang, &dir, flavour)? {
+                for file in app.write_report_csv(period, lang, names, &dir, flavour)? {
                     out.path(&file)?;
                 }
                 Ok(())

@@ -111,15 +111,27 @@ impl Out {
         if self.json {
             return print_json(&json!({ "sessions": sessions }));
         }
+        let today = chrono::Local::now().date_naive();
+        let mut late = 0;
         for s in sessions {
+            // A planned session whose date has passed counts nowhere until marked held.
+            let passed = s.status == crate::SessionStatus::Planned
+                && s.start_date.is_some_and(|d| d < today);
+            late += usize::from(passed);
             say!(
-                "{}  {}  {:<9}  {:<17}  {} ({})",
+                "{}  {}  {:<9}  {:<17}  {} ({}){}",
                 s.id,
                 date(s.start_date),
                 s.status,
                 s.kind,
                 s.title,
-                or_dash(&s.location())
+                or_dash(&s.location()),
+                if passed { "  ! date passed" } else { "" }
+            );
+        }
+        if late > 0 {
+            eprintln!(
+                "{late} planned session(s) have a date in the past: if held, `palabre session edit ID --status held` (planned sessions count in no figure)"
             );
         }
         Ok(())
@@ -182,6 +194,51 @@ impl Out {
                 end,
                 page.total
             );
+        }
+        Ok(())
+    }
+
+    /// A search's result, with how many match in all when not all are shown.
+    pub fn found(&self, found: &crate::PeopleFound) -> Result<(), Error> {
+        if self.json {
+            return print_json(found);
+        }
+        self.people(&found.people)?;
+        if found.more {
+            eprintln!(
+                "{} shown of more than {}: type more of the name",
+                found.people.len(),
+                found.total
+            );
+        } else if found.people.len() < found.total {
+            eprintln!(
+                "{} shown of {}: type more of the name, or raise --limit",
+                found.people.len(),
+                found.total
+            );
+        }
+        Ok(())
+    }
+
+    /// A newly registered person's id; and, on stderr, the people already registered under a
+    /// name like hers (a possible duplicate, to check before recording attendance).
+    pub fn added_person(&self, id: crate::PersonId, namesakes: &[Person]) -> Result<(), Error> {
+        if self.json {
+            return print_json(
+                &json!({ "id": id.to_string(), "registered_under_a_like_name": namesakes }),
+            );
+        }
+        say!("{id}");
+        if !namesakes.is_empty() {
+            eprintln!(
+                "note: {} other record(s) already have a name like this one — the same person? \
+                 (check with `palabre person show ID`; merge with `palabre person merge`):",
+                namesakes.len()
+            );
+            for p in namesakes {
+                let born = p.birth_year.map_or_else(|| "-".to_string(), |y| y.to_string());
+                eprintln!("  {}  {}  {}  {}", p.id, p.full_name, born, or_dash(&p.community));
+            }
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod codes;
 pub mod fields;
 pub mod ids;
+pub mod names;
 pub mod person;
 pub mod plan;
 pub mod session;

@@ -64,8 +64,14 @@ pub struct SessionInput {
 }
 
 impl SessionInput {
-    /// Validates the input against the session it edits (None when creating).
-    pub fn changes(&self, existing: Option<&Session>) -> Result<Changes, Invalid> {
+    /// Validates the input against the session it edits (None when creating). A new session
+    /// without a status is *held* when it started before `today` (it is being recorded after the
+    /// fact, and planned sessions count nowhere), else *planned*.
+    pub fn changes(
+        &self,
+        existing: Option<&Session>,
+        today: NaiveDate,
+    ) -> Result<Changes, Invalid> {
         let creating = existing.is_none();
         let mut c = Changes::default();
         c.required("title", "title", &self.title, creating, SHORT_TEXT)?;
@@ -108,12 +114,11 @@ impl SessionInput {
         c.text("facilitator", "facilitator", &self.facilitator, SHORT_TEXT)?;
         c.text("summary", "summary", &self.summary, LONG_TEXT)?;
         let status = self.status.as_deref().map(SessionStatus::parse).transpose()?;
-        c.code(
-            "status",
-            status.map(SessionStatus::as_str),
-            SessionStatus::Planned.as_str(),
-            creating,
-        );
+        let default_status = match start {
+            Some(start) if start < today => SessionStatus::Held,
+            _ => SessionStatus::Planned,
+        };
+        c.code("status", status.map(SessionStatus::as_str), default_status.as_str(), creating);
         if let Some(recommendations) = &self.recommendations {
             let cleaned = recommendations
                 .iter()
@@ -146,6 +151,24 @@ pub struct SessionFilter {
 mod tests {
     use super::*;
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()
+    }
+
+    fn status_of(c: &Changes) -> serde_json::Value {
+        c.0.iter().find(|(f, _)| *f == "status").unwrap().1.clone()
+    }
+
+    #[test]
+    fn a_session_recorded_after_the_fact_defaults_to_held() {
+        assert_eq!(status_of(&input("x", "2024-05-31").changes(None, today()).unwrap()), "held");
+        assert_eq!(status_of(&input("x", "2024-06-01").changes(None, today()).unwrap()), "planned");
+        assert_eq!(status_of(&input("x", "2024-09-01").changes(None, today()).unwrap()), "planned");
+        let mut chosen = input("x", "2024-01-10");
+        chosen.status = Some("planned".into());
+        assert_eq!(status_of(&chosen.changes(None, today()).unwrap()), "planned");
+    }
+
     fn input(title: &str, date: &str) -> SessionInput {
         SessionInput {
             title: Some(title.into()),
@@ -156,7 +179,7 @@ mod tests {
 
     #[test]
     fn creation_requires_title_and_date_and_fills_defaults() {
-        let c = input("Dialogue", "2024-03-15").changes(None).unwrap();
+        let c = input("Dialogue", "2024-03-15").changes(None, today()).unwrap();
         let fields: Vec<_> = c.0.iter().map(|(f, _)| *f).collect();
         for f in [
             "title",
@@ -170,26 +193,32 @@ mod tests {
         ] {
             assert!(fields.contains(&f), "{f} missing from {fields:?}");
         }
-        assert_eq!(input("", "2024-03-15").changes(None).unwrap_err().code(), "empty_field");
+        assert_eq!(
+            input("", "2024-03-15").changes(None, today()).unwrap_err().code(),
+            "empty_field"
+        );
         let no_date = SessionInput { title: Some("x".into()), ..Default::default() };
-        assert_eq!(no_date.changes(None).unwrap_err(), Invalid::Empty { field: "start date" });
+        assert_eq!(
+            no_date.changes(None, today()).unwrap_err(),
+            Invalid::Empty { field: "start date" }
+        );
     }
 
     #[test]
     fn end_before_start_is_refused_against_the_stored_start() {
         let mut i = input("x", "2024-03-15");
         i.end_date = Some("2024-03-14".into());
-        assert_eq!(i.changes(None).unwrap_err().code(), "end_before_start");
+        assert_eq!(i.changes(None, today()).unwrap_err().code(), "end_before_start");
     }
 
     #[test]
     fn groups_are_validated_sorted_and_deduplicated() {
         let mut i = input("x", "2024-03-15");
         i.groups = Some(vec!["youth".into(), "womens_groups".into(), "youth".into()]);
-        let c = i.changes(None).unwrap();
+        let c = i.changes(None, today()).unwrap();
         let groups = c.0.iter().find(|(f, _)| *f == "groups").unwrap();
         assert_eq!(groups.1, json!(["womens_groups", "youth"]));
         i.groups = Some(vec!["army".into()]);
-        assert_eq!(i.changes(None).unwrap_err().code(), "invalid_group");
+        assert_eq!(i.changes(None, today()).unwrap_err().code(), "invalid_group");
     }
 }

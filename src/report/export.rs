@@ -10,7 +10,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, t};
 use crate::report::Report;
-use crate::report::indicators::{AGE_BANDS, NONE, Participant};
+use crate::report::indicators::{AGE_BANDS, Counts, NONE, NamedList, Participants};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -38,18 +38,15 @@ fn label(lang: Lang, prefix: &str, code: &str) -> String {
     }
 }
 
-fn counts(
-    lang: Lang,
-    prefix: &str,
-    map: &std::collections::BTreeMap<String, i64>,
-) -> Vec<Vec<Cell>> {
+fn counts(lang: Lang, prefix: &str, map: &Counts) -> Vec<Vec<Cell>> {
     map.iter()
         .map(|(code, n)| vec![Cell::Text(label(lang, prefix, code)), Cell::Number(*n)])
         .collect()
 }
 
-/// The report's tables, in the order of the workbook's sheets.
-pub fn tables(report: &Report, participants: &[Participant]) -> Vec<Table> {
+/// The report's tables, in the order of the workbook's sheets. The participant list is there
+/// only when it was asked for (see [`NamedList`]).
+pub fn tables(report: &Report, participants: &Participants) -> Vec<Table> {
     let lang = report.lang;
     let tr = |key: &str| t(lang, key, &[]);
     let p = &report.people;
@@ -76,6 +73,13 @@ pub fn tables(report: &Report, participants: &[Participant]) -> Vec<Table> {
         vec![Cell::Text(tr("report.overdue")), Cell::Number(report.action_items.overdue)],
         vec![Cell::Text(tr("report.summary")), Cell::Text(report.summary.clone())],
     ];
+    let mut summary = summary;
+    if participants.list == NamedList::Consented {
+        summary.push(vec![
+            Cell::Text(tr("report.left_out_without_consent")),
+            Cell::Number(participants.without_consent_left_out as i64),
+        ]);
+    }
     let mut sex_age_headers = vec![tr("report.sex")];
     sex_age_headers.extend(AGE_BANDS.iter().map(|b| label(lang, "band", b)));
     sex_age_headers.push(tr("report.total"));
@@ -98,6 +102,7 @@ pub fn tables(report: &Report, participants: &[Participant]) -> Vec<Table> {
     let mut items = counts(lang, "item_status", &report.action_items.by_status);
     items.push(vec![Cell::Text(tr("report.overdue")), Cell::Number(report.action_items.overdue)]);
     let people_rows = participants
+        .people
         .iter()
         .map(|x| {
             vec![
@@ -114,7 +119,7 @@ pub fn tables(report: &Report, participants: &[Participant]) -> Vec<Table> {
         })
         .collect();
     let two = |a: &str, b: &str| vec![tr(a), tr(b)];
-    vec![
+    let mut tables = vec![
         Table {
             stem: "summary",
             sheet: tr("report.sheet_summary"),
@@ -167,7 +172,9 @@ pub fn tables(report: &Report, participants: &[Participant]) -> Vec<Table> {
             headers: two("report.status", "report.count"),
             rows: items,
         },
-        Table {
+    ];
+    if participants.list != NamedList::None {
+        tables.push(Table {
             stem: "participants",
             sheet: tr("report.sheet_participants"),
             headers: [
@@ -185,8 +192,9 @@ pub fn tables(report: &Report, participants: &[Participant]) -> Vec<Table> {
             .map(|k| tr(k))
             .collect(),
             rows: people_rows,
-        },
-    ]
+        });
+    }
+    tables
 }
 
 /// How CSV files are written.
@@ -235,7 +243,7 @@ pub fn csv(table: &Table, flavour: CsvFlavour) -> Vec<u8> {
 /// Writes one CSV file per table into `dir`; returns the files written.
 pub fn write_csv(
     report: &Report,
-    participants: &[Participant],
+    participants: &Participants,
     dir: &Path,
     flavour: CsvFlavour,
 ) -> Result<Vec<PathBuf>> {
@@ -257,7 +265,7 @@ fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
 /// The workbook's bytes: one sheet per table.
 pub fn xlsx(
     report: &Report,
-    participants: &[Participant],
+    participants: &Participants,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
@@ -300,7 +308,7 @@ pub fn xlsx(
     workbook.save_to_buffer()
 }
 
-pub fn write_xlsx(report: &Report, participants: &[Participant], path: &Path) -> Result<()> {
+pub fn write_xlsx(report: &Report, participants: &Participants, path: &Path) -> Result<()> {
     let bytes = xlsx(report, participants).map_err(|e| xlsx_error(path, e))?;
     crate::sync::export::write_atomically(path, &bytes)
 }

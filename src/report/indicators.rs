@@ -10,7 +10,7 @@
 //! - action items are those of live plans, whatever the period (progress is a current state);
 //!   one is *overdue* when due before today and not done.
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, params};
@@ -71,19 +71,22 @@ pub fn is_youth(age: Option<i32>) -> bool {
     age.is_some_and(|a| (15..=35).contains(&a))
 }
 
-fn zeroes<'a>(keys: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, i64> {
+/// Counts keyed by code, in the codes' own order (the order of the forms), not alphabetical.
+pub type Counts = IndexMap<String, i64>;
+
+fn zeroes<'a>(keys: impl IntoIterator<Item = &'a str>) -> Counts {
     keys.into_iter().map(|k| (k.to_string(), 0)).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct People {
     pub total: i64,
-    pub by_sex: BTreeMap<String, i64>,
+    pub by_sex: Counts,
     pub youth: i64,
-    pub by_age_band: BTreeMap<String, i64>,
+    pub by_age_band: Counts,
     /// sex → age band → people.
-    pub by_sex_and_age_band: BTreeMap<String, BTreeMap<String, i64>>,
-    pub by_group: BTreeMap<String, i64>,
+    pub by_sex_and_age_band: IndexMap<String, Counts>,
+    pub by_group: Counts,
 }
 
 /// Who was reached in a period, from three scans joined in memory on integer keys: the period's
@@ -229,9 +232,10 @@ pub struct SessionRef {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Activities {
     pub total: i64,
-    pub by_kind: BTreeMap<String, i64>,
-    pub by_group: BTreeMap<String, i64>,
-    pub by_region: BTreeMap<String, i64>,
+    pub by_kind: Counts,
+    pub by_group: Counts,
+    /// Regions in name order; sessions with no region last.
+    pub by_region: Counts,
     /// Planned (not yet held) sessions of the period, listed apart.
     pub planned: Vec<SessionRef>,
 }
@@ -241,7 +245,7 @@ pub fn activities(conn: &Connection, period: Period) -> Result<Activities> {
         total: 0,
         by_kind: zeroes(SessionKind::ALL.iter().map(|k| k.as_str())),
         by_group: zeroes(Group::ALL.iter().map(|g| g.as_str())),
-        by_region: BTreeMap::new(),
+        by_region: Counts::new(),
         planned: Vec::new(),
     };
     let (from, to) = period.params();
@@ -283,13 +287,16 @@ pub fn activities(conn: &Connection, period: Period) -> Result<Activities> {
         let region = if region.trim().is_empty() { NONE.to_string() } else { region };
         *out.by_region.entry(region).or_default() += 1;
     }
+    out.by_region.sort_by(|a, _, b, _| {
+        (a == NONE).cmp(&(b == NONE)).then_with(|| crate::model::names::compare(a, b))
+    });
     Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ActionItems {
     pub total: i64,
-    pub by_status: BTreeMap<String, i64>,
+    pub by_status: Counts,
     pub overdue: i64,
 }
 
@@ -319,6 +326,45 @@ pub fn action_items(conn: &Connection, today: NaiveDate) -> Result<ActionItems> 
     Ok(out)
 }
 
+/// Whether a report's files carry a list of the people reached, by name. Never by default: a
+/// named list is an explicit choice, and people without recorded consent are left out of it
+/// unless the officer asks for everyone. The figures count everyone either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NamedList {
+    /// Figures only (the default).
+    #[default]
+    None,
+    /// The people reached who gave their consent.
+    Consented,
+    /// Everyone reached, with or without recorded consent.
+    Everyone,
+}
+
+impl NamedList {
+    pub fn parse(value: &str) -> std::result::Result<NamedList, crate::error::Invalid> {
+        match value.trim() {
+            "" | "none" => Ok(NamedList::None),
+            "consented" => Ok(NamedList::Consented),
+            "everyone" => Ok(NamedList::Everyone),
+            other => Err(crate::error::Invalid::UnknownCode {
+                field: "names",
+                value: other.to_string(),
+                allowed: "none, consented, everyone".into(),
+            }),
+        }
+    }
+}
+
+/// The named list of a report's files: who is on it, and how many reached people were left out
+/// for lack of recorded consent.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Participants {
+    pub list: NamedList,
+    pub people: Vec<Participant>,
+    pub without_consent_left_out: usize,
+}
+
 /// One reached person, for the participant list of the spreadsheet.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Participant {
@@ -331,20 +377,25 @@ pub struct Participant {
     pub phone: String,
     pub first_date: NaiveDate,
     pub sessions: i64,
+    pub consent: bool,
 }
 
-pub fn participants(conn: &Connection, period: Period) -> Result<Vec<Participant>> {
+pub fn participants(conn: &Connection, period: Period, list: NamedList) -> Result<Participants> {
+    if list == NamedList::None {
+        return Ok(Participants::default());
+    }
     let (from, to) = period.params();
     let mut stmt = conn.prepare(&format!(
         "WITH reached AS ({REACHED})
          SELECT p.full_name, p.sex, p.birth_year, p.stakeholder_group, p.role, p.community, p.phone, r.first_date,
+                coalesce(p.consent, 0),
                 (SELECT count(DISTINCT s.id) FROM attendance a JOIN sessions s ON s.id = a.session_id AND s.deleted = 0
                                   AND s.status = 'held'
                   WHERE a.person_id IN (SELECT p.id UNION ALL SELECT id FROM people WHERE merged_into = p.id AND deleted = 0)
                     AND a.deleted = 0 AND a.present = 1
                     AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2))
            FROM reached r JOIN people p ON p.id = r.person_id
-          ORDER BY p.full_name COLLATE NOCASE, p.id"
+          ORDER BY p.full_name COLLATE palabre, p.id"
     ))?;
     let rows = stmt.query_map(params![from, to], |r| {
         let first: String = r.get(7)?;
@@ -359,10 +410,16 @@ pub fn participants(conn: &Connection, period: Period) -> Result<Vec<Participant
             community: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
             phone: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
             first_date,
-            sessions: r.get(8)?,
+            consent: r.get(8)?,
+            sessions: r.get(9)?,
         })
     })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    let mut people = rows.collect::<Result<Vec<_>, _>>()?;
+    let before = people.len();
+    if list == NamedList::Consented {
+        people.retain(|p| p.consent);
+    }
+    Ok(Participants { list, without_consent_left_out: before - people.len(), people })
 }
 
 #[cfg(test)]

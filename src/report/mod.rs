@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod summary;
 
 use crate::i18n::Lang;
+pub use indicators::NamedList;
 use indicators::{ActionItems, Activities, People, Period};
 
 use crate::Palabre;
@@ -41,6 +42,9 @@ pub struct Overview {
     pub sessions_planned: i64,
     pub overdue_items: i64,
     pub recent_sessions: Vec<Session>,
+    /// Planned sessions whose date has passed: held (and then counted) or cancelled, but not
+    /// yet recorded so; oldest first.
+    pub past_planned: Vec<Session>,
     /// Changes made on this laptop that no bundle has carried yet.
     pub unexported_changes: i64,
     pub last_export: Option<String>,
@@ -78,14 +82,15 @@ impl Palabre {
         })
     }
 
-    /// Writes the report as an XLSX workbook.
+    /// Writes the report as an XLSX workbook (with a sheet of names only if `names` asks).
     pub fn write_report_xlsx(
         &self,
         period: Period,
         lang: Lang,
+        names: NamedList,
         path: &std::path::Path,
     ) -> Result<()> {
-        export::write_xlsx(&self.report(period, lang)?, &self.participants(period)?, path)
+        export::write_xlsx(&self.report(period, lang)?, &self.participants(period, names)?, path)
     }
 
     /// Writes the report as CSV files, one per table, into `dir`; returns the files.
@@ -93,15 +98,21 @@ impl Palabre {
         &self,
         period: Period,
         lang: Lang,
+        names: NamedList,
         dir: &std::path::Path,
         flavour: export::CsvFlavour,
     ) -> Result<Vec<std::path::PathBuf>> {
-        export::write_csv(&self.report(period, lang)?, &self.participants(period)?, dir, flavour)
+        let participants = self.participants(period, names)?;
+        export::write_csv(&self.report(period, lang)?, &participants, dir, flavour)
     }
 
-    /// The reached people of a period, for the participant list.
-    pub fn participants(&self, period: Period) -> Result<Vec<indicators::Participant>> {
-        self.store().read(|c| indicators::participants(c, period))
+    /// The reached people of a period, for the named list (empty unless `names` asks for one).
+    pub fn participants(
+        &self,
+        period: Period,
+        names: NamedList,
+    ) -> Result<indicators::Participants> {
+        self.store().read(|c| indicators::participants(c, period, names))
     }
 
     /// Home-screen figures over all sessions.
@@ -131,6 +142,12 @@ impl Palabre {
             })?;
         let mut recent_sessions = self.sessions(&SessionFilter::default())?;
         recent_sessions.truncate(5);
+        let mut past_planned = self.sessions(&SessionFilter {
+            status: Some(SessionStatus::Planned),
+            to: today.pred_opt(),
+            ..Default::default()
+        })?;
+        past_planned.reverse();
         Ok(Overview {
             people_reached,
             women,
@@ -139,6 +156,7 @@ impl Palabre {
             sessions_planned,
             overdue_items,
             recent_sessions,
+            past_planned,
             unexported_changes: (own_ops - exported).max(0),
             last_export,
         })
@@ -165,6 +183,13 @@ mod tests {
         let held = s("a", "held");
         let other = s("b", "held");
         let planned = s("c", "planned");
+        let later = app
+            .add_session(&SessionInput {
+                title: Some("d".into()),
+                start_date: Some((app.today() + chrono::Days::new(3)).to_string()),
+                ..Default::default()
+            })
+            .unwrap();
         let p = |name: &str, sex: &str, year: i32| {
             app.add_person(&PersonInput {
                 full_name: Some(name.into()),
@@ -183,8 +208,13 @@ mod tests {
         app.set_present(held, absent, false).unwrap();
         let o = app.overview().unwrap();
         assert_eq!((o.people_reached, o.women, o.youth), (2, 1, 1));
-        assert_eq!((o.sessions_held, o.sessions_planned), (2, 1));
+        assert_eq!((o.sessions_held, o.sessions_planned), (2, 2));
         assert_eq!(o.unexported_changes, app.ops().unwrap().len() as i64);
-        assert_eq!(o.recent_sessions.len(), 3);
+        assert_eq!(o.recent_sessions.len(), 4);
+        // "c" was planned for 2024 and never marked held: the home screen flags it; the one in
+        // three days' time is not late.
+        let late: Vec<_> = o.past_planned.iter().map(|s| s.id).collect();
+        assert_eq!(late, [planned]);
+        assert!(!late.contains(&later));
     }
 }

@@ -60,6 +60,9 @@ fn fraction(lang: Lang, part: i64, total: i64) -> Option<String> {
 
 pub fn sentence(lang: Lang, period: Period, people: &People, activities: &Activities) -> String {
     let when = period_text(lang, period);
+    if people.total == 0 && activities.total == 0 {
+        return t(lang, "report.summary_nothing", &[("period", when)]);
+    }
     let first = if people.total == 0 {
         t(lang, "report.summary_nobody", &[("period", when)])
     } else {
@@ -92,15 +95,31 @@ pub fn sentence(lang: Lang, period: Period, people: &People, activities: &Activi
     let count = |group: &str| activities.by_group.get(group).copied().unwrap_or(0);
     let security = count("security_actors");
     let justice = count("governance_justice");
-    let security_text = t(
-        lang,
-        "report.activities_count",
-        &[("count", security.to_string()), ("word", small_number(lang, security))],
-    );
-    let second = t(
-        lang,
-        "report.summary_activities",
-        &[("security", security_text), ("justice", small_number(lang, justice))],
-    );
+    let activities_text = |n: i64| {
+        t(
+            lang,
+            "report.activities_count",
+            &[("count", n.to_string()), ("word", small_number(lang, n))],
+        )
+    };
+    // "zéro activité" is not French: a group with none is said with "aucune" / "none".
+    let second = match (security, justice) {
+        (0, 0) => t(lang, "report.summary_activities_neither", &[]),
+        (0, _) => t(
+            lang,
+            "report.summary_activities_no_security",
+            &[("justice", activities_text(justice))],
+        ),
+        (_, 0) => t(
+            lang,
+            "report.summary_activities_no_justice",
+            &[("security", activities_text(security))],
+        ),
+        _ => t(
+            lang,
+            "report.summary_activities",
+            &[("security", activities_text(security)), ("justice", small_number(lang, justice))],
+        ),
+    };
     format!("{first}{second}")
 }

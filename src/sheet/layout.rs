@@ -27,6 +27,8 @@ const FOOTER: f32 = 22.0;
 /// Participant rows on each page.
 pub const ROWS_PER_PAGE: usize = 13;
 const TEXT_SIZE: f32 = 9.5;
+/// Lines the stakeholder groups may take in the header.
+const GROUP_LINES: usize = 4;
 
 /// Column widths (points) of: No., name, sex, age, role, community, phone, signature.
 const COLUMNS: [f32; 8] = [30.0, 176.0, 52.0, 34.0, 130.0, 110.0, 92.0, 161.89];
@@ -145,23 +147,31 @@ fn header(surface: &mut Surface<'_>, fonts: &Fonts, data: &SheetData, lang: Lang
         (tr("sheet.programme"), field(&data.programme)),
         (tr("sheet.session"), field(&data.title)),
         (tr("sheet.dates"), field(&data.dates)),
-    ];
-    let right = [
         (tr("sheet.place"), field(&data.place)),
-        (tr("sheet.facilitator"), field(&data.facilitator)),
-        (tr("sheet.groups"), field(&data.groups)),
     ];
     let half = (WIDTH - 2.0 * MARGIN) / 2.0;
-    for (column, pairs) in [left, right].iter().enumerate() {
-        let x = MARGIN + column as f32 * half;
-        for (i, (label, value)) in pairs.iter().enumerate() {
-            let y = MARGIN + 36.0 + i as f32 * 16.0;
-            let label = format!("{label} :");
-            text(surface, &fonts.bold, 10.0, x, y, &label);
-            let offset = fonts.width(&label, 10.0, true) + 6.0;
-            let value = wrap(fonts, value, 10.0, half - offset - 12.0, 1).pop().unwrap_or_default();
-            text(surface, &fonts.regular, 10.0, x + offset, y, &value);
-        }
+    let top = MARGIN + 36.0;
+    let label_at = |surface: &mut Surface<'_>, x: f32, y: f32, label: &str| -> f32 {
+        let label = format!("{label} :");
+        text(surface, &fonts.bold, 10.0, x, y, &label);
+        fonts.width(&label, 10.0, true) + 6.0
+    };
+    for (i, (label, value)) in left.iter().enumerate() {
+        let y = top + i as f32 * 16.0;
+        let offset = label_at(surface, MARGIN, y, label);
+        let value = wrap(fonts, value, 10.0, half - offset - 12.0, 1).pop().unwrap_or_default();
+        text(surface, &fonts.regular, 10.0, MARGIN + offset, y, &value);
+    }
+    // Right: the facilitator, then every stakeholder group, wrapped (up to four lines: all nine
+    // groups fit in French), never cut.
+    let x = MARGIN + half;
+    let offset = label_at(surface, x, top, &tr("sheet.facilitator"));
+    let value = wrap(fonts, &field(&data.facilitator), 10.0, half - offset - 12.0, 1);
+    text(surface, &fonts.regular, 10.0, x + offset, top, &value.concat());
+    let offset = label_at(surface, x, top + 16.0, &tr("sheet.groups"));
+    let groups = wrap(fonts, &field(&data.groups), 9.5, half - offset - 12.0, GROUP_LINES);
+    for (i, line) in groups.iter().enumerate() {
+        text(surface, &fonts.regular, 9.5, x + offset, top + 16.0 + i as f32 * 11.5, line);
     }
     if blank {
         text(

@@ -95,7 +95,7 @@ impl Palabre {
                 phone: a.phone,
             })
             .collect();
-        lines.sort_by_cached_key(|l| (crate::search::fold(&l.full_name), l.full_name.clone()));
+        lines.sort_by(|a, b| crate::model::names::compare(&a.full_name, &b.full_name));
         let dates = match (s.start_date, s.end_date) {
             (Some(start), Some(end)) if end != start => format!("{} – {}", date(start), date(end)),
             (Some(start), _) => date(start),

@@ -37,6 +37,7 @@ impl Store {
     fn setup(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
         conn.busy_timeout(Duration::from_secs(5))?;
+        conn.create_collation(crate::model::names::COLLATION, crate::model::names::compare)?;
         migrations::check_version(&conn, &shown).map_err(|e| match e {
             Error::Sqlite(e) => not_a_database(&shown, e),
             other => other,

@@ -139,7 +139,8 @@ impl Palabre {
     }
 }
 
-/// A live row whose parent has not arrived yet (or was deleted): kept, not dropped, and shown.
+/// A live row whose parent has not arrived yet: kept, not dropped, and shown. (A row whose
+/// parent was *deleted* is not waiting for anything: it simply counts nowhere.)
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Orphan {
     pub entity: String,
@@ -150,11 +151,16 @@ pub struct Orphan {
 }
 
 impl Palabre {
-    /// Rows waiting for their parent (the `orphans` view).
+    /// Rows waiting for a parent that has not arrived (the `orphans` view, less the rows whose
+    /// parent is here but deleted).
     pub fn orphans(&self) -> Result<Vec<Orphan>> {
         self.store().read(|c| {
             let mut stmt = c.prepare(
-                "SELECT entity, row_id, missing, parent_id FROM orphans ORDER BY entity, row_id",
+                "SELECT entity, row_id, missing, parent_id FROM orphans o
+                  WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE o.missing = 'session' AND id = o.parent_id)
+                    AND NOT EXISTS (SELECT 1 FROM people WHERE o.missing = 'person' AND id = o.parent_id)
+                    AND NOT EXISTS (SELECT 1 FROM action_plans WHERE o.missing = 'plan' AND id = o.parent_id)
+                  ORDER BY entity, row_id",
             )?;
             let rows = stmt.query_map([], |r| {
                 Ok(Orphan {

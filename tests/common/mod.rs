@@ -39,10 +39,12 @@ pub fn state(app: &Palabre) -> (serde_json::Value, usize) {
     (app.synced_snapshot().unwrap(), app.ops().unwrap().len())
 }
 
+/// A *planned* session (the status given: a past date alone would now default to held).
 pub fn session(app: &Palabre, title: &str, date: &str) -> SessionId {
     app.add_session(&SessionInput {
         title: Some(title.into()),
         start_date: Some(date.into()),
+        status: Some("planned".into()),
         ..Default::default()
     })
     .unwrap()

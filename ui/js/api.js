@@ -8,7 +8,7 @@ async function call(command, args = {}) {
     return await invoke(command, args);
   } catch (failure) {
     if (failure && typeof failure === 'object' && 'code' in failure) throw failure;
-    throw { code: 'unknown', message: String(failure), field: null };
+    throw { code: 'unknown', message: String(failure), field: null, details: null };
   }
 }
 
@@ -32,6 +32,7 @@ export const api = {
 
   listPeople: (offset, limit) => call('list_people', { offset, limit }),
   findPeople: (query, limit) => call('find_people', { query, limit }),
+  peopleNamedLike: (name, limit) => call('people_named_like', { name, limit }),
   getPerson: (id) => call('get_person', { id }),
   addPerson: (input) => call('add_person', { input }),
   editPerson: (id, input) => call('edit_person', { id, input }),
@@ -67,12 +68,14 @@ export const api = {
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   report: (from, to, lang) => call('report', { from, to, lang }),
-  exportReportXlsx: (path, from, to, lang) => call('export_report_xlsx', { path, from, to, lang }),
-  exportReportCsv: (dir, from, to, lang, excelFr) => call('export_report_csv', { dir, from, to, lang, excelFr }),
+  exportReportXlsx: (path, from, to, lang, names) => call('export_report_xlsx', { path, from, to, lang, names }),
+  exportReportCsv: (dir, from, to, lang, excelFr, names) => call('export_report_csv', { dir, from, to, lang, excelFr, names }),
 
   saveAttendanceSheet: (session, lang, blankRows, path) => call('save_attendance_sheet', { session, lang, blankRows, path }),
   openInViewer: (path) => call('open_in_viewer', { path }),
 
   setSetting: (setting, value) => call('set_setting', { setting, value }),
+  setUnsaved: (unsaved) => call('set_unsaved', { unsaved }),
+  closeWindow: () => call('close_window'),
   renameDevice: (name) => call('rename_device', { name }),
 };

@@ -3,7 +3,7 @@
 
 import { api } from './api.js';
 import { load, translate, t } from './i18n.js';
-import { confirmDialog, hasUnsavedChanges, showError, el, clear } from './dom.js';
+import { confirmDialog, hasUnsavedChanges, announceUnsaved, showError, el, clear } from './dom.js';
 import * as firstStart from './views/first-start.js';
 import * as home from './views/home.js';
 import * as sessions from './views/sessions.js';
@@ -68,13 +68,15 @@ async function show() {
     await routes[route](view, params, ctx);
   } catch (error) {
     const box = el('div', { class: 'form-error' });
-    clear(view).append(box);
+    clear(view, box);
     showError(view, error);
   }
   view.querySelector('h1')?.setAttribute('tabindex', '-1');
+  announceUnsaved();
+  // Marks the screen as drawn (the end-to-end tests wait for it).
+  document.body.dataset.shown = location.hash;
 }
 
-/** Leaving a page with unsaved input asks first. */
 /** Asks before throwing away unsaved input; true when there is none or the person agrees. */
 function mayLeave() {
   if (!hasUnsavedChanges()) return Promise.resolve(true);
@@ -122,6 +124,19 @@ async function started() {
   await show();
 }
 
+/** The shell hears whether a form holds unsaved input: closing the window then asks. */
+document.addEventListener('palabre:unsaved', (event) => {
+  api.setUnsaved(event.detail).catch(() => {});
+});
+
+/**
+ * Called by the shell when the window is asked to close while a form holds unsaved input: the
+ * same question as leaving the page; the window closes only if the person agrees.
+ */
+window.palabreCloseRequested = async () => {
+  if (await mayLeave()) await api.closeWindow();
+};
+
 /** Esc leaves a form (its Cancel button), unless a dialog is open. */
 document.addEventListener('keydown', (event) => {
   if (event.key !== 'Escape' || !document.getElementById('modal').hidden) return;
@@ -143,7 +158,7 @@ async function start() {
   }
   window.addEventListener('hashchange', onHashChange);
   if (info.error) {
-    clear(view).append(el('div', { class: 'form-error' }));
+    clear(view, el('h1', { i18n: 'app.cannot_open' }), el('div', { class: 'form-error' }));
     showError(view, info.error);
   } else if (!info.initialized) {
     document.body.classList.add('first-start');

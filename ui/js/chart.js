@@ -10,11 +10,31 @@ function svg(tag, attrs = {}, text) {
   return node;
 }
 
-/** Horizontal bars: rows = [{ label, value }]. */
-export function barChart(rows, { title, width = 560 } = {}) {
-  const bar = 26;
+/** Splits a label into lines of at most `max` characters, at spaces (a word longer stays whole). */
+export function wrapLabel(label, max) {
+  const lines = [];
+  for (const word of String(label).split(/\s+/).filter(Boolean)) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && `${last} ${word}`.length <= max) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.length ? lines : [''];
+}
+
+/** A text of one or more lines (tspans), vertically centred on `y`. */
+function multiline(lines, { x, y, lineHeight = 15, ...attrs }) {
+  const node = svg('text', { x, y: y - ((lines.length - 1) * lineHeight) / 2, ...attrs });
+  lines.forEach((line, i) => node.append(svg('tspan', { x, dy: i ? lineHeight : 0 }, line)));
+  return node;
+}
+
+/** Horizontal bars: rows = [{ label, value }]. Long labels wrap onto two or three lines. */
+export function barChart(rows, { title, width = 620 } = {}) {
+  const labelWidth = 250;
+  const perLine = 30; // characters of 13 px text that fit in labelWidth
+  const wrapped = rows.map((row) => wrapLabel(row.label, perLine));
+  const bar = Math.max(26, ...wrapped.map((lines) => lines.length * 15 + 4));
   const gap = 8;
-  const labelWidth = 230;
   const max = Math.max(1, ...rows.map((r) => r.value));
   const height = rows.length * (bar + gap) + gap;
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': title, class: 'chart' });
@@ -22,9 +42,9 @@ export function barChart(rows, { title, width = 560 } = {}) {
     const y = gap + i * (bar + gap);
     const length = ((width - labelWidth - 60) * row.value) / max;
     root.append(
-      svg('text', { x: labelWidth - 8, y: y + bar * 0.7, 'text-anchor': 'end', class: 'label' }, row.label),
+      multiline(wrapped[i], { x: labelWidth - 8, y: y + bar / 2 + 4.5, 'text-anchor': 'end', class: 'label' }),
       svg('rect', { x: labelWidth, y, width: Math.max(length, row.value ? 2 : 0), height: bar, fill: COLORS[0], rx: 3 }),
-      svg('text', { x: labelWidth + length + 6, y: y + bar * 0.7, class: 'value' }, String(row.value)),
+      svg('text', { x: labelWidth + length + 6, y: y + bar / 2 + 4.5, class: 'value' }, String(row.value)),
     );
   });
   return root;

@@ -6,6 +6,7 @@ import { t, has } from './i18n.js';
 /**
  * el('button', { class: 'primary', i18n: 'common.save', on: { click } }, ...children)
  * `i18n` sets the text from a key; string children are user data, shown as text (never HTML).
+ * Children that are null, undefined or false are left out, so `cond ? node : null` is safe.
  */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -19,16 +20,26 @@ export function el(tag, props = {}, ...children) {
     else if (name in node && typeof value !== 'string') node[name] = value;
     else node.setAttribute(name, value === true ? '' : value);
   }
-  for (const child of children.flat()) {
+  return append(node, ...children);
+}
+
+/**
+ * Adds children to a node: nodes as they are, other values as text; null, undefined and false
+ * (and arrays of them) are left out. The views add children only through this, `el` and `clear`
+ * (tests/i18n.rs checks), so that the DOM never turns a `null` into the word "null".
+ */
+export function append(node, ...children) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
 }
 
-export function clear(node) {
+/** Replaces a node's children with `children` (filtered as `append` does). */
+export function clear(node, ...children) {
   node.replaceChildren();
-  return node;
+  return append(node, ...children);
 }
 
 let counter = 0;
@@ -56,7 +67,7 @@ export function textInput(name, value = '', props = {}) {
 export function select(name, options, value, props = {}) {
   const node = el('select', { name, ...props });
   for (const [code, label] of options) {
-    node.append(el('option', { value: code, selected: code === value }, label));
+    append(node, el('option', { value: code, selected: code === value }, label));
   }
   return node;
 }
@@ -65,7 +76,7 @@ export function select(name, options, value, props = {}) {
 export function showError(form, error) {
   clearErrors(form);
   const key = `errors.${error.code}`;
-  const message = has(key) ? t(key) : t('errors.unknown', { message: error.message });
+  const message = has(key) ? t(key, error.details ?? {}) : t('errors.unknown', { message: error.message });
   const target = error.field && form.querySelector(`[data-field="${CSS.escape(error.field)}"]`);
   const box = target ? target.querySelector('.error') : form.querySelector('.form-error');
   if (target) {
@@ -91,16 +102,31 @@ export function clearErrors(form) {
   }
 }
 
-/** Marks a form dirty as soon as something is typed; the router asks before leaving it. */
+/**
+ * Marks a form dirty as soon as something is typed; the router asks before leaving it, and
+ * closing the window asks too (app.js tells the shell through a `palabre:unsaved` event).
+ */
 export function trackDirty(form) {
   form.addEventListener('input', () => {
     form.dataset.dirty = '1';
+    announceUnsaved();
   });
   return form;
 }
 
 export function markClean(form) {
   delete form.dataset.dirty;
+  announceUnsaved();
+}
+
+let announced = false;
+
+/** Tells listeners (app.js → the shell) when "is there unsaved input?" changes. */
+export function announceUnsaved() {
+  const now = hasUnsavedChanges();
+  if (now === announced) return;
+  announced = now;
+  document.dispatchEvent(new CustomEvent('palabre:unsaved', { detail: now }));
 }
 
 export function hasUnsavedChanges() {
@@ -156,4 +182,13 @@ export function debounce(fn, ms = 150) {
     clearTimeout(timer);
     timer = setTimeout(() => fn(...args), ms);
   };
+}
+
+/** A folded form (<details>): opening it moves the focus to its first field. */
+export function foldedForm(summary, form, id = undefined) {
+  const details = el('details', { class: 'quick', id }, summary, form);
+  details.addEventListener('toggle', () => {
+    if (details.open) details.querySelector('input, select, textarea')?.focus();
+  });
+  return details;
 }

@@ -20,6 +20,9 @@ export function has(key) {
   return key in strings;
 }
 
+/** Counts in messages are written the language's way (7 324, 7,324); years and codes are not. */
+const COUNTS = new Set(['count', 'total', 'shown', 'len', 'done']);
+
 /** The text of `key`, with `{name}` placeholders filled; plural forms chosen by `vars.count`. */
 export function t(key, vars = {}) {
   let text = strings[key];
@@ -28,7 +31,11 @@ export function t(key, vars = {}) {
     const form = new Intl.PluralRules(language).select(vars.count ?? 0);
     text = text[form] ?? text.other;
   }
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : ''));
+  const shown = (name) => {
+    const value = vars[name];
+    return COUNTS.has(name) && typeof value === 'number' ? number(value) : String(value);
+  };
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? shown(name) : ''));
 }
 
 /** Fills every element marked with data-i18n (text), data-i18n-placeholder and data-i18n-aria. */
@@ -40,6 +47,13 @@ export function translate(root = document) {
   for (const el of root.querySelectorAll('[data-i18n-aria]')) {
     el.setAttribute('aria-label', t(el.dataset.i18nAria));
   }
+}
+
+/** Today on this computer, as an ISO date (2024-03-15). */
+export function today() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 /** 2024-03-15 → 15/03/2024 (empty stays empty). */

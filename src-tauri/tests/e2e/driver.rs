@@ -237,6 +237,35 @@ impl Session {
         self.script("location.hash = arguments[0]", json!([hash]));
     }
 
+    /// Goes to `hash` (another screen than the one shown) and waits until it has finished
+    /// drawing (app.js marks the body).
+    pub fn show(&self, hash: &str) {
+        if self.script("return location.hash", json!([])) == json!(hash) {
+            // Already there: pass through another screen so that this one is drawn afresh.
+            let other = if hash == "#/about" { "#/home" } else { "#/about" };
+            self.show(other);
+        }
+        self.script(
+            "document.body.dataset.shown = ''; location.hash = arguments[0]",
+            json!([hash]),
+        );
+        self.wait_until(
+            &format!("{hash} to be drawn"),
+            "return document.body.dataset.shown === arguments[0]",
+            json!([hash]),
+        );
+    }
+
+    /// Sets the window's size (as a laptop screen would).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({ "width": width, "height": height }));
+        let deadline = Instant::now() + PATIENCE;
+        while self.script("return window.outerWidth", json!([])) != json!(width) {
+            assert!(Instant::now() < deadline, "the window did not take {width}×{height}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Ends the session, which closes the app.
     pub fn quit(self) {
         let _ = self.agent.delete(&self.base).call();

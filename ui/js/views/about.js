@@ -10,7 +10,7 @@ export async function render(view, ctx) {
   const licence = (title, name, text, id) => el('details', { id },
     el('summary', {}, title, ' — ', name, ' (', t('about.show_text'), ')'),
     el('pre', { class: 'licence' }, text));
-  clear(view).append(
+  clear(view, 
     el('div', { class: 'about-head' },
       el('img', { src: 'img/icon.png', alt: '', width: 48, height: 48 }),
       el('h1', { i18n: 'about.title' })),

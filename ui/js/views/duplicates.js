@@ -54,7 +54,7 @@ export async function render(view, ctx) {
     el('div', { class: 'dup-pair' }, summary(c.a), summary(c.b)),
     el('ul', { class: 'why' }, ...c.reasons.map((r) => el('li', { class: r.points < 0 ? 'against' : 'for' },
       t(`dup.why.${r.code}`, { detail: r.detail }))))));
-  clear(view).append(
+  clear(view, 
     el('p', {}, el('a', { href: '#/sync', i18n: 'nav.sync' })),
     el('h1', { i18n: 'dup.title' }),
     el('div', { class: 'form-error', hidden: true, role: 'alert' }),
@@ -83,7 +83,7 @@ function renderCompare(view, candidate, ctx) {
       return el('tr', { class: differs ? 'differs' : '', dataset: { field: f.take } },
         el('th', { scope: 'row', i18n: f.label }), cell(keep, kept, 'keep'), cell(dup, other, 'duplicate'));
     });
-    clear(table).append(
+    clear(table, 
       el('thead', {}, el('tr', {}, el('th', {}),
         el('th', {}, t('dup.kept'), el('div', { class: 'meta' }, keep.full_name)),
         el('th', {}, t('dup.duplicate'), el('div', { class: 'meta' }, dup.full_name)))),
@@ -116,7 +116,7 @@ function renderCompare(view, candidate, ctx) {
       }
     },
   } });
-  clear(view).append(
+  clear(view, 
     el('p', {}, el('a', { href: '#/sync/duplicates', i18n: 'dup.title', on: { click: (e) => { e.preventDefault(); render(view, ctx); } } })),
     el('h1', { i18n: 'dup.compare_title' }),
     el('div', { class: 'form-error', hidden: true, role: 'alert' }),

@@ -34,7 +34,7 @@ export function render(view, ctx, started) {
       showError(form, error);
     }
   });
-  clear(view).append(
+  clear(view, 
     el('h1', { i18n: 'first.title' }),
     el('p', { class: 'lead', i18n: 'first.intro' }),
     form,

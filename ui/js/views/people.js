@@ -1,9 +1,10 @@
 // People: the registry, paged (10,000 people stay fast) and searched as you type by the core;
 // the person form; a person's page with the sessions they attended.
 
-import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast, confirmDialog } from '../dom.js';
+import { el, clear, append, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast, confirmDialog } from '../dom.js';
 import { t, formatDate, number } from '../i18n.js';
 import { SEXES, GROUPS } from '../codes.js';
+import { namesakeWarning } from './session.js';
 
 const PAGE = 50;
 const listState = { query: '', offset: 0 };
@@ -17,8 +18,11 @@ export async function render(view, ctx) {
     let people;
     clear(pager);
     if (listState.query.trim()) {
-      people = await ctx.api.findPeople(listState.query, PAGE);
-      count.textContent = t('people.count', { count: people.length });
+      const found = await ctx.api.findPeople(listState.query, PAGE);
+      people = found.people;
+      count.textContent = found.more ? t('people.found_more', { shown: people.length, count: 1000 })
+        : people.length < found.total ? t('people.found_some', { shown: people.length, count: found.total })
+          : t('people.count', { count: found.total });
     } else {
       const page = await ctx.api.listPeople(listState.offset, PAGE);
       people = page.people;
@@ -26,19 +30,19 @@ export async function render(view, ctx) {
       const pages = Math.max(1, Math.ceil(page.total / PAGE));
       const current = Math.floor(listState.offset / PAGE) + 1;
       const go = (offset) => { listState.offset = offset; refresh(); };
-      pager.append(
+      append(pager, 
         el('button', { type: 'button', class: 'secondary small', i18n: 'common.previous', disabled: current === 1, on: { click: () => go(listState.offset - PAGE) } }),
         el('span', {}, t('common.page', { page: number(current), pages: number(pages) })),
         el('button', { type: 'button', class: 'secondary small', i18n: 'common.next', disabled: current >= pages, on: { click: () => go(listState.offset + PAGE) } }));
     }
-    clear(results).append(people.length ? peopleTable(people) : el('p', { class: 'empty', i18n: 'people.empty' }));
+    clear(results, people.length ? peopleTable(people) : el('p', { class: 'empty', i18n: 'people.empty' }));
   };
   search.addEventListener('input', debounce(() => {
     listState.query = search.value;
     listState.offset = 0;
     refresh();
   }));
-  clear(view).append(
+  clear(view, 
     el('div', { class: 'title-row' },
       el('h1', { i18n: 'people.title' }),
       el('a', { class: 'button primary', href: '#/people/new', i18n: 'people.new' })),
@@ -60,7 +64,7 @@ function peopleTable(people) {
       el('td', { class: 'nowrap' }, p.phone || t('common.none'))))));
 }
 
-function bornText(p) {
+export function bornText(p) {
   if (!p.birth_year) return t('common.none');
   return p.birth_year_estimated ? t('people.born_about', { year: p.birth_year }) : String(p.birth_year);
 }
@@ -79,7 +83,7 @@ export async function renderDetail(view, id, ctx) {
     toast(t('common.deleted'));
     ctx.navigate('#/people');
   });
-  clear(view).append(
+  clear(view, 
     el('p', {}, el('a', { href: '#/people', i18n: 'nav.people' })),
     el('div', { class: 'title-row' },
       el('h1', {}, p.full_name),
@@ -120,6 +124,7 @@ export async function renderForm(view, id, ctx) {
   const form = trackDirty(el('form', { class: 'card', novalidate: true, id: 'person-form' },
     el('p', { class: 'form-error', hidden: true, role: 'alert' }),
     field({ field: 'name', label: 'field.full_name', input: name }),
+    id ? null : namesakeWarning(name, ctx, (person) => el('a', { href: `#/people/${person.id}`, i18n: 'people.open_record' }), 'people.open_record'),
     el('div', { class: 'row' },
       field({ field: 'sex', label: 'field.sex', input: sex }),
       field({ field: 'birth year', label: 'field.birth_year', input: birthYear }),
@@ -157,6 +162,6 @@ export async function renderForm(view, id, ctx) {
       showError(form, error);
     }
   });
-  clear(view).append(el('h1', { i18n: id ? 'people.edit' : 'people.new' }), form);
+  clear(view, el('h1', { i18n: id ? 'people.edit' : 'people.new' }), form);
   name.focus();
 }

@@ -1,7 +1,7 @@
 // Action plans, grouped by the group that owns them; each item's status changes in one click and
 // overdue items stand out. `planCard` and `planForm` are also used on a session's page.
 
-import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean } from '../dom.js';
+import { el, clear, foldedForm, field, textInput, select, showError, clearErrors, trackDirty, markClean } from '../dom.js';
 import { t, formatDate, parseDate } from '../i18n.js';
 import { ITEM_STATUSES } from '../codes.js';
 
@@ -15,9 +15,9 @@ export async function render(view, ctx) {
   }
   const groups = [...byOwner.entries()].map(([owner, list]) => el('section', { class: 'owner' },
     el('h2', {}, owner), ...list.map((plan) => planCard(plan, ctx, reload))));
-  clear(view).append(
+  clear(view, 
     el('h1', { i18n: 'plans.title' }),
-    el('details', { class: 'quick', id: 'new-plan' }, el('summary', { i18n: 'plans.new' }), planForm(ctx, sessions, null, reload)),
+    foldedForm(el('summary', { i18n: 'plans.new' }), planForm(ctx, sessions, null, reload), 'new-plan'),
     ...(groups.length ? groups : [el('p', { class: 'empty', i18n: 'plans.empty' })]));
 }
 
@@ -31,7 +31,7 @@ export function planCard(plan, ctx, reload) {
     plan.items.length
       ? el('ul', { class: 'items' }, ...plan.items.map((item) => itemRow(item, ctx, reload)))
       : el('p', { class: 'empty', i18n: 'plans.no_items' }),
-    el('details', { class: 'quick' }, el('summary', { i18n: 'plans.add_item' }), itemForm(plan, ctx, reload)));
+    foldedForm(el('summary', { i18n: 'plans.add_item' }), itemForm(plan, ctx, reload)));
 }
 
 function itemRow(item, ctx, reload) {

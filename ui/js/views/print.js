@@ -25,6 +25,14 @@ export async function render(view, sessionId, ctx) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
+    // Refused before the save dialog, not after it (the limit is the core's).
+    const typed = blank.value.trim() || '0';
+    const rows = Number(typed);
+    const max = ctx.info.max_blank_rows;
+    if (!/^\d+$/.test(typed) || rows > max) {
+      showError(form, { code: 'out_of_range', field: 'blank rows', details: { min: 0, max } });
+      return;
+    }
     const chosen = sessions.find((s) => s.id === session.value);
     const name = chosen ? `${t('sheet.title')} ${formatDate(chosen.start_date)}` : t('sheet.title');
     const path = await files.save({
@@ -32,14 +40,13 @@ export async function render(view, sessionId, ctx) {
       filters: [{ name: t('sheet.pdf_files'), extensions: ['pdf'] }],
     });
     if (!path) return;
-    const rows = Number(blank.value.trim() || '0');
     try {
-      await api.saveAttendanceSheet(session.value || null, lang.value, Number.isInteger(rows) && rows >= 0 ? rows : 1000, path);
+      await api.saveAttendanceSheet(session.value || null, lang.value, rows, path);
       result.textContent = t('sheet.saved', { path });
       if (open.checked) await api.openInViewer(path).catch(() => toast(t('sheet.opened_failed'), true));
     } catch (error) {
       showError(form, error);
     }
   });
-  clear(view).append(el('h1', { i18n: 'sheet.print' }), el('p', { class: 'hint', i18n: 'sheet.intro' }), form);
+  clear(view, el('h1', { i18n: 'sheet.print' }), el('p', { class: 'hint', i18n: 'sheet.intro' }), form);
 }

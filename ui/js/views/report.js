@@ -1,9 +1,10 @@
 // Report: the period's figures as a sentence, tables and bar charts, and exports to XLSX and CSV.
 
-import { el, clear, field, textInput, showError, clearErrors, toast } from '../dom.js';
+import { el, clear, field, textInput, select, showError, clearErrors, toast } from '../dom.js';
 import { t, formatDate, parseDate, percent, number, currentLanguage } from '../i18n.js';
 import { api, files } from '../api.js';
 import { barChart, groupedBars } from '../chart.js';
+import { GROUPS, KINDS, ITEM_STATUSES } from '../codes.js';
 
 const BANDS = ['0-14', '15-24', '25-35', '36-59', '60+', 'unknown'];
 const state = { from: '', to: '' };
@@ -21,6 +22,12 @@ function table(headers, rows) {
   return el('table', { class: 'data compact' },
     el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', {}, h)))),
     el('tbody', {}, ...rows.map((row) => el('tr', {}, ...row.map((cell) => el('td', {}, String(cell)))))));
+}
+
+/** A code → count map as [code, count] pairs in the codes' own order (the forms'), then the rest. */
+function inOrder(map, codes) {
+  const known = codes.filter((code) => code in map).map((code) => [code, map[code]]);
+  return known.concat(Object.entries(map).filter(([code]) => !codes.includes(code)));
 }
 
 export async function render(view, ctx) {
@@ -55,14 +62,20 @@ export async function render(view, ctx) {
       showError(form, error);
     }
   });
-  const exports = el('div', { class: 'actions' },
+  // A list of names goes into the files only when asked, and then only people who consented,
+  // unless the officer asks for everyone.
+  const names = select('names', [['none', t('report.names_none')], ['consented', t('report.names_consented')],
+    ['everyone', t('report.names_everyone')]], 'none', { id: 'report-names' });
+  const exports = el('div', { class: 'exports' },
+    field({ field: 'names', label: 'report.names', input: names, hint: 'report.names_hint' }),
+    el('div', { class: 'actions' },
     el('button', { type: 'button', class: 'secondary', id: 'export-xlsx', i18n: 'report.export_xlsx', on: {
       click: async () => {
         const path = await files.save({ defaultPath: `palabre-report.xlsx`, filters: [{ name: t('report.spreadsheet'), extensions: ['xlsx'] }] });
         if (!path) return;
         const p = period();
         try {
-          await api.exportReportXlsx(path, p.from, p.to, p.lang);
+          await api.exportReportXlsx(path, p.from, p.to, p.lang, names.value);
           toast(t('report.exported', { path }));
         } catch (error) {
           showError(form, error);
@@ -76,23 +89,23 @@ export async function render(view, ctx) {
           if (!dir) return;
           const p = period();
           try {
-            await api.exportReportCsv(dir, p.from, p.to, p.lang, excelFr);
+            await api.exportReportCsv(dir, p.from, p.to, p.lang, excelFr, names.value);
             toast(t('report.exported', { path: dir }));
           } catch (error) {
             showError(form, error);
           }
         },
       },
-    })));
-  clear(view).append(el('h1', { i18n: 'report.title' }), form, exports, body);
+    }))));
+  clear(view, el('h1', { i18n: 'report.title' }), form, exports, body);
   form.requestSubmit();
 }
 
 function draw(body, r) {
   const p = r.people;
   const sexes = ['F', 'M', 'X'];
-  const groups = Object.entries(r.activities.by_group);
-  clear(body).append(
+  const groups = inOrder(r.activities.by_group, GROUPS);
+  clear(body, 
     el('p', { class: 'summary-sentence', id: 'report-summary' }, r.summary),
     el('section', { class: 'figures' },
       figure('report.people', number(p.total)),
@@ -114,15 +127,15 @@ function draw(body, r) {
       table([t('report.group'), t('report.count')], groups.map(([g, n]) => [t(`group.${g}`), n]))),
     el('section', { class: 'card' },
       el('h2', { i18n: 'report.items_by_status' }),
-      barChart(Object.entries(r.action_items.by_status).map(([s, n]) => ({ label: t(`item_status.${s}`), value: n })), { title: t('report.items_by_status') }),
+      barChart(inOrder(r.action_items.by_status, ITEM_STATUSES).map(([s, n]) => ({ label: t(`item_status.${s}`), value: n })), { title: t('report.items_by_status') }),
       el('p', {}, t('report.overdue'), ' : ', number(r.action_items.overdue))),
     el('section', { class: 'card' },
       el('h2', { i18n: 'report.by_kind' }),
-      table([t('report.kind'), t('report.count')], Object.entries(r.activities.by_kind).map(([k, n]) => [t(`kind.${k}`), n])),
+      table([t('report.kind'), t('report.count')], inOrder(r.activities.by_kind, KINDS).map(([k, n]) => [t(`kind.${k}`), n])),
       el('h2', { i18n: 'report.by_region' }),
       table([t('report.region'), t('report.count')], Object.entries(r.activities.by_region).map(([k, n]) => [k === 'none' ? t('report.none') : k, n])),
       el('h2', { i18n: 'report.people_by_group' }),
-      table([t('report.group'), t('report.count')], Object.entries(p.by_group).map(([g, n]) => [g === 'none' ? t('report.none') : t(`group.${g}`), n]))),
+      table([t('report.group'), t('report.count')], inOrder(p.by_group, GROUPS).map(([g, n]) => [g === 'none' ? t('report.none') : t(`group.${g}`), n]))),
     r.activities.planned.length
       ? el('section', { class: 'card' }, el('h2', { i18n: 'report.planned' }),
         el('ul', { class: 'list' }, ...r.activities.planned.map((s) => el('li', {}, formatDate(s.start_date), ' · ', s.title))))

@@ -1,9 +1,9 @@
 // One session: its details, the attendance list (search the registry as you type, quick-add a
 // new person, present/absent, remove) and the action plans made there.
 
-import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast, confirmDialog } from '../dom.js';
-import { t, formatDate } from '../i18n.js';
-import { SEXES } from '../codes.js';
+import { el, clear, append, foldedForm, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast, confirmDialog } from '../dom.js';
+import { t, formatDate, today } from '../i18n.js';
+import { SEXES, GROUPS } from '../codes.js';
 import { planCard, planForm } from './plans.js';
 
 export async function render(view, id, ctx) {
@@ -33,7 +33,7 @@ export async function render(view, id, ctx) {
   });
   const attendance = el('section', { class: 'card', id: 'attendance' });
   const plans = el('section', { class: 'card', id: 'session-plans' });
-  clear(view).append(
+  clear(view, 
     el('p', {}, el('a', { href: '#/sessions', i18n: 'nav.sessions' })),
     el('div', { class: 'title-row' },
       el('h1', {}, s.title),
@@ -43,11 +43,30 @@ export async function render(view, id, ctx) {
         remove)),
     meta,
     s.summary ? el('p', { class: 'summary' }, s.summary) : null,
+    s.status === 'planned' && s.start_date && s.start_date < today() ? el('p', { class: 'warning', id: 'past-planned' }, t('session.past_planned')) : null,
     s.recommendations.length ? el('ul', { class: 'recommendations' }, ...s.recommendations.map((r) => el('li', {}, r))) : null,
     attendance, plans);
   renderAttendance(attendance, s, detail.attendance, ctx);
   renderPlans(plans, s, detail.plans, ctx);
 }
+
+/** Enough to tell namesakes apart: birth year (or age), community, stakeholder group. */
+export function whoIsThis(p) {
+  const born = p.birth_year
+    ? (p.birth_year_estimated ? t('people.born_about', { year: p.birth_year }) : t(`people.born_${p.sex}`, { year: p.birth_year }))
+    : null;
+  return [t(`sex.${p.sex}`), born, p.community || null, p.group ? t(`group.${p.group}`) : null].filter(Boolean).join(' · ');
+}
+
+/** How many people were shown of how many matched ("8 of 9: type more of the name"). */
+function foundCount(found) {
+  if (!found.total) return '';
+  if (found.more) return t('session.found_more', { shown: found.people.length, count: 1000 });
+  if (found.people.length < found.total) return t('session.found_some', { shown: found.people.length, count: found.total });
+  return t('session.found_all', { count: found.total });
+}
+
+const SHOWN = 10;
 
 function renderAttendance(section, session, lines, ctx) {
   const reload = async () => {
@@ -57,9 +76,10 @@ function renderAttendance(section, session, lines, ctx) {
   };
   const present = lines.filter((line) => line.present).length;
   const search = textInput('registry', '', { type: 'search', id: 'registry-search' });
+  const count = el('p', { class: 'meta', id: 'registry-count', 'aria-live': 'polite' });
   const results = el('ul', { class: 'results', id: 'registry-results', 'aria-live': 'polite' });
   const attendingIds = new Set(lines.map((line) => line.person_id));
-  let found = [];
+  let addable = [];
   const register = async (person) => {
     try {
       await ctx.api.attend(session.id, [person.id]);
@@ -69,19 +89,34 @@ function renderAttendance(section, session, lines, ctx) {
     }
   };
   const find = debounce(async () => {
-    found = search.value.trim() ? (await ctx.api.findPeople(search.value, 8)).filter((p) => !attendingIds.has(p.id)) : [];
-    clear(results).append(...found.map((p) => el('li', {},
-      el('span', {}, p.full_name, el('span', { class: 'meta' }, ' · ', t(`sex.${p.sex}`), p.community ? ` · ${p.community}` : '')),
-      el('button', { type: 'button', class: 'small', i18n: 'session.add_person', on: { click: () => register(p) } }))));
-    if (search.value.trim() && !found.length) results.append(el('li', { class: 'empty', i18n: 'session.no_match' }));
+    const query = search.value.trim();
+    const found = query ? await ctx.api.findPeople(search.value, SHOWN) : { people: [], total: 0, more: false };
+    addable = found.people.filter((p) => !attendingIds.has(p.id));
+    count.textContent = foundCount(found);
+    clear(results, ...found.people.map((p) => el('li', { dataset: { person: p.id } },
+      el('span', {}, p.full_name, el('span', { class: 'meta' }, ' · ', whoIsThis(p))),
+      attendingIds.has(p.id)
+        ? el('span', { class: 'chip already', i18n: 'session.already_here' })
+        : el('button', { type: 'button', class: 'small', i18n: 'session.add_person', on: { click: () => register(p) } }))));
+    if (query && !found.total) append(results, el('li', { class: 'empty', i18n: 'session.no_match' }));
   });
   search.addEventListener('input', find);
   search.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && found.length) {
+    if (event.key === 'Enter' && addable.length) {
       event.preventDefault();
-      register(found[0]);
+      register(addable[0]);
     }
   });
+  const removeFromSession = async (line) => {
+    const sure = await confirmDialog({
+      title: t('session.remove_title'),
+      body: t('session.remove_body', { name: line.full_name }),
+      confirm: t('session.remove'), cancel: t('common.cancel'), danger: true,
+    });
+    if (!sure) return;
+    await ctx.api.unattend(session.id, line.person_id);
+    await reload();
+  };
   const table = lines.length
     ? el('table', { class: 'data', id: 'attendance-list' },
       el('thead', {}, el('tr', {},
@@ -98,38 +133,71 @@ function renderAttendance(section, session, lines, ctx) {
           el('td', { i18n: `sex.${line.sex}` }),
           el('td', {}, line.age ?? t('common.none')),
           el('td', {}, line.community || t('common.none')),
-          el('td', {}, box),
-          el('td', {}, el('button', { type: 'button', class: 'small secondary', i18n: 'session.remove', on: {
-            click: async () => {
-              await ctx.api.unattend(session.id, line.person_id);
-              await reload();
-            },
+          el('td', { class: 'present' }, box),
+          el('td', { class: 'row-actions' }, el('button', { type: 'button', class: 'small secondary remove', i18n: 'session.remove', on: {
+            click: () => removeFromSession(line),
           } })));
       })))
     : el('p', { class: 'empty', i18n: 'session.no_attendance' });
-  clear(section).append(
+  clear(section,
     el('h2', { i18n: 'session.attendance' }),
     el('p', { class: 'meta', id: 'attendance-count' }, t('session.registered', { count: lines.length, present })),
     el('div', { class: 'form-error', hidden: true, role: 'alert' }),
     field({ field: 'registry', label: 'session.search_registry', input: search, hint: 'session.search_hint' }),
+    count,
     results,
-    quickAdd(session, ctx, reload),
+    quickAdd(session, ctx, reload, register, attendingIds),
     table);
 }
 
+/**
+ * A warning under a name being typed: people already registered under that name (with what
+ * tells them apart), each with `action(person)` — open her page, or add her to the session — so
+ * that the same woman is not registered twice.
+ */
+export function namesakeWarning(nameInput, ctx, action, actionLabel) {
+  const box = el('div', { class: 'warning namesakes', hidden: true, 'aria-live': 'polite' });
+  const check = debounce(async () => {
+    const people = await ctx.api.peopleNamedLike(nameInput.value, 5);
+    box.hidden = !people.length;
+    clear(box, people.length ? el('p', {}, t('people.maybe_registered', { count: people.length })) : null,
+      people.length ? el('ul', { class: 'results' }, ...people.map((p) => el('li', { dataset: { person: p.id } },
+        el('span', {}, p.full_name, el('span', { class: 'meta' }, ' · ', whoIsThis(p))),
+        action(p) ?? null))) : null);
+  }, 250);
+  nameInput.addEventListener('input', check);
+  box.dataset.label = actionLabel;
+  return box;
+}
+
 /** Registers a new person and adds them to the session, without leaving the page. */
-function quickAdd(session, ctx, reload) {
+function quickAdd(session, ctx, reload, register, attendingIds) {
   const name = textInput('full_name', '', { id: 'quick-name' });
   const sex = select('sex', SEXES.map((code) => [code, t(`sex.${code}`)]), 'F', { id: 'quick-sex' });
   const age = textInput('age', '', { inputmode: 'numeric', id: 'quick-age' });
-  const community = textInput('community', session.place || session.commune || '', { id: 'quick-community' });
+  // The session's group when it has one (a women's-group dialogue registers women's groups).
+  const group = select('group', [['', t('common.none')], ...GROUPS.map((g) => [g, t(`group.${g}`)])],
+    session.groups.length === 1 ? session.groups[0] : '', { id: 'quick-group' });
+  // Where she lives, not where the session is held: empty until typed.
+  const community = textInput('community', '', { id: 'quick-community' });
   const phone = textInput('phone', '', { type: 'tel', id: 'quick-phone' });
+  const namesakes = namesakeWarning(name, ctx, (p) => (attendingIds.has(p.id)
+    ? el('span', { class: 'chip already', i18n: 'session.already_here' })
+    : el('button', { type: 'button', class: 'small', i18n: 'session.add_this_one', on: {
+      click: async () => {
+        markClean(form);
+        await register(p);
+      },
+    } })), 'session.add_this_one');
   const form = trackDirty(el('form', { class: 'quick-add', novalidate: true, id: 'quick-add' },
     el('p', { class: 'form-error', hidden: true, role: 'alert' }),
     el('div', { class: 'row' },
       field({ field: 'name', label: 'field.full_name', input: name }),
       field({ field: 'sex', label: 'field.sex', input: sex }),
-      field({ field: 'age', label: 'field.age_short', input: age }),
+      field({ field: 'age', label: 'field.age_short', input: age })),
+    namesakes,
+    el('div', { class: 'row' },
+      field({ field: 'stakeholder group', label: 'field.group', input: group }),
       field({ field: 'community', label: 'field.community', input: community }),
       field({ field: 'phone', label: 'field.phone', input: phone })),
     el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary', i18n: 'session.quick_add_save' }))));
@@ -141,6 +209,7 @@ function quickAdd(session, ctx, reload) {
       full_name: name.value,
       sex: sex.value,
       age: typedAge === '' ? null : Number.isInteger(Number(typedAge)) ? Number(typedAge) : -1,
+      group: group.value,
       community: community.value,
       phone: phone.value,
     };
@@ -153,13 +222,14 @@ function quickAdd(session, ctx, reload) {
       showError(form, error);
     }
   });
-  return el('details', { class: 'quick' }, el('summary', { i18n: 'session.quick_add' }), form);
+  return foldedForm(el('summary', { i18n: 'session.quick_add' }), form);
 }
+
 
 function renderPlans(section, session, plans, ctx) {
   const reload = async () => renderPlans(section, session, await ctx.api.listPlans(session.id), ctx);
-  clear(section).append(
+  clear(section, 
     el('h2', { i18n: 'session.plans' }),
     ...(plans.length ? plans.map((plan) => planCard(plan, ctx, reload)) : [el('p', { class: 'empty', i18n: 'session.no_plans' })]),
-    el('details', { class: 'quick' }, el('summary', { i18n: 'plans.new' }), planForm(ctx, [session], session.id, reload)));
+    foldedForm(el('summary', { i18n: 'plans.new' }), planForm(ctx, [session], session.id, reload)));
 }

@@ -1,7 +1,7 @@
 // Sessions: the filtered list, and the form that creates or edits one.
 
 import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast } from '../dom.js';
-import { t, formatDate, parseDate } from '../i18n.js';
+import { t, formatDate, parseDate, today } from '../i18n.js';
 import { KINDS, GROUPS, SESSION_STATUSES } from '../codes.js';
 
 const filterState = { status: '', kind: '', group: '', from: '', to: '', query: '' };
@@ -27,7 +27,7 @@ export async function render(view, ctx) {
     };
     const list = await ctx.api.listSessions(filter);
     count.textContent = t('sessions.count', { count: list.length });
-    clear(table).append(list.length ? sessionTable(list) : el('p', { class: 'empty', i18n: 'sessions.empty' }));
+    clear(table, list.length ? sessionTable(list) : el('p', { class: 'empty', i18n: 'sessions.empty' }));
   };
   const bind = (input, key) => {
     input.value = filterState[key];
@@ -44,7 +44,7 @@ export async function render(view, ctx) {
     field({ field: 'group', label: 'field.group', input: bind(select('group', options(GROUPS, 'group', true), ''), 'group') }),
     field({ field: 'from', label: 'sessions.from', input: bind(textInput('from', '', { placeholder: t('common.date_placeholder') }), 'from') }),
     field({ field: 'to', label: 'sessions.to', input: bind(textInput('to', '', { placeholder: t('common.date_placeholder') }), 'to') }));
-  clear(view).append(
+  clear(view, 
     el('div', { class: 'title-row' },
       el('h1', { i18n: 'sessions.title' }),
       el('a', { class: 'button primary', href: '#/sessions/new', id: 'new-session', i18n: 'sessions.new' })),
@@ -80,6 +80,15 @@ export async function renderForm(view, id, ctx) {
     ...GROUPS.map((code) => el('label', { class: 'check' },
       el('input', { type: 'checkbox', name: 'groups', value: code, checked: s?.groups.includes(code) }),
       el('span', { i18n: `group.${code}` }))));
+  // A new session dated before today is being recorded after the fact: it defaults to held (a
+  // planned session counts nowhere), until the person picks a status herself.
+  let statusChosen = Boolean(s);
+  status.addEventListener('change', () => { statusChosen = true; });
+  start.addEventListener('input', () => {
+    const date = parseDate(start.value);
+    if (statusChosen || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return;
+    status.value = date < today() ? 'held' : 'planned';
+  });
   const text = (name) => input(name, s?.[name]);
   const facilitator = input('facilitator', s ? s.facilitator : ctx.info?.facilitator);
   const summary = el('textarea', { name: 'summary', rows: 3 }, s?.summary ?? '');
@@ -138,6 +147,6 @@ export async function renderForm(view, id, ctx) {
       showError(form, error);
     }
   });
-  clear(view).append(el('h1', { i18n: id ? 'sessions.edit' : 'sessions.new' }), form);
+  clear(view, el('h1', { i18n: id ? 'sessions.edit' : 'sessions.new' }), form);
   title.focus();
 }

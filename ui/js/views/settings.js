@@ -41,15 +41,16 @@ function hqSection(hq, view, ctx) {
   const section = el('section', { class: 'card', id: 'hq-section' },
     el('h2', { i18n: 'hq.title' }),
     el('p', { class: 'form-error', hidden: true, role: 'alert' }),
-    hq.enrollment
+    hq.is_hq ? el('p', { id: 'hq-self', i18n: 'hq.this_is_hq' }) : null,
+    hq.is_hq ? null : hq.enrollment
       ? el('dl', { class: 'meta-list' },
         el('dt', { i18n: 'hq.programme' }), el('dd', {}, hq.enrollment.programme),
         el('dt', { i18n: 'hq.fingerprint' }),
         el('dd', {}, el('code', { id: 'hq-fingerprint', class: 'fingerprint' }, hq.enrollment.hq_fingerprint),
           el('p', { class: 'hint', i18n: 'hq.fingerprint_hint' })))
       : el('p', { class: 'warning', i18n: 'hq.not_enrolled' }),
-    hq.enrollment ? null : el('p', { class: 'hint', i18n: 'hq.enrol_help' }),
-    hq.enrollment ? null : enrol);
+    hq.enrollment || hq.is_hq ? null : el('p', { class: 'hint', i18n: 'hq.enrol_help' }),
+    hq.enrollment || hq.is_hq ? null : enrol);
   return section;
 }
 
@@ -110,7 +111,7 @@ export async function render(view, ctx) {
   const [hq, backups] = await Promise.all([ctx.api.hqStatus(), ctx.api.listBackups()]);
   const language = select('language', [['fr', 'Français'], ['en', 'English']], currentLanguage(), { id: 'language-select' });
   language.addEventListener('change', () => document.querySelector(`[data-lang="${language.value}"]`).click());
-  clear(view).append(
+  clear(view, 
     el('h1', { i18n: 'settings.title' }),
     el('section', { class: 'card' },
       field({ field: 'language', label: 'settings.language', input: language }),

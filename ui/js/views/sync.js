@@ -1,14 +1,26 @@
 // Sync: export a signed file for HQ, import other computers' files (with progress and one result
 // per file), the computers known here (fingerprints, Trust, missing changes), and conflicts.
 
-import { el, clear, toast, confirmDialog, showError } from '../dom.js';
+import { el, clear, append, toast, confirmDialog, showError } from '../dom.js';
 import { t, has, formatDate, number } from '../i18n.js';
 import { api, files } from '../api.js';
 
 const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre', 'age', 'palabre-ack'] }];
 
-export async function render(view, ctx) {
+/** What waits to be exported and what HQ has confirmed: drawn again after every import. */
+async function renderExportState(box, ctx) {
   const [overview, hq] = await Promise.all([ctx.api.overview(), ctx.api.hqStatus()]);
+  clear(box,
+    el('p', { id: 'unexported-here' }, t('home.unexported', { count: overview.unexported_changes }), ' · ',
+      overview.last_export ? t('home.last_export', { date: formatDate(overview.last_export) }) : t('home.never_exported')),
+    el('p', { class: 'hint', i18n: hq.is_hq ? 'sync.export_help_hq' : 'sync.export_help' }),
+    hqLine(hq));
+  return hq;
+}
+
+export async function render(view, ctx) {
+  const exportState = el('div', { id: 'export-state' });
+  const hq = await renderExportState(exportState, ctx);
   const exportResult = el('p', { id: 'export-result', 'aria-live': 'polite' });
   const exportButton = el('button', { type: 'button', class: 'primary', id: 'export-bundle', i18n: 'sync.export' });
   exportButton.addEventListener('click', async () => {
@@ -47,25 +59,23 @@ export async function render(view, ctx) {
       } catch (error) {
         outcome = { outcome: 'rejected', code: error.code, reason: error.message };
       }
-      results.append(outcomeLine(path, outcome));
+      append(results, outcomeLine(path, outcome));
     }
     progress.value = paths.length;
     importButton.disabled = false;
+    await renderExportState(exportState, ctx);
     await renderDevices(devices, ctx);
     await renderConflicts(conflicts, ctx);
   });
 
   const devices = el('section', { class: 'card', id: 'devices' });
   const conflicts = el('section', { class: 'card', id: 'conflicts' });
-  clear(view).append(
+  clear(view, 
     el('h1', { i18n: 'sync.title' }),
     el('div', { class: 'form-error', hidden: true, role: 'alert' }),
-    el('section', { class: 'card' },
-      el('h2', { i18n: 'sync.export_title' }),
-      el('p', {}, t('home.unexported', { count: overview.unexported_changes }), ' · ',
-        overview.last_export ? t('home.last_export', { date: formatDate(overview.last_export) }) : t('home.never_exported')),
-      el('p', { class: 'hint', i18n: 'sync.export_help' }),
-      hqLine(hq),
+    el('section', { class: 'card', id: 'export' },
+      el('h2', { i18n: hq.is_hq ? 'sync.export_title_hq' : 'sync.export_title' }),
+      exportState,
       exportButton, exportResult),
     el('section', { class: 'card' },
       el('h2', { i18n: 'sync.import_title' }),
@@ -84,7 +94,9 @@ export async function render(view, ctx) {
 /** Whether exports are encrypted to HQ, and what HQ has acknowledged. */
 function hqLine(hq) {
   const parts = [];
-  if (hq.enrollment) {
+  if (hq.is_hq) {
+    parts.push(el('p', { id: 'hq-encryption', i18n: 'hq.this_is_hq' }));
+  } else if (hq.enrollment) {
     parts.push(el('p', { id: 'hq-encryption' }, t('hq.encrypted_to', { programme: hq.enrollment.programme, fingerprint: hq.enrollment.hq_fingerprint })));
     parts.push(el('p', { id: 'hq-acked' }, hq.acked_until
       ? t('hq.has_everything_up_to', { date: formatDate(hq.acked_until) })
@@ -147,7 +159,7 @@ async function renderDevices(section, ctx) {
       el('td', {}, state, action ? el('div', {}, action) : null),
       el('td', {}, received, ...notes));
   });
-  clear(section).append(
+  clear(section, 
     el('h2', { i18n: 'sync.devices_title' }),
     el('table', { class: 'data', id: 'device-list' },
       el('thead', {}, el('tr', {},
@@ -186,7 +198,7 @@ async function renderConflicts(section, ctx) {
       el('span', { class: 'meta' }, t('sync.by', { device: v.device_name, date: formatDate(v.time) }))),
     keep(c, v.value));
   const fieldKey = (field) => (has(`field.${field}`) ? t(`field.${field}`) : field);
-  clear(section).append(
+  clear(section, 
     el('h2', { i18n: 'sync.conflicts_title' }),
     list.length
       ? el('div', {}, el('p', { class: 'hint', i18n: 'sync.conflict_help' }),
