@@ -269,3 +269,36 @@ fn views_add_children_only_through_the_dom_helpers() {
     assert!(checked >= 12, "only {checked} view files were checked");
     assert_eq!(raw_appends("results.append(x ? y : null);\nappend(results, y);"), [1]);
 }
+
+/// The quoted strings of `export const NAME = [...]` in ui/js/codes.js.
+fn js_list(source: &str, name: &str) -> Vec<String> {
+    let start =
+        source.find(&format!("export const {name} = [")).unwrap_or_else(|| panic!("{name}"));
+    let body = &source[start..];
+    let body = &body[body.find('[').unwrap() + 1..body.find("];").unwrap()];
+    body.split('\'').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// ui/js/codes.js is a copy of the core's code lists, in the same order (the forms' order):
+/// a code added, removed or moved in the core fails here until the UI follows.
+#[test]
+fn the_ui_code_lists_are_the_cores() {
+    use palabre::{Group, ItemStatus, SessionKind, SessionStatus, Sex};
+    let source = std::fs::read_to_string(ui().join("js/codes.js")).unwrap();
+    let core = |codes: Vec<&str>| codes.into_iter().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        js_list(&source, "KINDS"),
+        core(SessionKind::ALL.iter().map(|c| c.as_str()).collect())
+    );
+    assert_eq!(js_list(&source, "GROUPS"), core(Group::ALL.iter().map(|c| c.as_str()).collect()));
+    assert_eq!(
+        js_list(&source, "SESSION_STATUSES"),
+        core(SessionStatus::ALL.iter().map(|c| c.as_str()).collect())
+    );
+    assert_eq!(js_list(&source, "SEXES"), core(Sex::ALL.iter().map(|c| c.as_str()).collect()));
+    assert_eq!(
+        js_list(&source, "ITEM_STATUSES"),
+        core(ItemStatus::ALL.iter().map(|c| c.as_str()).collect())
+    );
+    assert_eq!(js_list("export const X = ['a', 'b'];", "X"), ["a", "b"]);
+}
