@@ -1,4 +1,4 @@
-//! The CLI contract of DESIGN.md §7: names, `--db`/`PALABRE_DB`, `--json`, ids alone on stdout,
+//! The CLI contract (docs/DESIGN.md §8): names, `--db`/`PALABRE_DB`, `--json`, ids alone on stdout,
 //! exit codes 0 / 1 (refused, one line on stderr) / 2 (usage).
 
 mod common;

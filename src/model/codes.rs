@@ -1,4 +1,4 @@
-//! The stable codes of DESIGN.md §7. They are written into the database, the oplog, JSON, CSV
+//! The stable codes (docs/DESIGN.md §3). They are written into the database, the oplog, JSON, CSV
 //! headers and bundles, so a code, once shipped, is never renamed.
 
 use crate::error::Invalid;

@@ -1,4 +1,4 @@
-//! Domain types of DESIGN.md §3, the stable codes of §7, and the validation that turns what a
+//! Domain types and stable codes (docs/DESIGN.md §3), and the validation that turns what a
 //! person typed into field changes. Types here know nothing of SQL; `changes()` methods return
 //! the (field, value) list that the single write path turns into ops.
 

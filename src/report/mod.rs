@@ -50,7 +50,7 @@ pub struct Overview {
     pub last_export: Option<String>,
 }
 
-/// The report of DESIGN.md §7 (`palabre report --json`).
+/// The report (`palabre report --json`; README, "Report").
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
     pub period: Period,

@@ -1,4 +1,5 @@
-// The core's stable codes (DESIGN.md §7). Their labels come from the i18n files.
+// The core's stable codes (src/model/codes.rs, docs/DESIGN.md §3), in the forms' order; a test
+// (tests/i18n.rs) checks this copy against the core. Their labels come from the i18n files.
 
 export const KINDS = ['dialogue', 'workshop', 'training', 'multi_stakeholder', 'follow_up', 'other'];
 export const GROUPS = [
