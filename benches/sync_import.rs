@@ -6,10 +6,10 @@
 
 use std::time::Instant;
 
+use palabre::journal::hlc::Hlc;
+use palabre::journal::schema::Entity;
 use palabre::sync::bundle::{self, Manifest, ManifestDevice, OpRange};
-use palabre::sync::hlc::Hlc;
 use palabre::sync::import::ImportOutcome;
-use palabre::sync::schema::Entity;
 use palabre::{DeviceId, Op, Palabre};
 use serde_json::json;
 use uuid::Uuid;

@@ -55,6 +55,7 @@ const COMMANDS: &[&str] = &[
     "backup_now",
     "restore_backup",
     "about",
+    "save_diagnostics",
 ];
 
 fn main() {

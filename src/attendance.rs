@@ -3,12 +3,12 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::{Error, Invalid, Result};
+use crate::journal::oplog::OpWriter;
+use crate::journal::schema::Entity;
 use crate::model::attendance::AttendanceLine;
 use crate::model::codes::{AttendanceRole, SessionStatus, Sex};
 use crate::model::fields;
 use crate::model::ids::{AttendanceId, PersonId, SessionId};
-use crate::sync::oplog::OpWriter;
-use crate::sync::schema::Entity;
 use crate::{Palabre, people, sessions};
 
 /// Whether a live attendance row exists for the pair.

@@ -21,8 +21,9 @@ use crate::store::migrations;
 pub const KEEP: usize = 7;
 /// At start, a backup is made if the newest is older than this.
 pub const STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
-/// Setting: no op of this device may take a number at or below this (see `restore`).
-pub const OP_SEQ_FLOOR: &str = "op_seq_floor";
+/// Setting: no op of this device may take a number at or below this (see `restore`); the
+/// journal, which numbers ops, owns the key.
+pub use crate::journal::OP_SEQ_FLOOR;
 
 /// One backup file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -83,6 +84,7 @@ pub(crate) fn automatic(conn: &Connection, db: &Path, reason: &str) -> Result<Ba
         format!("{}-{}-{reason}.db", stem_of(db), chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
     let path = dir.join(&name);
     vacuum_into(conn, &path)?;
+    tracing::info!(reason, "automatic backup made");
     let all = list(db)?;
     for old in all.iter().skip(KEEP) {
         let _ = std::fs::remove_file(&old.path);
@@ -231,7 +233,7 @@ impl Palabre {
         }
         let previous = self.auto_backup("restore")?;
         let floor = self.store().read(|c| {
-            let written = crate::sync::oplog::own_last_seq(c)?;
+            let written = crate::journal::oplog::own_last_seq(c)?;
             Ok(written.max(crate::settings::number(c, OP_SEQ_FLOOR)?))
         })?;
         self.store().restore_from(file)?;

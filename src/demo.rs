@@ -17,13 +17,13 @@ use serde::Deserialize;
 
 use crate::attendance::attend_in;
 use crate::error::{Error, Result};
+use crate::journal::oplog::OpWriter;
+use crate::journal::schema::Entity;
 use crate::model::codes::{AttendanceRole, SessionStatus};
 use crate::model::ids::{ItemId, PersonId, PlanId, SessionId};
 use crate::model::person::PersonInput;
 use crate::model::plan::{ItemInput, PlanInput};
 use crate::model::session::SessionInput;
-use crate::sync::oplog::OpWriter;
-use crate::sync::schema::Entity;
 use crate::{Palabre, Setting};
 
 const PARAMETERS: &str = include_str!("../assets/demo/programme.json");

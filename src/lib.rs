@@ -9,10 +9,13 @@ pub mod backup;
 pub mod cli;
 pub mod demo;
 pub mod device;
+mod diagnostics;
 pub mod duplicates;
 pub mod error;
 pub mod hq;
 pub mod i18n;
+pub mod journal;
+pub mod logging;
 pub mod model;
 pub mod search;
 pub mod sheet;
@@ -35,7 +38,9 @@ use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 
 pub use device::Device;
+pub use diagnostics::Diagnostics;
 pub use error::{Error, Invalid, Result};
+pub use journal::oplog::{Op, OpWriter};
 pub use model::attendance::{AttendanceLine, PersonSession};
 pub use model::codes::{
     AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex,
@@ -48,7 +53,11 @@ pub use people::{PeopleFound, PeoplePage, PersonDetail};
 pub use sessions::SessionDetail;
 pub use settings::{About, AppInfo, Setting};
 pub use store::Store;
-pub use sync::oplog::{Op, OpWriter};
+
+/// The data derived from synced rows that the journal keeps up to date on every write, local or
+/// merged: the search index, then the aliases of merged people (which reindex whom they move).
+pub(crate) const DERIVED: &[&dyn journal::Derived] =
+    &[&search::SearchIndex, &duplicates::links::Aliases];
 
 /// Where the device's secret key is kept.
 enum KeyStore {
@@ -68,7 +77,11 @@ impl Palabre {
     /// Opens or creates the database at `path` (and runs migrations).
     pub fn open(path: impl AsRef<Path>) -> Result<Palabre> {
         let path = path.as_ref();
-        Ok(Palabre { store: Store::open(path)?, key: KeyStore::File(device::key_path(path)) })
+        // A copy before changing the schema; no copy, no migration.
+        let store = Store::open(path, |conn, db, version| {
+            backup::automatic(conn, db, &format!("migration-v{version}")).map(drop)
+        })?;
+        Ok(Palabre { store, key: KeyStore::File(device::key_path(path)) })
     }
 
     pub fn open_in_memory() -> Result<Palabre> {
@@ -158,7 +171,7 @@ impl Palabre {
         f: impl FnOnce(&Connection, &mut OpWriter<'_>) -> Result<T>,
     ) -> Result<T> {
         self.store.write(|tx| {
-            let mut writer = OpWriter::begin(tx)?;
+            let mut writer = OpWriter::begin(tx, DERIVED)?;
             let value = f(tx, &mut writer)?;
             writer.finish()?;
             Ok(value)
@@ -167,12 +180,12 @@ impl Palabre {
 
     /// Every op in this database's log, in (device, op_seq) order.
     pub fn ops(&self) -> Result<Vec<Op>> {
-        self.store.read(sync::oplog::all)
+        self.store.read(journal::oplog::all)
     }
 
     /// Merges ops from any device, in one transaction; returns how many were new.
     pub fn merge_ops(&self, ops: &[Op]) -> Result<usize> {
-        self.store.write(|tx| sync::oplog::merge(tx, ops))
+        self.store.write(|tx| journal::oplog::merge(tx, ops, DERIVED))
     }
 
     /// The synced tables and field clocks as JSON, rows ordered by id: two databases with equal

@@ -6,12 +6,12 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::Palabre;
 use crate::error::{Error, Result};
+use crate::journal::schema::Entity;
 use crate::model::attendance::PersonSession;
 use crate::model::codes::{AttendanceRole, Group, Sex, WgDomain};
 use crate::model::ids::{PersonId, SessionId};
 use crate::model::person::{Person, PersonInput};
 use crate::search;
-use crate::sync::schema::Entity;
 
 pub(crate) const COLUMNS: &str = "id, full_name, sex, birth_year, birth_year_estimated, role, stakeholder_group, \
                        community, phone, disability, consent, consent_date, notes, registered_on, merged_into";

@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
+use crate::journal::schema::Entity;
 use crate::model::codes::{ItemStatus, PlanStatus};
 use crate::model::ids::{ItemId, PlanId, SessionId};
 use crate::model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
-use crate::sync::schema::Entity;
 use crate::{Palabre, sessions};
 
 const PLAN_COLUMNS: &str = "id, title, owner, session_id, community, problem, objective, status";

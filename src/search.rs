@@ -1,12 +1,15 @@
 //! Person search that ignores case and accents and matches prefixes: `aissata` finds Aïssata,
 //! `cisse` finds Cissé, `nene` finds Ɲɛnɛ. Names are folded to ASCII with deunicode (which also
 //! maps letters that have no decomposition, like Ɲ and ɛ) and indexed in an FTS5 table keyed by
-//! the person's stable `num`. The index is derived: `oplog::apply` refreshes it whenever a
-//! person's name, community, phone or tombstone changes, for local and merged writes alike.
+//! the person's stable `num`. The index is derived data ([`SearchIndex`]): the journal refreshes
+//! it whenever a person's name, community, phone or tombstone changes, for local and merged
+//! writes alike.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
+use crate::journal::schema::Entity;
+use crate::journal::{Derived, DerivedBatch, RowChange};
 
 /// Person fields that the index is built from.
 pub const INDEXED_FIELDS: &[&str] = &["full_name", "community", "phone", "deleted"];
@@ -19,6 +22,26 @@ pub fn match_expression(query: &str) -> Option<String> {
     let words = tokens(query);
     (!words.is_empty())
         .then(|| words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" "))
+}
+
+/// The search index as derived data: a person row whose indexed fields changed is reindexed.
+pub struct SearchIndex;
+
+impl Derived for SearchIndex {
+    fn batch(&self) -> Box<dyn DerivedBatch + '_> {
+        Box::new(SearchIndex)
+    }
+}
+
+impl DerivedBatch for SearchIndex {
+    fn row(&mut self, conn: &Connection, change: &RowChange<'_>) -> Result<()> {
+        if change.entity == Entity::Person
+            && change.fields.iter().any(|f| INDEXED_FIELDS.contains(f))
+        {
+            reindex_person(conn, change.row)?;
+        }
+        Ok(())
+    }
 }
 
 /// Rebuilds the index entry of one person (removing it when the person is deleted or merged).

@@ -4,11 +4,11 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::Palabre;
 use crate::error::{Error, Result};
+use crate::journal::schema::Entity;
 use crate::model::codes::{Group, SessionKind, SessionStatus};
 use crate::model::ids::SessionId;
 use crate::model::session::{Session, SessionFilter, SessionInput};
 use crate::search;
-use crate::sync::schema::Entity;
 
 const COLUMNS: &str = "id, title, kind, groups, theme, start_date, end_date, region, cercle, commune, \
                        place, facilitator, status, summary, recommendations";

@@ -2,8 +2,6 @@
 //! the programme name printed on sheets and reports, the interface language, and bookkeeping such
 //! as the last exported op. Also `info()`, what the UI needs to know at start.
 
-use rusqlite::{Connection, OptionalExtension};
-
 use crate::error::{Invalid, Result};
 use crate::model::fields;
 use crate::{Device, Palabre};
@@ -27,27 +25,7 @@ impl Setting {
     }
 }
 
-/// Reads a local setting inside any read or transaction (the one SELECT on `settings`).
-pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()?)
-}
-
-/// Writes a local setting inside the caller's transaction (the one upsert on `settings`).
-pub(crate) fn put(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute([key, value])?;
-    Ok(())
-}
-
-/// A numeric setting (bookkeeping such as the last exported op); 0 when unset.
-pub(crate) fn number(conn: &Connection, key: &str) -> Result<i64> {
-    Ok(get(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
-}
+pub(crate) use crate::store::settings::{get, number, put};
 
 /// The languages of the interface and the documents.
 pub const LANGUAGES: &[&str] = &["fr", "en"];

@@ -448,7 +448,7 @@ fn rows_whose_parent_has_not_arrived_are_kept_and_listed() {
         .ops()
         .unwrap()
         .into_iter()
-        .filter(|op| op.entity == palabre::sync::schema::Entity::Attendance)
+        .filter(|op| op.entity == palabre::journal::schema::Entity::Attendance)
         .collect();
     hq.merge_ops(&attendance).unwrap();
     let orphans = hq.orphans().unwrap();

@@ -234,7 +234,7 @@ fn conflicts_of(db: &Palabre) -> BTreeSet<(String, String, String, String, i64)>
 fn fields_of(db: &Palabre) -> BTreeMap<(String, String, String), Value> {
     let snapshot = db.synced_snapshot().unwrap();
     let mut out = BTreeMap::new();
-    for entity in palabre::sync::schema::Entity::ALL {
+    for entity in palabre::journal::schema::Entity::ALL {
         for row in snapshot[entity.table()].as_array().unwrap() {
             let id = row["id"].as_str().unwrap().to_string();
             let bytes: Vec<u8> = row["clocks"]
@@ -243,7 +243,8 @@ fn fields_of(db: &Palabre) -> BTreeMap<(String, String, String), Value> {
                 .iter()
                 .map(|b| b.as_u64().unwrap() as u8)
                 .collect();
-            let clock = palabre::sync::clock::RowClock::decode(Some(&bytes), entity.fields().len());
+            let clock =
+                palabre::journal::clock::RowClock::decode(Some(&bytes), entity.fields().len());
             for (owner, spec) in clock.0.iter().zip(entity.fields()) {
                 if owner.is_some() {
                     out.insert(

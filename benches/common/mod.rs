@@ -2,8 +2,8 @@
 //! merge of ops, so that the tables and the search index are the real ones.
 #![allow(dead_code)]
 
-use palabre::sync::hlc::Hlc;
-use palabre::sync::schema::Entity;
+use palabre::journal::hlc::Hlc;
+use palabre::journal::schema::Entity;
 use palabre::{DeviceId, Op, Palabre};
 use serde_json::Value;
 use uuid::Uuid;

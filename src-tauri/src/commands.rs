@@ -7,6 +7,7 @@ use palabre::demo::DemoSummary;
 use palabre::duplicates::{Candidates, Decision, Merged, Unmerged};
 use palabre::hq::{Enrollment, HqStatus};
 use palabre::i18n::Lang;
+use palabre::journal::schema::Entity;
 use palabre::report::export::CsvFlavour;
 use palabre::report::indicators::Period;
 use palabre::report::{NamedList, Overview, Report};
@@ -14,7 +15,6 @@ use palabre::sync::conflicts::Conflict;
 use palabre::sync::devices::{DeviceStatus, Orphan};
 use palabre::sync::export::Exported;
 use palabre::sync::import::{ImportOutcome, Trusted};
-use palabre::sync::schema::Entity;
 use palabre::{
     ActionItem, AppInfo, AttendanceId, Device, ItemId, ItemInput, PeopleFound, PeoplePage, Person,
     PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Session, SessionDetail, SessionFilter,
@@ -377,4 +377,10 @@ pub fn restore_backup(state: State<'_, AppState>, path: PathBuf) -> UiResult<Res
 #[tauri::command(async)]
 pub fn about(state: State<'_, AppState>) -> UiResult<palabre::About> {
     Ok(state.app()?.about())
+}
+
+/// About → "Save a diagnostics file…": versions, counts and the recent log, for the IT person.
+#[tauri::command(async)]
+pub fn save_diagnostics(state: State<'_, AppState>, path: PathBuf) -> UiResult<()> {
+    Ok(state.app()?.write_diagnostics(&path)?)
 }

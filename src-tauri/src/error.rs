@@ -13,7 +13,9 @@ pub struct UiError {
 }
 
 impl From<palabre::Error> for UiError {
+    /// Logged by its code only: the sentence may quote what was typed (a name).
     fn from(e: palabre::Error) -> Self {
+        tracing::warn!(code = e.code(), "command refused");
         UiError {
             code: e.code().to_string(),
             message: e.to_string(),

@@ -62,6 +62,7 @@ pub fn handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + 
         commands::backup_now,
         commands::restore_backup,
         commands::about,
+        commands::save_diagnostics,
     ]
 }
 
@@ -75,6 +76,7 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
 /// Closing the window while a form holds unsaved input asks first (the page answers).
 pub fn run() {
     let db = palabre::default_db_path();
+    palabre::logging::init(&db, "desktop");
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .plugin(

@@ -94,14 +94,14 @@ fn a_facilitator_records_a_session_and_finds_it_after_a_restart() {
     app.type_into("#quick-age", "31");
     app.click("#quick-add button[type=submit]");
     app.wait_text("#attendance-list", "Kadiatou Cissé");
-    app.wait_text("#attendance-count", "2 inscrites, 2 présente(s)");
+    app.wait_text("#attendance-count", "2 inscrites · présentes : 2");
     assert_no_horizontal_scroll(&app, "the session page");
 
     // Mark one absent, then present again: both end present, as stored.
     app.click("#attendance-list tbody tr:first-child input[type=checkbox]");
-    app.wait_text("#attendance-count", "1 présente(s)");
+    app.wait_text("#attendance-count", "présentes : 1");
     app.click("#attendance-list tbody tr:first-child input[type=checkbox]");
-    app.wait_text("#attendance-count", "2 présente(s)");
+    app.wait_text("#attendance-count", "présentes : 2");
 
     // An action plan with an item, set to done in one click.
     app.click("#session-plans details.quick summary");
@@ -196,7 +196,7 @@ fn an_empty_name_shows_the_french_message_and_writes_nothing() {
         .ops()
         .unwrap()
         .iter()
-        .filter(|op| op.entity == palabre::sync::schema::Entity::Person)
+        .filter(|op| op.entity == palabre::journal::schema::Entity::Person)
         .count();
     assert_eq!(person_ops, 0, "a refused person leaves no op");
 }
@@ -769,7 +769,7 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
     app.wait_text("#attendance-list", "Aïssata Cissé");
     app.type_into("#registry-search", "aissata ciss");
     app.wait_text("#registry-count", "1 personne trouvée");
-    app.wait_text("#registry-results .already", "Déjà inscrite");
+    app.wait_text("#registry-results .already", "Déjà sur la liste");
     assert_eq!(app.count("#registry-results button"), 0, "no button to register her twice");
 
     // Quick-add: focus moves in; community empty; the session's group chosen; a namesake warns.
@@ -788,7 +788,7 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
         json!("womens_groups")
     );
     app.type_into("#quick-name", "Aissata Traore");
-    app.wait_text("#quick-add .namesakes", "Peut-être déjà inscrite");
+    app.wait_text("#quick-add .namesakes", "Déjà dans le registre ?");
     app.wait_text("#quick-add .namesakes", "Aïssata Traoré");
     app.click("#quick-add .namesakes button");
     app.wait_text("#attendance-list", "Aïssata Traoré");

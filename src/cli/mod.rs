@@ -9,8 +9,8 @@ mod show;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::journal::schema::Entity;
 use crate::sync::import::ImportOutcome;
-use crate::sync::schema::Entity;
 use crate::{
     Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SessionFilter, SessionId,
     SessionInput, Setting,
@@ -117,6 +117,12 @@ enum Command {
     },
     /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
     Orphans,
+    /// For the IT person: versions, schema, row counts, backups and the recent log, as JSON
+    /// (no participant's name, phone or note). Printed, or written to --out FILE.
+    Diagnostics {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// HQ's side: its keys and enrollment file, and acknowledgements for the laptops.
     #[command(subcommand)]
     Hq(HqCommand),
@@ -487,9 +493,11 @@ pub fn main() -> ExitCode {
 
 /// Runs the command line on `args` (the first is the program name). Usage errors exit with 2.
 pub fn main_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let name = command_name(&args);
     let cli = Cli::parse_from(args);
     let json = cli.json;
-    match run(cli) {
+    match run(cli, &name) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if json {
@@ -517,7 +525,7 @@ pub fn main_from(args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode
     }
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+fn run(cli: Cli, command: &str) -> Result<(), Error> {
     let out = show::Out { json: cli.json };
     // Checking a bundle needs no database.
     match &cli.command {
@@ -530,8 +538,40 @@ fn run(cli: Cli) -> Result<(), Error> {
         _ => {}
     }
     let db = cli.db.unwrap_or_else(crate::default_db_path);
-    let app = Palabre::open(&db)?;
-    match cli.command {
+    crate::logging::init(&db, "cli");
+    let started = std::time::Instant::now();
+    let result = run_on(&db, cli.command, &out);
+    // The command's name, the outcome's code and the time: never the arguments (they hold names).
+    match &result {
+        Ok(()) => tracing::info!(command, ms = started.elapsed().as_millis() as u64, "done"),
+        Err(e) => tracing::warn!(command, code = e.code(), "refused"),
+    }
+    result
+}
+
+/// The command as logged: the names of its subcommands as clap defines them (`person add`) —
+/// only words of the CLI itself, never an argument (they hold names, phones, paths).
+fn command_name(args: &[std::ffi::OsString]) -> String {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let mut names: Vec<String> = Vec::new();
+    for arg in args.iter().skip(1) {
+        let arg = arg.to_string_lossy();
+        let Some(sub) = command.find_subcommand(arg.as_ref()).cloned() else {
+            if names.is_empty() {
+                continue; // a global flag or its value, before the command
+            }
+            break;
+        };
+        names.push(sub.get_name().to_string());
+        command = sub;
+    }
+    names.join(" ")
+}
+
+fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(), Error> {
+    let app = Palabre::open(db)?;
+    match command {
         Command::Init { device_name, facilitator, programme } => {
             let name = device_name.unwrap_or_else(default_device_name);
             let device = app.init(&name)?;
@@ -680,6 +720,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Orphans => out.orphans(&app.orphans()?),
+        Command::Diagnostics { out: None } => show::print_json(&app.diagnostics()?),
+        Command::Diagnostics { out: Some(path) } => {
+            app.write_diagnostics(&path)?;
+            out.path(&path)
+        }
         Command::Hq(HqCommand::Init { out: dir, programme }) => {
             out.hq_keys(&app.hq_init(&dir, programme.as_deref())?)
         }

@@ -29,7 +29,7 @@ pub struct Out {
     pub json: bool,
 }
 
-fn print_json(value: &impl Serialize) -> Result<(), Error> {
+pub fn print_json(value: &impl Serialize) -> Result<(), Error> {
     say!(
         "{}",
         serde_json::to_string_pretty(value).map_err(|e| Error::BadOp { reason: e.to_string() })?

@@ -15,10 +15,11 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::error::{Invalid, Result};
+use crate::journal::oplog::{OpWriter, field_spec};
+use crate::journal::schema::{Entity, FieldKind};
+use crate::journal::{Derived, DerivedBatch, RowChange};
 use crate::model::ids::PersonId;
 use crate::search;
-use crate::sync::oplog::{OpWriter, field_spec};
-use crate::sync::schema::{Entity, FieldKind};
 
 /// Person fields a merge can take from the duplicate; a field's companions travel with it.
 pub const TAKEABLE: &[(&str, &[&str])] = &[
@@ -238,6 +239,47 @@ pub fn distinct_pairs(conn: &Connection) -> Result<Vec<(String, String)>> {
     Ok(rows
         .map(|r| r.map(|(a, b)| if a < b { (a, b) } else { (b, a) }))
         .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The aliases of merged people as derived data: recomputed once, after a batch of writes, when
+/// a link changed or a person that a link names has just arrived.
+pub struct Aliases;
+
+struct AliasesBatch {
+    relink: bool,
+    /// Whether any link exists at all (asked once per batch, when a person arrives).
+    any_links: Option<bool>,
+}
+
+impl Derived for Aliases {
+    fn batch(&self) -> Box<dyn DerivedBatch + '_> {
+        Box::new(AliasesBatch { relink: false, any_links: None })
+    }
+}
+
+impl DerivedBatch for AliasesBatch {
+    fn row(&mut self, conn: &Connection, change: &RowChange<'_>) -> Result<()> {
+        match change.entity {
+            Entity::Link if !change.fields.is_empty() => self.relink = true,
+            Entity::Person if change.arrived && !self.relink => {
+                let any = match self.any_links {
+                    Some(any) => any,
+                    None => *self.any_links.insert(conn.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM person_links)",
+                        [],
+                        |r| r.get(0),
+                    )?),
+                };
+                self.relink = any && is_linked(conn, change.row)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, conn: &Connection) -> Result<()> {
+        if self.relink { relink(conn) } else { Ok(()) }
+    }
 }
 
 /// Whether a person row is named by any link (so its arrival may change the aliases).

@@ -7,10 +7,10 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::hq::keys::{self, DocumentError, Enrollment, Signed};
+use crate::journal::hlc::Hlc;
 use crate::settings;
 use crate::sync::bundle::Rejection;
 use crate::sync::export::ACKED_SEQ;
-use crate::sync::hlc::Hlc;
 use crate::sync::import::ImportOutcome;
 
 pub const FORMAT: &str = "palabre-ack";
@@ -82,7 +82,7 @@ pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
     let Some(entry) = ack.devices.iter().find(|d| d.device_id == my_id) else {
         return Ok(Rejection::AckOtherLaptop.into());
     };
-    let written = crate::sync::oplog::own_last_seq(conn)?;
+    let written = crate::journal::oplog::own_last_seq(conn)?;
     if entry.op_seq > written || entry.op_seq < 0 {
         return Ok(Rejection::AckTooHigh { acked: entry.op_seq, written }.into());
     }

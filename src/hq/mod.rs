@@ -108,7 +108,7 @@ impl Palabre {
     pub fn hq_status(&self) -> Result<HqStatus> {
         self.store().read(|c| {
             let acked_seq = settings::number(c, crate::sync::export::ACKED_SEQ)?;
-            let written = crate::sync::oplog::own_last_seq(c)?;
+            let written = crate::journal::oplog::own_last_seq(c)?;
             let hq_dir = settings::get(c, HQ_DIR)?;
             Ok(HqStatus {
                 enrollment: stored_enrollment(c)?,

@@ -135,7 +135,7 @@ impl Palabre {
                     [today.to_string()],
                     |r| r.get(0),
                 )?;
-                let own = crate::sync::oplog::own_last_seq(c)?;
+                let own = crate::journal::oplog::own_last_seq(c)?;
                 let exported = crate::settings::number(c, EXPORTED_SEQ)?;
                 let last_export = crate::settings::get(c, LAST_EXPORT)?;
                 Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))

@@ -3,6 +3,7 @@
 //! `write(|tx| …)` commits only when the closure returns Ok; any error rolls everything back.
 
 pub mod migrations;
+pub mod settings;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -17,24 +18,34 @@ pub struct Store {
     path: Option<PathBuf>,
 }
 
+/// Called before a migration changes an existing database file, with the connection, the file and
+/// the schema version found: the facade makes a backup there (no copy, no migration). The store
+/// itself knows nothing of backups.
+pub type BeforeMigration = fn(&Connection, &Path, i64) -> Result<()>;
+
 impl Store {
     /// Opens (creating if needed) the database at `path`. A file that is not Palabre's, or was
-    /// written by a newer Palabre, is refused before anything is written to it.
-    pub fn open(path: &Path) -> Result<Store> {
+    /// written by a newer Palabre, is refused before anything is written to it; an older one is
+    /// migrated after `before_migration` has run.
+    pub fn open(path: &Path, before_migration: BeforeMigration) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
         }
         let conn = Connection::open(path).map_err(|e| not_a_database(path, e))?;
-        Self::setup(conn, Some(path.to_path_buf()))
+        Self::setup(conn, Some(path.to_path_buf()), before_migration)
     }
 
     /// A private database in memory, for tests and throw-away work.
     pub fn open_in_memory() -> Result<Store> {
-        Self::setup(Connection::open_in_memory()?, None)
+        Self::setup(Connection::open_in_memory()?, None, |_, _, _| Ok(()))
     }
 
-    fn setup(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+    fn setup(
+        mut conn: Connection,
+        path: Option<PathBuf>,
+        before_migration: BeforeMigration,
+    ) -> Result<Store> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.create_collation(crate::model::names::COLLATION, crate::model::names::compare)?;
@@ -50,8 +61,7 @@ impl Store {
             && version > 0
             && version < migrations::LATEST
         {
-            // A copy before changing the schema; no copy, no migration.
-            crate::backup::automatic(&conn, db, &format!("migration-v{version}"))?;
+            before_migration(&conn, db, version)?;
         }
         migrations::migrate(&mut conn)?;
         Ok(Store { conn: Mutex::new(conn), path })
@@ -107,7 +117,7 @@ mod tests {
     #[test]
     fn open_sets_the_pragmas() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        let store = Store::open(&dir.path().join("p.db"), |_, _, _| Ok(())).unwrap();
         store
             .read(|c| {
                 let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;

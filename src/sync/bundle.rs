@@ -14,10 +14,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::device;
+use crate::journal::hlc::Hlc;
+use crate::journal::oplog::{self, Op};
 use crate::model::ids::DeviceId;
-use crate::sync::hlc::Hlc;
 use crate::sync::minisign;
-use crate::sync::oplog::{self, Op};
 
 pub const FORMAT: &str = "palabre-bundle";
 pub const FORMAT_VERSION: u32 = 1;

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::Palabre;
 use crate::error::{Error, Invalid, Result};
-use crate::sync::hlc::Hlc;
-use crate::sync::oplog::{self, Op};
-use crate::sync::schema::Entity;
+use crate::journal::hlc::Hlc;
+use crate::journal::oplog::{self, Op};
+use crate::journal::schema::Entity;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Version {

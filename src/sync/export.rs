@@ -7,8 +7,8 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::journal::oplog;
 use crate::sync::bundle::{self, HlcRange, Manifest, ManifestDevice, OpRange};
-use crate::sync::oplog;
 use crate::{Palabre, settings};
 
 /// Settings keys of the export bookkeeping.
@@ -156,6 +156,7 @@ impl Palabre {
             if out.is_dir() { out.join(&built.exported.file_name) } else { out.to_path_buf() };
         write_atomically(&path, &built.bytes)?;
         self.record_export(&built)?;
+        tracing::info!(ops = built.exported.ops, bytes = built.bytes.len(), "bundle exported");
         built.exported.path = Some(path);
         Ok(built.exported)
     }

@@ -15,8 +15,29 @@ use crate::Palabre;
 use crate::device::{self, normalize_fingerprint};
 use crate::error::{Error, Invalid, Result};
 use crate::hq::{ack, seal};
+use crate::journal::oplog::{self, Op};
 use crate::sync::bundle::{self, Bundle, Rejection};
-use crate::sync::oplog::{self, Op};
+
+/// One line of the log per file imported: what happened, counts, the code, the time. (Device
+/// names are laptops' names; a rejection's sentence is not logged, only its code.)
+fn log_outcome(outcome: &ImportOutcome, took: std::time::Duration) {
+    let ms = took.as_millis() as u64;
+    match outcome {
+        ImportOutcome::Applied { device, ops, new_ops } => {
+            tracing::info!(device = %device, ops, new_ops, ms, "bundle merged")
+        }
+        ImportOutcome::AlreadyImported { device } => {
+            tracing::info!(device = %device, ms, "bundle already imported")
+        }
+        ImportOutcome::Quarantined { fingerprint, .. } => {
+            tracing::info!(fingerprint = %fingerprint, ms, "bundle held: device not trusted")
+        }
+        ImportOutcome::Rejected { code, .. } => tracing::warn!(code = %code, ms, "file refused"),
+        ImportOutcome::Acknowledged { up_to_seq, .. } => {
+            tracing::info!(up_to_seq, ms, "acknowledgement applied")
+        }
+    }
+}
 
 /// What happened to one bundle file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -126,7 +147,12 @@ fn find_fork(conn: &Connection, bundle: &Bundle) -> Result<Option<i64>> {
 }
 
 /// Imports a bundle that passed `bundle::read`, inside the caller's transaction.
-fn import_in(conn: &Connection, bundle: &Bundle, bytes: &[u8]) -> Result<ImportOutcome> {
+fn import_in(
+    conn: &Connection,
+    bundle: &Bundle,
+    bytes: &[u8],
+    derived: &[&dyn crate::journal::Derived],
+) -> Result<ImportOutcome> {
     let manifest = &bundle.manifest;
     let device_id = manifest.device.id.to_string();
     let name = manifest.device.name.clone();
@@ -186,7 +212,7 @@ fn import_in(conn: &Connection, bundle: &Bundle, bytes: &[u8]) -> Result<ImportO
         .execute(params![device_id, op_seq, manifest.bundle_id.to_string(), now])?;
         return Ok(Rejection::Fork { device: name, op_seq }.into());
     }
-    let new_ops = oplog::merge(conn, &bundle.ops)?;
+    let new_ops = oplog::merge(conn, &bundle.ops, derived)?;
     if me.device_id != manifest.device.id {
         conn.prepare_cached(
             "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4
@@ -307,13 +333,18 @@ impl Palabre {
             });
             let mut outcomes = Vec::with_capacity(count);
             for (_, prepared) in receiver {
-                outcomes.push(match prepared {
+                let started = std::time::Instant::now();
+                let outcome = match prepared {
                     Prepared::Bundle(bytes, parsed) => match *parsed {
-                        Ok(bundle) => self.store().write(|tx| import_in(tx, &bundle, &bytes))?,
+                        Ok(bundle) => self
+                            .store()
+                            .write(|tx| import_in(tx, &bundle, &bytes, crate::DERIVED))?,
                         Err(rejection) => rejection.into(),
                     },
                     Prepared::Ack(bytes) => self.store().write(|tx| ack::apply(tx, &bytes))?,
-                });
+                };
+                log_outcome(&outcome, started.elapsed());
+                outcomes.push(outcome);
             }
             Ok(outcomes)
         })
@@ -346,12 +377,15 @@ impl Palabre {
                 .query_map([&device_id], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
             let mut merged = Vec::with_capacity(held.len());
+            tracing::info!(fingerprint = %wanted, held = held.len(), "device trusted");
             for (bundle_id, bytes) in held {
+                let started = std::time::Instant::now();
                 let outcome = match bundle::read(&bytes) {
-                    Ok(bundle) => import_in(tx, &bundle, &bytes)?,
+                    Ok(bundle) => import_in(tx, &bundle, &bytes, crate::DERIVED)?,
                     Err(rejection) => rejection.into(),
                 };
                 tx.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [bundle_id])?;
+                log_outcome(&outcome, started.elapsed());
                 merged.push(outcome);
             }
             Ok(Trusted { device_id, name, fingerprint: wanted, merged })

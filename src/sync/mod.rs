@@ -1,23 +1,20 @@
-//! Sync: the hybrid logical clock, the op log and its single write path, and the allow-list of
-//! synced entities and fields. Bundles, signing and trust build on these.
+//! Exchange: moving ops between databases as signed bundles (format, minisign signatures,
+//! export, import with quarantine and trust, devices, conflicts). It builds on the journal
+//! (`crate::journal`), which knows nothing of it.
 
 pub mod bundle;
-pub mod clock;
 pub mod conflicts;
 pub mod devices;
 pub mod export;
-pub mod hlc;
 pub mod import;
 pub mod minisign;
-pub mod oplog;
-pub mod schema;
 
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use schema::Entity;
+use crate::journal::schema::Entity;
 
 /// Every synced row (with its field clocks) and the contested fields as JSON, in a stable order (see `Palabre::synced_snapshot`).
 pub fn snapshot(conn: &Connection) -> Result<Value> {

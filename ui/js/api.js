@@ -65,6 +65,7 @@ export const api = {
   backupNow: (path) => call('backup_now', { path }),
   restoreBackup: (path) => call('restore_backup', { path }),
   about: () => call('about'),
+  saveDiagnostics: (path) => call('save_diagnostics', { path }),
   resolveConflict: (entity, row, field, value) => call('resolve_conflict', { entity, row, field, value }),
 
   report: (from, to, lang) => call('report', { from, to, lang }),

@@ -60,7 +60,7 @@ async function show() {
   shownHash = location.hash;
   const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   const route = routes[name] ? name : 'home';
-  for (const link of document.getElementById('nav').querySelectorAll('a')) {
+  for (const link of document.querySelectorAll('#nav a, .top a.about-link')) {
     if (link.dataset.route === route) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
@@ -85,6 +85,7 @@ function mayLeave() {
     body: t('unsaved.body'),
     confirm: t('unsaved.leave'),
     cancel: t('unsaved.stay'),
+    danger: true,
   });
 }
 

@@ -3,7 +3,7 @@
 // person", and the history of merges with Unmerge.
 
 import { el, clear, toast, confirmDialog, showError } from '../dom.js';
-import { t, formatDate } from '../i18n.js';
+import { t, currentLanguage, formatDate } from '../i18n.js';
 
 const LIMIT = 50;
 
@@ -33,6 +33,13 @@ function summary(p) {
     p.registered_on ? el('div', { class: 'meta' }, t('dup.registered', { date: formatDate(p.registered_on) })) : null);
 }
 
+/** A reason's detail as a reader expects it: a sex by its name, decimals with the language's mark. */
+function reasonDetail(r) {
+  if (r.code === 'same_sex') return t(`sex.${r.detail}`);
+  const mark = new Intl.NumberFormat(currentLanguage()).format(0.5).charAt(1);
+  return String(r.detail ?? '').replace(/(\d)\.(\d)/g, `$1${mark}$2`);
+}
+
 export async function render(view, ctx) {
   const [found, history] = await Promise.all([ctx.api.findDuplicates(LIMIT), ctx.api.mergeHistory()]);
   const list = found.pairs.map((c) => el('article', { class: `card dup dup-${c.level}`, dataset: { a: c.a.id, b: c.b.id } },
@@ -53,7 +60,7 @@ export async function render(view, ctx) {
         } }))),
     el('div', { class: 'dup-pair' }, summary(c.a), summary(c.b)),
     el('ul', { class: 'why' }, ...c.reasons.map((r) => el('li', { class: r.points < 0 ? 'against' : 'for' },
-      t(`dup.why.${r.code}`, { detail: r.detail }))))));
+      t(`dup.why.${r.code}`, { detail: reasonDetail(r) }))))));
   clear(view, 
     el('p', {}, el('a', { href: '#/sync', i18n: 'nav.sync' })),
     el('h1', { i18n: 'dup.title' }),

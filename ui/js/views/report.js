@@ -1,6 +1,6 @@
 // Report: the period's figures as a sentence, tables and bar charts, and exports to XLSX and CSV.
 
-import { el, clear, field, textInput, select, showError, clearErrors, toast } from '../dom.js';
+import { el, clear, field, textInput, select, showError, clearErrors, toast, confirmDialog } from '../dom.js';
 import { t, formatDate, parseDate, percent, number, currentLanguage } from '../i18n.js';
 import { api, files } from '../api.js';
 import { barChart, groupedBars } from '../chart.js';
@@ -66,11 +66,17 @@ export async function render(view, ctx) {
   // unless the officer asks for everyone.
   const names = select('names', [['none', t('report.names_none')], ['consented', t('report.names_consented')],
     ['everyone', t('report.names_everyone')]], 'none', { id: 'report-names' });
+  // Names of people without recorded consent leave only after a clear yes.
+  const mayExportNames = async () => names.value !== 'everyone' || confirmDialog({
+    title: t('report.names_everyone_title'), body: t('report.names_everyone_body'),
+    confirm: t('report.names_everyone_confirm'), cancel: t('common.cancel'), danger: true,
+  });
   const exports = el('div', { class: 'exports' },
     field({ field: 'names', label: 'report.names', input: names, hint: 'report.names_hint' }),
     el('div', { class: 'actions' },
     el('button', { type: 'button', class: 'secondary', id: 'export-xlsx', i18n: 'report.export_xlsx', on: {
       click: async () => {
+        if (!(await mayExportNames())) return;
         const path = await files.save({ defaultPath: `palabre-report.xlsx`, filters: [{ name: t('report.spreadsheet'), extensions: ['xlsx'] }] });
         if (!path) return;
         const p = period();
@@ -85,6 +91,7 @@ export async function render(view, ctx) {
     ...[['report.export_csv', false], ['report.export_csv_fr', true]].map(([key, excelFr]) => el('button', {
       type: 'button', class: 'secondary', i18n: key, dataset: { excelFr: String(excelFr) }, on: {
         click: async () => {
+          if (!(await mayExportNames())) return;
           const dir = await files.open({ directory: true });
           if (!dir) return;
           const p = period();
@@ -105,7 +112,15 @@ function draw(body, r) {
   const p = r.people;
   const sexes = ['F', 'M', 'X'];
   const groups = inOrder(r.activities.by_group, GROUPS);
-  clear(body, 
+  if (!r.activities.total && !p.total) {
+    // Nothing held in the period: the sentence says so; empty charts would only be blank space.
+    clear(body,
+      el('p', { class: 'summary-sentence', id: 'report-summary' }, r.summary),
+      el('p', { class: 'empty', id: 'report-empty', i18n: 'report.nothing_held' }),
+      el('p', { class: 'meta' }, t('report.overdue_count', { count: r.action_items.overdue })));
+    return;
+  }
+  clear(body,
     el('p', { class: 'summary-sentence', id: 'report-summary' }, r.summary),
     el('section', { class: 'figures' },
       figure('report.people', number(p.total)),
@@ -128,7 +143,7 @@ function draw(body, r) {
     el('section', { class: 'card' },
       el('h2', { i18n: 'report.items_by_status' }),
       barChart(inOrder(r.action_items.by_status, ITEM_STATUSES).map(([s, n]) => ({ label: t(`item_status.${s}`), value: n })), { title: t('report.items_by_status') }),
-      el('p', {}, t('report.overdue'), ' : ', number(r.action_items.overdue))),
+      el('p', {}, t('report.overdue_count', { count: r.action_items.overdue }))),
     el('section', { class: 'card' },
       el('h2', { i18n: 'report.by_kind' }),
       table([t('report.kind'), t('report.count')], inOrder(r.activities.by_kind, KINDS).map(([k, n]) => [t(`kind.${k}`), n])),

@@ -5,8 +5,8 @@
 
 use uuid::Uuid;
 
+use crate::journal::hlc::{Hlc, Stamp};
 use crate::model::ids::DeviceId;
-use crate::sync::hlc::{Hlc, Stamp};
 
 const ENTRY: usize = 1 + 1 + 8 + 16 + 8;
 /// Set when two or more devices have written the field (see sync/conflicts.rs).

@@ -13,11 +13,12 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::journal::clock::{CONTESTED, Owner, RowClock};
+use crate::journal::derived::{Derived, DerivedBatch, RowChange};
+use crate::journal::hlc::{Hlc, Stamp};
+use crate::journal::schema::{Entity, FieldKind, FieldSpec};
 use crate::model::ids::DeviceId;
-use crate::search;
-use crate::sync::clock::{CONTESTED, Owner, RowClock};
-use crate::sync::hlc::{Hlc, Stamp};
-use crate::sync::schema::{Entity, FieldKind, FieldSpec};
+use crate::store::settings;
 
 /// One field write: the unit of sync. In bundles, one JSON object per line of ops.jsonl; unknown
 /// keys are refused.
@@ -55,13 +56,15 @@ const CLOCK_KEY: &str = "hlc";
 /// rolled back, which is what `Store::write` does on error.
 pub struct OpWriter<'c> {
     conn: &'c Connection,
+    derived: &'c [&'c dyn Derived],
     device: DeviceId,
     clock: Hlc,
     next_seq: i64,
 }
 
 impl<'c> OpWriter<'c> {
-    pub fn begin(conn: &'c Connection) -> Result<Self> {
+    /// Starts writing this device's ops; `derived` is refreshed as each op is applied.
+    pub fn begin(conn: &'c Connection, derived: &'c [&'c dyn Derived]) -> Result<Self> {
         let device: Option<String> =
             conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).optional()?;
         let device: DeviceId = device.ok_or(Error::NotInitialized)?.parse().map_err(|_| {
@@ -69,9 +72,9 @@ impl<'c> OpWriter<'c> {
         })?;
         let clock = load_clock(conn)?;
         let last = own_last_seq(conn)?;
-        // After a restore, numbers the lost changes had are never reused (see backup::restore).
-        let floor = crate::settings::number(conn, crate::backup::OP_SEQ_FLOOR)?;
-        Ok(OpWriter { conn, device, clock, next_seq: last.max(floor) + 1 })
+        // After a restore, numbers the lost changes had are never reused.
+        let floor = settings::number(conn, crate::journal::OP_SEQ_FLOOR)?;
+        Ok(OpWriter { conn, derived, device, clock, next_seq: last.max(floor) + 1 })
     }
 
     pub fn device(&self) -> DeviceId {
@@ -135,7 +138,7 @@ impl<'c> OpWriter<'c> {
             prev_device: prev.map(|p| p.device),
         };
         insert(self.conn, &op)?;
-        apply(self.conn, &op)?;
+        apply(self.conn, &op, self.derived)?;
         self.next_seq += 1;
         Ok(true)
     }
@@ -236,26 +239,23 @@ pub fn field_owner(
 }
 
 /// Applies one op (see `apply_all`). Returns whether it won its field.
-pub fn apply(conn: &Connection, op: &Op) -> Result<bool> {
-    Ok(apply_all(conn, &[op])? == 1)
+pub fn apply(conn: &Connection, op: &Op, derived: &[&dyn Derived]) -> Result<bool> {
+    Ok(apply_all(conn, &[op], derived)? == 1)
 }
 
 /// Applies ops to the synced tables: per field, the op with the highest (hlc, device id) wins
 /// (last writer wins), against the stamp already owning the field. Idempotent and
 /// order-independent. Work is grouped by row — one read of the row's field clocks, one upsert of
-/// the row, one search-index refresh — which is what makes importing a million ops fast.
-/// Returns how many ops won their field.
-pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
+/// the row, one call of each kind of `derived` data — which is what makes importing a million ops
+/// fast. Returns how many ops won their field.
+pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Result<usize> {
     let mut rows: HashMap<(Entity, Uuid), Vec<&Op>> = HashMap::new();
     for op in ops {
         field_spec(op.entity, &op.field)?;
         rows.entry((op.entity, op.row_id)).or_default().push(op);
     }
     let mut won = 0;
-    // Links decide which people are aliases (duplicates::links::relink): recomputed once, after
-    // the rows, when a link changed or a person that a link names has just arrived.
-    let mut relink = false;
-    let mut any_links: Option<bool> = None;
+    let mut batches: Vec<Box<dyn DerivedBatch + '_>> = derived.iter().map(|d| d.batch()).collect();
     for ((entity, row_id), row_ops) in rows {
         let row = row_id.to_string();
         let specs = entity.fields();
@@ -330,36 +330,15 @@ pub fn apply_all(conn: &Connection, ops: &[&Op]) -> Result<usize> {
         }
         values.push(SqlValue::Blob(clock.encode()));
         conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-        link_attendance(
-            conn,
-            entity,
-            &row,
-            existed,
-            &winners.iter().map(|(i, _)| specs[*i].name).collect::<Vec<_>>(),
-        )?;
-        if entity == Entity::Person
-            && winners.iter().any(|(i, _)| search::INDEXED_FIELDS.contains(&specs[*i].name))
-        {
-            search::reindex_person(conn, &row)?;
-        }
-        match entity {
-            Entity::Link if !winners.is_empty() => relink = true,
-            Entity::Person if !existed && !relink => {
-                let links = match any_links {
-                    Some(any) => any,
-                    None => *any_links.insert(conn.query_row(
-                        "SELECT EXISTS (SELECT 1 FROM person_links)",
-                        [],
-                        |r| r.get(0),
-                    )?),
-                };
-                relink = links && crate::duplicates::links::is_linked(conn, &row)?;
-            }
-            _ => {}
+        let fields: Vec<&'static str> = winners.iter().map(|(i, _)| specs[*i].name).collect();
+        link_attendance(conn, entity, &row, existed, &fields)?;
+        let change = RowChange { entity, row: &row, fields: &fields, arrived: !existed };
+        for batch in &mut batches {
+            batch.row(conn, &change)?;
         }
     }
-    if relink {
-        crate::duplicates::links::relink(conn)?;
+    for batch in &mut batches {
+        batch.finish(conn)?;
     }
     Ok(won)
 }
@@ -394,7 +373,7 @@ fn link_attendance(
 /// Merges ops (from this or any device) into the database: stores each new op and applies the
 /// new ones. Ops already present are skipped, so merging is idempotent. The local clock observes
 /// every stamp so that later local writes win over what was merged.
-pub fn merge(conn: &Connection, ops: &[Op]) -> Result<usize> {
+pub fn merge(conn: &Connection, ops: &[Op], derived: &[&dyn Derived]) -> Result<usize> {
     let mut clock = load_clock(conn)?;
     let mut fresh = Vec::with_capacity(ops.len());
     let mut stmt = conn.prepare_cached(INSERT_OP)?;
@@ -405,7 +384,7 @@ pub fn merge(conn: &Connection, ops: &[Op]) -> Result<usize> {
         clock = clock.observe(op.hlc);
     }
     drop(stmt);
-    apply_all(conn, &fresh)?;
+    apply_all(conn, &fresh, derived)?;
     save_clock(conn, clock)?;
     Ok(fresh.len())
 }
@@ -475,9 +454,9 @@ fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -
 }
 
 fn load_clock(conn: &Connection) -> Result<Hlc> {
-    Ok(Hlc(crate::settings::number(conn, CLOCK_KEY)?))
+    Ok(Hlc(settings::number(conn, CLOCK_KEY)?))
 }
 
 fn save_clock(conn: &Connection, clock: Hlc) -> Result<()> {
-    crate::settings::put(conn, CLOCK_KEY, &clock.0.to_string())
+    settings::put(conn, CLOCK_KEY, &clock.0.to_string())
 }
