@@ -504,6 +504,18 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     app.wait_text("#about-version", &format!("Palabre {}", env!("CARGO_PKG_VERSION")));
     app.wait_text("#about-data-folder", &h.db.parent().unwrap().display().to_string());
     app.wait_text("#about-font-0", "SIL Open Font License 1.1");
+    // The diagnostics file for the IT person: counts and the log, no participant.
+    let diagnostics = files.path().join("diagnostics.json");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([diagnostics]));
+    app.click("#save-diagnostics");
+    app.wait_text("#toast", "diagnostics.json");
+    let text = std::fs::read_to_string(&diagnostics).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["rows"]["people"], 2);
+    assert!(
+        json["log"].as_array().unwrap().iter().any(|l| l.as_str().unwrap().contains("desktop"))
+    );
+    assert!(!text.contains("Traor") && !text.contains("Markala"), "{text}");
     // Settings lists the backups (one was made at start, one before the acknowledgement import).
     app.click("a[data-route=settings]");
     app.wait_text("#backup-list", "au démarrage");
@@ -831,7 +843,7 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
     // Asked again and confirmed, the window closes.
     ask_window_to_close(&h.display);
     app.wait_text("#modal", "Modifications non enregistrées");
-    app.click("#modal .dialog button.primary");
+    app.click("#modal .dialog button.danger");
     let deadline = Instant::now() + Duration::from_secs(15);
     while palabre_windows(&h.display) != 0 {
         assert!(Instant::now() < deadline, "the window did not close");
