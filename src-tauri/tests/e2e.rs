@@ -29,8 +29,22 @@ impl Harness {
         Harness { _dir: dir, db, display: Display::start() }
     }
 
+    /// Waits until no window holds this database (a window quit a moment ago may still be
+    /// shutting down; the app refuses a second window on the same database).
+    fn wait_until_closed(&self) {
+        let mut name = self.db.as_os_str().to_owned();
+        name.push(".window-lock");
+        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&name) else { return };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while let Err(std::fs::TryLockError::WouldBlock) = file.try_lock() {
+            assert!(std::time::Instant::now() < deadline, "the previous window never closed");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// Starts the app on this harness's database.
     fn launch(&self) -> (Driver, Session) {
+        self.wait_until_closed();
         let driver = Driver::start(&self.display, &[("PALABRE_DB", self.db.as_path())]);
         let session = driver.session(Path::new(APP));
         session.find("#view h1");
