@@ -107,58 +107,55 @@ const SORT_ALL_BELOW: usize = 300;
 /// People matching `query` (see [`Found`]).
 ///
 /// No ranking function runs: ranking would score every match (10,000 people share "a"), which
-/// is what made search slow on 100,000 people. A broad query asks FTS5 for at most `limit` rows
-/// per stage, so it stops early; the index holds only live, unmerged people, so no join filters
-/// rows out.
+/// is what made search slow on 100,000 people. One FTS5 scan, stopped at the count's cap, finds
+/// the matches; the index holds only live, unmerged people, so no join filters rows out.
 pub fn find(conn: &Connection, query: &str, limit: usize) -> Result<Found> {
     let Some(expression) = match_expression(query) else {
         return Ok(Found { ids: Vec::new(), total: 0, more: false });
     };
-    let total: usize = conn
-        .prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2)",
-        )?
-        .query_row(params![expression, (COUNT_CAP + 1) as i64], |r| r.get::<_, i64>(0))?
-        as usize;
+    // One scan finds (and so counts) the matches, up to the cap.
+    let matches: Vec<i64> = conn
+        .prepare_cached("SELECT rowid FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2")?
+        .query_map(params![expression, (COUNT_CAP + 1) as i64], |r| r.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let total = matches.len();
     let more = total > COUNT_CAP;
-    let room = if total <= SORT_ALL_BELOW { total } else { limit };
-    let stage = |fts: &str, skip: &[i64], room: usize| -> Result<Vec<i64>> {
-        let mut stmt =
-            conn.prepare_cached("SELECT rowid FROM people_fts WHERE people_fts MATCH ?1 LIMIT ?2")?;
-        let rows =
-            stmt.query_map(params![fts, (room + skip.len()) as i64], |r| r.get::<_, i64>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let num = row?;
-            if !skip.contains(&num) && out.len() < room {
-                out.push(num);
-            }
+    // Tell name matches from the others by reading the matched people, without another scan:
+    // all of them when they are few (so the first shown are the first in name order), else only
+    // until `limit` name matches are found.
+    let sort_all = total <= SORT_ALL_BELOW;
+    let words = tokens(query);
+    let mut by_name = Vec::new();
+    let mut others = Vec::new();
+    for num in matches.into_iter().take(COUNT_CAP) {
+        if !sort_all && by_name.len() >= limit {
+            break;
         }
-        Ok(out)
-    };
-    let by_name = stage(&format!("name : ({expression})"), &[], room)?;
-    let others = if by_name.len() < room {
-        stage(&expression, &by_name, room - by_name.len())?
-    } else {
-        Vec::new()
-    };
+        let Some(person) = person_of(conn, num)? else { continue };
+        let name = tokens(&person.1);
+        if words.iter().all(|w| name.iter().any(|n| n.starts_with(w.as_str()))) {
+            by_name.push(person);
+        } else if sort_all || others.len() < limit {
+            others.push(person);
+        }
+    }
     let mut ids = Vec::with_capacity(limit);
-    for group in [by_name, others] {
-        let mut people: Vec<(String, String)> = Vec::with_capacity(group.len());
-        let mut stmt =
-            conn.prepare_cached("SELECT id, coalesce(full_name, '') FROM people WHERE num = ?1")?;
-        for num in group {
-            if let Some(found) = stmt.query_row([num], |r| Ok((r.get(0)?, r.get(1)?))).optional()? {
-                people.push(found);
-            }
-        }
-        people.sort_by(|(a_id, a), (b_id, b)| {
+    for mut group in [by_name, others] {
+        group.sort_by(|(a_id, a), (b_id, b)| {
             crate::model::names::compare(a, b).then_with(|| a_id.cmp(b_id))
         });
-        ids.extend(people.into_iter().map(|(id, _)| id).take(limit - ids.len().min(limit)));
+        let room = limit.saturating_sub(ids.len());
+        ids.extend(group.into_iter().take(room).map(|(id, _)| id));
     }
-    ids.truncate(limit);
     Ok(Found { ids, total: total.min(COUNT_CAP), more })
+}
+
+/// The id and name of the live person with local key `num`.
+fn person_of(conn: &Connection, num: i64) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT id, coalesce(full_name, '') FROM people WHERE num = ?1")?
+        .query_row([num], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// Ids of live people whose *name* holds every word of `name` (as the start of a word, in any
