@@ -20,7 +20,7 @@ test: deps
 
 ## A tour of the command line on a demo database.
 tour: deps
-	$(CARGO) build --locked --bin palabre
+	$(CARGO) build --locked -p palabre-cli --bin palabre
 	scripts/demo-tour.sh target/debug/palabre
 
 ## The Debian package (.deb) with the Tauri bundler, then its install-and-launch test.

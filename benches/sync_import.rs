@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use palabre::journal::hlc::Hlc;
 use palabre::journal::schema::Entity;
-use palabre::sync::bundle::{self, Manifest, ManifestDevice, OpRange};
-use palabre::sync::import::ImportOutcome;
+use palabre::ImportOutcome;
+use palabre::exchange::bundle::{self, Manifest};
 use palabre::{DeviceId, Op, Palabre};
 use serde_json::json;
 use uuid::Uuid;
@@ -76,25 +76,7 @@ fn main() {
         let me = laptop.init(&format!("Laptop-{d:03}")).unwrap();
         hellos.push(laptop.export_bundle_bytes().unwrap().1);
         let ops = person_ops(me.device_id, per_device, 1_700_000_000_000 + d as i64);
-        let manifest = Manifest {
-            format: bundle::FORMAT.into(),
-            format_version: bundle::FORMAT_VERSION,
-            kind: bundle::KIND_OPS.into(),
-            bundle_id: Uuid::now_v7(),
-            device: ManifestDevice {
-                id: me.device_id,
-                name: me.name.clone(),
-                public_key: me.public_key.clone(),
-            },
-            bundle_seq: 2,
-            prev_bundle_hash: None,
-            ops: OpRange { first_seq: 1, last_seq: ops.len() as i64, count: ops.len() as i64 },
-            hlc: None,
-            schema_version: palabre::store::migrations::LATEST,
-            app_version: "bench".into(),
-            created_at: "2024-03-14T00:00:00Z".into(),
-            entries: Default::default(),
-        };
+        let manifest = Manifest::for_ops(&me, &ops, 2, None, "2024-03-14T00:00:00Z".into());
         bundles.push(bundle::write(&laptop.signing_key().unwrap(), manifest, &ops).0);
         all_ops.extend(ops);
     }

@@ -15,15 +15,13 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::Palabre;
 use crate::error::{Error, Result};
+use crate::store::bookkeeping::{self, Key};
 use crate::store::migrations;
 
 /// How many automatic backups are kept.
 pub const KEEP: usize = 7;
 /// At start, a backup is made if the newest is older than this.
 pub const STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
-/// Setting: no op of this device may take a number at or below this (see `restore`); the
-/// journal, which numbers ops, owns the key.
-pub use crate::journal::OP_SEQ_FLOOR;
 
 /// One backup file.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -234,13 +232,13 @@ impl Palabre {
         let previous = self.auto_backup("restore")?;
         let floor = self.store().read(|c| {
             let written = crate::journal::oplog::own_last_seq(c)?;
-            Ok(written.max(crate::settings::number(c, OP_SEQ_FLOOR)?))
+            Ok(written.max(bookkeeping::number(c, Key::OpSeqFloor)?))
         })?;
         self.store().restore_from(file)?;
         if floor > 0 {
             self.store().write(|tx| {
-                let kept = crate::settings::number(tx, OP_SEQ_FLOOR)?;
-                crate::settings::put(tx, OP_SEQ_FLOOR, &floor.max(kept).to_string())
+                let kept = bookkeeping::number(tx, Key::OpSeqFloor)?;
+                bookkeeping::put(tx, Key::OpSeqFloor, &floor.max(kept).to_string())
             })?;
         }
         Ok(Restored { from: file.to_path_buf(), previous })

@@ -81,6 +81,6 @@ impl Palabre {
             path: path.to_path_buf(),
             source: std::io::Error::other(e),
         })?;
-        crate::sync::export::write_atomically(path, &json)
+        crate::files::write_atomically(path, &json)
     }
 }

@@ -3,6 +3,103 @@
 
 use std::path::PathBuf;
 
+/// Why a bundle (or an acknowledgement) was refused: what exchange reports per file. Nothing is written when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error(
+        "the file is {size} bytes, more than a bundle may be ({max} bytes). Check that it is a Palabre bundle"
+    )]
+    TooLarge { size: u64, max: u64 },
+    #[error("it is not a Palabre bundle (not a zip file). Check the file, or ask for a new export")]
+    NotAZip,
+    #[error("it is encrypted to HQ; only a database enrolled as HQ can open it")]
+    Encrypted,
+    #[error(
+        "its contents are not a bundle's ({reason}). It may be damaged or altered; ask the facilitator to export again"
+    )]
+    Contents { reason: String },
+    #[error(
+        "its manifest is unreadable ({reason}). It may be damaged or altered; ask the facilitator to export again"
+    )]
+    Manifest { reason: String },
+    #[error(
+        "its signature does not match device '{device}' (fingerprint {fingerprint}): {reason}. It may have been altered; ask the facilitator to export again"
+    )]
+    Signature { device: String, fingerprint: String, reason: String },
+    #[error(
+        "{entry} does not match its checksum in the manifest. It was damaged or altered; ask the facilitator to export again"
+    )]
+    Checksum { entry: String },
+    #[error(
+        "change {line} of ops.jsonl is invalid ({reason}). Ask the facilitator to export again"
+    )]
+    Op { line: usize, reason: String },
+    #[error(
+        "it is signed by device '{device}' with a key that differs from the one this database knows (fingerprint {known}, bundle {presented}). Someone may be impersonating that laptop; check with its facilitator before doing anything"
+    )]
+    KeyChanged { device: String, known: String, presented: String },
+    #[error(
+        "device '{device}' signed two different changes numbered {op_seq} (a fork: its database was copied or restored). Nothing from this bundle was merged; call the facilitator"
+    )]
+    Fork { device: String, op_seq: i64 },
+    #[error(
+        "it was made by a newer Palabre (schema {found}, this one knows {supported}). Update Palabre, then import it again"
+    )]
+    Newer { found: i64, supported: i64 },
+    #[error("it cannot be read ({reason})")]
+    Unreadable { reason: String },
+    #[error(
+        "it is encrypted to another HQ key than this database's. Check that it was exported for this programme's HQ"
+    )]
+    Undecryptable,
+    #[error("it is not a valid HQ acknowledgement ({reason}). Ask HQ for a new one")]
+    BadAck { reason: String },
+    #[error(
+        "it is not signed by the HQ this laptop is enrolled with (fingerprint {fingerprint}). Nothing changed; ask HQ for a new acknowledgement"
+    )]
+    AckNotFromHq { fingerprint: String },
+    #[error(
+        "it is older than an acknowledgement already imported here (number {serial}; the last was {last}). Nothing changed"
+    )]
+    AckReplayed { serial: i64, last: i64 },
+    #[error(
+        "it acknowledges change {acked}, but this laptop has written only {written}: it does not describe this laptop's data. Nothing changed; call HQ"
+    )]
+    AckTooHigh { acked: i64, written: i64 },
+    #[error("it acknowledges other laptops' changes, not this one's. Nothing changed")]
+    AckOtherLaptop,
+    #[error(
+        "it is an acknowledgement from HQ, but this laptop is not enrolled with an HQ. Enrol first (Settings → Enrol with HQ, or `palabre enroll FILE`)"
+    )]
+    NotEnrolled,
+}
+
+impl Rejection {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::TooLarge { .. } => "too_large",
+            Rejection::NotAZip => "not_a_bundle",
+            Rejection::Encrypted => "encrypted",
+            Rejection::Contents { .. } => "bad_contents",
+            Rejection::Manifest { .. } => "bad_manifest",
+            Rejection::Signature { .. } => "bad_signature",
+            Rejection::Checksum { .. } => "bad_checksum",
+            Rejection::Op { .. } => "bad_op",
+            Rejection::KeyChanged { .. } => "key_changed",
+            Rejection::Fork { .. } => "fork",
+            Rejection::Newer { .. } => "newer_format",
+            Rejection::Unreadable { .. } => "unreadable",
+            Rejection::Undecryptable => "undecryptable",
+            Rejection::BadAck { .. } => "bad_ack",
+            Rejection::AckNotFromHq { .. } => "ack_not_from_hq",
+            Rejection::AckReplayed { .. } => "ack_replayed",
+            Rejection::AckTooHigh { .. } => "ack_too_high",
+            Rejection::AckOtherLaptop => "ack_other_laptop",
+            Rejection::NotEnrolled => "not_enrolled",
+        }
+    }
+}
+
 /// A value a person typed that the core refuses. Nothing is written when one of these is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Invalid {
@@ -160,7 +257,7 @@ pub enum Error {
     #[error("Cannot use {path}: {source}. Check that the folder exists and is writable.")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("Bundle {} rejected: {rejection}.", file.display())]
-    Rejected { file: PathBuf, rejection: crate::sync::bundle::Rejection },
+    Rejected { file: PathBuf, rejection: Rejection },
     #[error("A change record was refused: {reason}.")]
     BadOp { reason: String },
     #[error(
@@ -343,7 +440,7 @@ mod tests {
             Error::NotHq,
             Error::Rejected {
                 file: PathBuf::new(),
-                rejection: crate::sync::bundle::Rejection::NotAZip,
+                rejection: Rejection::NotAZip,
             },
             Error::Locked,
             Error::DiskFull,

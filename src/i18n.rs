@@ -15,6 +15,8 @@ pub enum Lang {
 }
 
 impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Fr, Lang::En];
+
     pub fn parse(code: &str) -> Option<Lang> {
         match code.trim() {
             "fr" => Some(Lang::Fr),

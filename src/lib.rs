@@ -1,34 +1,47 @@
-//! Palabre's core: every rule, SQL statement and file format of the app. The desktop shell and the
-//! CLI are thin front ends over the one facade type, [`Palabre`], which owns one database.
+//! Palabre's core: every rule, SQL statement and file format of the app. The front ends — the
+//! `palabre` command line (package palabre-cli) and the desktop shell — are thin: they call the
+//! one facade type, [`Palabre`], which owns one database, and use only the names exported here.
 //!
-//! Layout: `store` (open, pragmas, migrations), `model` (types, codes, validation), `sync` (HLC,
-//! oplog — the single write path), `search`, `device`, and one file of facade methods per area
-//! (`sessions`, `people`, `attendance`, `plans`), plus the `demo` programme.
+//! The layers, bottom up (docs/DESIGN.md §2; tests/layers.rs fails if an import runs upward):
+//! - ground floor: `model` (types, codes, validation), `error`, `store` (open, pragmas,
+//!   migrations, `bookkeeping`: every key the app keeps about itself), `files`, `i18n`, `logging`;
+//! - `journal`: ops, the hybrid logical clock, row clocks, the allow-list of synced fields, the
+//!   writer and apply — the single write path. Derived data plugs in through `journal::Derived`;
+//! - the areas over it: `device`, `people`, `sessions`, `attendance`, `plans`, `search`,
+//!   `duplicates`, `report`, `sheet`, `settings`, `backup`, `demo`, `diagnostics`;
+//! - `exchange`: what every laptop does to move data (bundles, signatures, sealing to HQ, export,
+//!   import, devices and trust, conflicts, HQ's enrollment and acknowledgements as received);
+//! - `hq`: HQ's own work (its keys, issuing acknowledgements), above exchange.
+//!
+//! Modules still `pub` are reached by the integration tests and benchmarks for internals (the
+//! bundle reader, key files, migrations); the front ends do not use them.
 
+// Ground floor.
+pub mod error;
+pub mod files;
+pub mod i18n;
+pub mod logging;
+pub mod model;
+pub mod store;
+// The journal.
+pub mod journal;
+// Areas over the journal.
+mod attendance;
 pub mod backup;
-pub mod cli;
-pub mod demo;
+mod demo;
 pub mod device;
 mod diagnostics;
 pub mod duplicates;
-pub mod error;
-pub mod hq;
-pub mod i18n;
-pub mod journal;
-pub mod logging;
-pub mod model;
-pub mod search;
-pub mod sheet;
-pub mod store;
-pub mod sync;
-
-pub mod report;
-
-mod attendance;
 mod people;
 mod plans;
+pub mod report;
+mod search;
 mod sessions;
 mod settings;
+pub mod sheet;
+// Moving data, then HQ.
+pub mod exchange;
+pub mod hq;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -37,10 +50,12 @@ use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 
-pub use device::Device;
-pub use diagnostics::Diagnostics;
-pub use error::{Error, Invalid, Result};
-pub use journal::oplog::{Op, OpWriter};
+// What the front ends use, by area.
+pub use error::{Error, Invalid, Rejection, Result};
+pub use i18n::{Lang, t as translate};
+pub use logging::init as start_logging;
+pub use model::fields::date as parse_date;
+// The registry, sessions, attendance and action plans.
 pub use model::attendance::{AttendanceLine, PersonSession};
 pub use model::codes::{
     AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex,
@@ -51,7 +66,31 @@ pub use model::plan::{ActionItem, ActionPlan, ItemInput, PlanInput};
 pub use model::session::{Session, SessionFilter, SessionInput};
 pub use people::{PeopleFound, PeoplePage, PersonDetail};
 pub use sessions::SessionDetail;
-pub use settings::{About, AppInfo, Setting};
+// This laptop: identity, settings, backups, diagnostics, the demo programme.
+pub use backup::{Backup, Restored};
+pub use demo::DemoSummary;
+pub use device::Device;
+pub use diagnostics::Diagnostics;
+pub use settings::{About, AppInfo, SetUp, Setting, parse_language};
+// Duplicates.
+pub use duplicates::{Candidates, Decision, Level, Merged, Reason, Unmerged};
+// Reports and sheets.
+pub use report::export::CsvFlavour;
+pub use report::indicators::Period;
+pub use report::{NamedList, Overview, Report};
+pub use sheet::{DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS};
+// The journal and exchange.
+pub use exchange::bundle::Bundle;
+pub use exchange::conflicts::Conflict;
+pub use exchange::devices::{DeviceStatus, Orphan};
+pub use exchange::documents::Enrollment;
+pub use exchange::enrollment::HqStatus;
+pub use exchange::export::Exported;
+pub use exchange::import::{ImportOutcome, Trusted};
+pub use journal::oplog::{Op, OpWriter};
+pub use journal::schema::Entity;
+// HQ.
+pub use hq::{AckWritten, HqKeys};
 pub use store::Store;
 
 /// The data derived from synced rows that the journal keeps up to date on every write, local or
@@ -93,12 +132,22 @@ impl Palabre {
         self.store.path()
     }
 
-    /// Makes this database's device identity: id, name and signing key.
+    /// Makes this database's device identity: id, name and signing key (`set_up` also stores
+    /// the first settings).
     pub fn init(&self, device_name: &str) -> Result<Device> {
-        let name = device::validate_name(device_name)?;
+        self.set_up(&SetUp { device_name: device_name.to_string(), ..SetUp::default() })
+    }
+
+    /// The identity and, in the same transaction, whatever `also` writes.
+    fn make_identity(
+        &self,
+        name: &str,
+        also: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<Device> {
         let secret = device::new_secret();
         let created = self.store.write(|tx| {
-            let device = device::insert(tx, &name, &secret)?;
+            let device = device::insert(tx, name, &secret)?;
+            also(tx)?;
             if let KeyStore::File(path) = &self.key {
                 device::write_key_file(path, &secret)?;
             }
@@ -191,7 +240,7 @@ impl Palabre {
     /// The synced tables and field clocks as JSON, rows ordered by id: two databases with equal
     /// snapshots hold the same synced data.
     pub fn synced_snapshot(&self) -> Result<serde_json::Value> {
-        self.store.read(sync::snapshot)
+        self.store.read(exchange::snapshot)
     }
 
     /// Read access for other core modules (reports, sheets, bundles).

@@ -2,7 +2,7 @@
 //! beside the database (`palabre.log.YYYY-MM-DD`, the newest `KEEP` kept), written by both front
 //! ends. Lines hold ids, counts, error codes and timings — **never** a participant's name, phone,
 //! community or note, nor an error's sentence (which may quote what was typed): call sites log
-//! codes and numbers only, and `tests/logs.rs` plants a name and searches every log file for it.
+//! codes and numbers only, and `cli/tests/logs.rs` plants a name and searches every log file for it.
 
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,12 @@
-//! Local settings of this laptop (never synced): the facilitator's name that new sessions get,
-//! the programme name printed on sheets and reports, the interface language, and bookkeeping such
-//! as the last exported op. Also `info()`, what the UI needs to know at start.
+//! The facilitator's settings on this laptop (never synced): the facilitator's name that new
+//! sessions get, the programme name printed on sheets and reports, the interface language. They
+//! are three of the keys of `store::bookkeeping`, where everything the app keeps about itself is
+//! listed. Also `info()`, what the UI needs to know at start, and the About box.
 
 use crate::error::{Invalid, Result};
+use crate::i18n::Lang;
 use crate::model::fields;
+use crate::store::bookkeeping::{self, Key};
 use crate::{Device, Palabre};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -16,19 +19,30 @@ pub enum Setting {
 }
 
 impl Setting {
-    pub fn key(self) -> &'static str {
+    fn key(self) -> Key {
         match self {
-            Setting::Facilitator => "facilitator",
-            Setting::Programme => "programme",
-            Setting::Language => "language",
+            Setting::Facilitator => Key::Facilitator,
+            Setting::Programme => Key::Programme,
+            Setting::Language => Key::Language,
         }
+    }
+
+    fn field(self) -> &'static str {
+        self.key().name()
     }
 }
 
-pub(crate) use crate::store::settings::{get, number, put};
-
-/// The languages of the interface and the documents.
-pub const LANGUAGES: &[&str] = &["fr", "en"];
+/// A language code as typed by a person or a front end ("fr", "en"), or a clear error.
+pub fn parse_language(code: &str) -> Result<Lang> {
+    Lang::parse(code).ok_or_else(|| {
+        Invalid::UnknownCode {
+            field: "language",
+            value: code.to_string(),
+            allowed: Lang::ALL.map(Lang::code).join(", "),
+        }
+        .into()
+    })
+}
 
 /// What the interface needs to know when it starts.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -37,7 +51,7 @@ pub struct AppInfo {
     pub device: Option<Device>,
     pub facilitator: String,
     pub programme: String,
-    pub language: String,
+    pub language: Lang,
     pub database: Option<String>,
     pub version: &'static str,
     /// The most blank rows a sheet may have, so the window can say so before the save dialog.
@@ -46,20 +60,20 @@ pub struct AppInfo {
 
 impl Palabre {
     pub fn setting(&self, setting: Setting) -> Result<Option<String>> {
-        self.store().read(|c| get(c, setting.key()))
+        self.store().read(|c| bookkeeping::get(c, setting.key()))
+    }
+
+    /// The language of the interface and the documents (French unless set).
+    pub fn language(&self) -> Result<Lang> {
+        Ok(self.setting(Setting::Language)?.and_then(|code| Lang::parse(&code)).unwrap_or_default())
     }
 
     pub fn set_setting(&self, setting: Setting, value: &str) -> Result<()> {
-        let value = fields::text(setting.key(), value, fields::SHORT_TEXT)?;
-        if setting == Setting::Language && !LANGUAGES.contains(&value.as_str()) {
-            return Err(Invalid::UnknownCode {
-                field: "language",
-                value,
-                allowed: LANGUAGES.join(", "),
-            }
-            .into());
+        let mut value = fields::text(setting.field(), value, fields::SHORT_TEXT)?;
+        if setting == Setting::Language {
+            value = parse_language(&value)?.code().to_string();
         }
-        self.store().write(|tx| put(tx, setting.key(), &value))
+        self.store().write(|tx| bookkeeping::put(tx, setting.key(), &value))
     }
 
     pub fn info(&self) -> Result<AppInfo> {
@@ -69,7 +83,7 @@ impl Palabre {
             device,
             facilitator: self.setting(Setting::Facilitator)?.unwrap_or_default(),
             programme: self.setting(Setting::Programme)?.unwrap_or_default(),
-            language: self.setting(Setting::Language)?.unwrap_or_else(|| "fr".to_string()),
+            language: self.language()?,
             database: self.path().map(|p| p.display().to_string()),
             version: env!("CARGO_PKG_VERSION"),
             max_blank_rows: crate::sheet::MAX_BLANK_ROWS,
@@ -77,15 +91,36 @@ impl Palabre {
     }
 }
 
+/// A first start, from the window or `palabre init`: this computer's name, and what the person
+/// setting it up chose among the settings. A facilitator given must not be blank (the window
+/// always asks for one; an HQ computer set up from the command line may have none).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SetUp {
+    pub device_name: String,
+    pub facilitator: Option<String>,
+    pub programme: Option<String>,
+    pub language: Option<String>,
+}
+
 impl Palabre {
-    /// First start: this laptop's device name and its facilitator, both required. Checks both
-    /// before writing anything.
-    pub fn setup(&self, device_name: &str, facilitator: &str) -> Result<Device> {
-        crate::device::validate_name(device_name)?;
-        let facilitator = fields::required("facilitator", facilitator, fields::SHORT_TEXT)?;
-        let device = self.init(device_name)?;
-        self.set_setting(Setting::Facilitator, &facilitator)?;
-        Ok(device)
+    /// The one first-start path of both front ends: checks everything, then makes the device
+    /// identity and stores the settings in one transaction. A refusal writes nothing.
+    pub fn set_up(&self, set_up: &SetUp) -> Result<Device> {
+        let name = crate::device::validate_name(&set_up.device_name)?;
+        let mut values = Vec::new();
+        if let Some(f) = &set_up.facilitator {
+            values.push((Key::Facilitator, fields::required("facilitator", f, fields::SHORT_TEXT)?));
+        }
+        if let Some(p) = &set_up.programme {
+            values.push((Key::Programme, fields::text("programme", p, fields::SHORT_TEXT)?));
+        }
+        if let Some(l) = &set_up.language {
+            values.push((Key::Language, parse_language(l)?.code().to_string()));
+        }
+        self.make_identity(&name, |tx| {
+            values.iter().try_for_each(|(key, value)| bookkeeping::put(tx, *key, value))
+        })
     }
 }
 
@@ -96,14 +131,14 @@ mod tests {
     #[test]
     fn settings_are_validated_and_reported_in_info() {
         let app = Palabre::open_in_memory().unwrap();
-        assert_eq!(app.info().unwrap().language, "fr", "French by default");
+        assert_eq!(app.info().unwrap().language, Lang::Fr, "French by default");
         assert!(!app.info().unwrap().initialized);
         app.set_setting(Setting::Language, "en").unwrap();
         let err = app.set_setting(Setting::Language, "de").unwrap_err();
         assert_eq!(err.code(), "invalid_code");
         app.set_setting(Setting::Facilitator, "  Mariam Sidibé ").unwrap();
         let info = app.info().unwrap();
-        assert_eq!((info.language.as_str(), info.facilitator.as_str()), ("en", "Mariam Sidibé"));
+        assert_eq!((info.language, info.facilitator.as_str()), (Lang::En, "Mariam Sidibé"));
     }
 }
 

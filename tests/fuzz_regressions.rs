@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use palabre::sync::bundle::{Manifest, decode_ops, read};
+use palabre::exchange::bundle::{Manifest, decode_ops, read};
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-crashers").join(target);
@@ -40,11 +40,11 @@ fn the_bundle_readers_accept_their_own_files_and_refuse_the_others() {
     let bundle = seed("seed-bundle.palabre");
     let enrollment = seed("seed-enrollment.palabre-hq");
     assert!(quickly("bundle", || read(&bundle)).is_ok(), "a real bundle reads");
-    assert!(quickly("bundle", || palabre::hq::ack::parse(&bundle)).is_err());
-    assert!(quickly("bundle", || palabre::hq::keys::read_enrollment(&bundle)).is_err());
-    assert!(quickly("enrollment", || palabre::hq::keys::read_enrollment(&enrollment)).is_ok());
+    assert!(quickly("bundle", || palabre::exchange::ack::parse(&bundle)).is_err());
+    assert!(quickly("bundle", || palabre::exchange::documents::read_enrollment(&bundle)).is_err());
+    assert!(quickly("enrollment", || palabre::exchange::documents::read_enrollment(&enrollment)).is_ok());
     assert!(quickly("enrollment", || read(&enrollment)).is_err());
-    assert!(quickly("enrollment", || palabre::hq::ack::parse(&enrollment)).is_err());
+    assert!(quickly("enrollment", || palabre::exchange::ack::parse(&enrollment)).is_err());
 }
 
 /// Every crasher kept for bundle_read, and every truncation and one-byte change of the seed
@@ -67,9 +67,9 @@ fn bundle_reader_crashers_and_damaged_bundles_are_refused() {
     assert!(damaged.len() > 100, "{} inputs", damaged.len());
     for (name, bytes) in damaged {
         assert!(quickly(&name, || read(&bytes)).is_err(), "{name} was accepted as a bundle");
-        assert!(quickly(&name, || palabre::hq::ack::parse(&bytes)).is_err(), "{name}: ack");
+        assert!(quickly(&name, || palabre::exchange::ack::parse(&bytes)).is_err(), "{name}: ack");
         assert!(
-            quickly(&name, || palabre::hq::keys::read_enrollment(&bytes)).is_err(),
+            quickly(&name, || palabre::exchange::documents::read_enrollment(&bytes)).is_err(),
             "{name}: enrollment"
         );
     }

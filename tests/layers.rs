@@ -1,8 +1,11 @@
 //! The layering of docs/DESIGN.md §2, checked on the source: the ground floor (model, errors,
-//! store) and the journal above it import nothing from the layers built on them. Derived data
-//! reaches the journal through `journal::Derived`, never by the journal naming it.
+//! store, files, i18n, logging) and the journal above it import nothing from the layers built on
+//! them; the areas do not reach into exchange or HQ; exchange does not reach into HQ; the modules
+//! import each other in no circle; and the front ends (cli/, src-tauri/) use only the core's
+//! top-level names. Derived data reaches the journal through `journal::Derived`, never by the
+//! journal naming it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The top-level modules of the crate that `source` names through `crate::…`, including inside
@@ -55,6 +58,58 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The top-level module a file under src/ belongs to ("lib" for the crate root).
+fn module_of(src: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(src).unwrap();
+    let first = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// Which top-level module uses which, over all of src/. Names starting with a capital letter
+/// (`crate::Palabre`, `crate::DERIVED`) are the crate root's facade and are left out.
+fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in rust_files(&src) {
+        let from = module_of(&src, &file);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let uses: Vec<String> = crate_modules(&text)
+            .into_iter()
+            .filter(|m| m != &from && m.starts_with(|c: char| c.is_ascii_lowercase()))
+            .collect();
+        graph.entry(from).or_default().extend(uses);
+    }
+    graph
+}
+
+/// A circle of modules, if any: each imports the next, the last the first.
+fn find_circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            return Some(path[at..].to_vec());
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(circle) = visit(next, graph, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph.keys().find_map(|start| visit(start, graph, &mut Vec::new(), &mut done))
+}
+
 /// Every `crate::` module named in `layer` (a folder or file under src/) outside `allowed`.
 fn upward_imports(layer: &str, allowed: &[&str]) -> Vec<String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -78,9 +133,12 @@ fn upward_imports(layer: &str, allowed: &[&str]) -> Vec<String> {
 
 #[test]
 fn the_ground_floor_and_the_journal_import_nothing_above_them() {
-    let rules: [(&str, &[&str]); 4] = [
+    let rules: [(&str, &[&str]); 7] = [
         ("model", &["model", "error"]),
+        ("error", &["error"]),
         ("store", &["store", "model", "error"]),
+        ("files", &["files", "error"]),
+        ("logging", &["logging", "error"]),
         ("journal", &["journal", "model", "error", "store"]),
         ("i18n", &["i18n"]),
     ];
@@ -96,4 +154,77 @@ fn the_checker_sees_grouped_and_nested_imports() {
                   fn f() { crate::search::reindex(); }";
     let found: Vec<String> = crate_modules(source).into_iter().collect();
     assert_eq!(found, ["error", "journal", "search"]);
+}
+
+#[test]
+fn the_modules_import_each_other_in_no_circle() {
+    let graph = module_graph();
+    assert!(graph.len() > 10, "the checker found too few modules: {graph:?}");
+    if let Some(circle) = find_circle(&graph) {
+        panic!("these modules import each other in a circle: {}", circle.join(" → "));
+    }
+}
+
+#[test]
+fn the_areas_stay_below_exchange_and_exchange_below_hq() {
+    let graph = module_graph();
+    for (module, uses) in &graph {
+        if module == "hq" || module == "lib" {
+            continue;
+        }
+        assert!(!uses.contains("hq"), "{module} uses hq, which is HQ's own work above it");
+        if module != "exchange" {
+            assert!(
+                !uses.contains("exchange"),
+                "{module} uses exchange; only hq and the facade may build on exchange"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_circle_finder_finds_circles() {
+    let graph: BTreeMap<String, BTreeSet<String>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c"]),
+        ("c", vec!["a"]),
+        ("d", vec!["a"]),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+    .collect();
+    assert_eq!(find_circle(&graph), Some(vec!["a".into(), "b".into(), "c".into()]));
+    let mut open = graph.clone();
+    open.get_mut("c").unwrap().clear();
+    assert_eq!(find_circle(&open), None);
+}
+
+/// The front ends name the core's items by their top-level names (`palabre::Report`), never by a
+/// module path (`palabre::report::Report`): what they may use is what lib.rs exports.
+#[test]
+fn the_front_ends_use_only_the_cores_top_level_names() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut bad = Vec::new();
+    let mut files = Vec::new();
+    for dir in ["cli/src", "src-tauri/src"] {
+        files.extend(rust_files(&root.join(dir)));
+    }
+    assert!(files.len() >= 5, "front-end sources not found: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (at, _) in text.match_indices("palabre::") {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue; // e.g. palabre_cli::
+            }
+            let rest = &text[at + "palabre::".len()..];
+            let name: String =
+                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if rest[name.len()..].starts_with("::") && name.starts_with(|c: char| c.is_ascii_lowercase())
+            {
+                bad.push(format!("{} uses palabre::{name}::", file.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "export what they need from src/lib.rs instead:\n{}", bad.join("\n"));
 }

@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
+use common::pages;
 use palabre::i18n::Lang;
 use palabre::{Palabre, PersonInput, SessionId, SessionInput};
 
@@ -34,20 +33,6 @@ fn session_with(app: &Palabre, people: usize) -> SessionId {
         app.attend(s, &ids).unwrap();
     }
     s
-}
-
-/// pdftotext -layout of a PDF, one string per page.
-fn pages(pdf: &[u8]) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sheet.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-layout", path.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext is missing (poppler-utils; make test installs it)");
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.split('\u{c}').filter(|p| !p.trim().is_empty()).map(str::to_string).collect()
 }
 
 #[test]
@@ -128,26 +113,6 @@ fn a_blank_sheet_has_rows_and_a_header_to_fill_by_hand() {
     assert!(text[0].contains("Fiche vierge"));
     assert!(text[0].contains("Séance : ______"));
     assert!(text[1].contains("20"), "numbered blank rows");
-}
-
-#[test]
-fn the_cli_writes_a_sheet_and_refuses_unknown_sessions() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    let bin = env!("CARGO_BIN_EXE_palabre");
-    let run = |args: &[&str]| Command::new(bin).arg("--db").arg(&db).args(args).output().unwrap();
-    assert!(run(&["demo"]).status.success());
-    let out = dir.path().join("blank.pdf");
-    assert!(
-        run(&["sheet", "--out", out.to_str().unwrap(), "--lang", "en", "--blank-rows", "5"])
-            .status
-            .success()
-    );
-    assert!(pages(&std::fs::read(&out).unwrap())[0].contains("ATTENDANCE SHEET"));
-    let missing =
-        run(&["sheet", &palabre::SessionId::new().to_string(), "--out", out.to_str().unwrap()]);
-    assert_eq!(missing.status.code(), Some(1));
-    assert_eq!(run(&["sheet", "--out", "x.pdf", "--blank-rows", "501"]).status.code(), Some(2));
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use palabre::sync::import::ImportOutcome;
+use palabre::exchange::import::ImportOutcome;
 use palabre::{Op, Palabre, PersonId, PersonInput, SessionId, SessionInput};
 use proptest::prelude::*;
 use serde_json::Value;

@@ -5,8 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = palabre::sync::bundle::read(data);
+    let _ = palabre::exchange::bundle::read(data);
     // Acknowledgement and enrollment files come from the same USB sticks.
-    let _ = palabre::hq::ack::parse(data);
-    let _ = palabre::hq::keys::read_enrollment(data);
+    let _ = palabre::exchange::ack::parse(data);
+    let _ = palabre::exchange::documents::read_enrollment(data);
 });

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use palabre::sync::bundle::{Manifest, decode_ops};
+use palabre::exchange::bundle::{Manifest, decode_ops};
 
 fuzz_target!(|data: &[u8]| {
     let Some(split) = data.iter().position(|&b| b == 0) else { return };

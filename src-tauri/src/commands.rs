@@ -1,24 +1,14 @@
 //! The window's commands: each is one delegating line into the core (`palabre::Palabre`). No SQL
-//! and no rule lives here. Keep this list, build.rs and capabilities/main.json in step (a test
-//! checks it).
+//! and no rule lives here. This file is the one list of commands: build.rs derives the handler
+//! and Tauri's permissions from it, and a test checks capabilities/main.json and ui/js/api.js
+//! against it.
 
-use palabre::backup::{Backup, Restored};
-use palabre::demo::DemoSummary;
-use palabre::duplicates::{Candidates, Decision, Merged, Unmerged};
-use palabre::hq::{Enrollment, HqStatus};
-use palabre::i18n::Lang;
-use palabre::journal::schema::Entity;
-use palabre::report::export::CsvFlavour;
-use palabre::report::indicators::Period;
-use palabre::report::{NamedList, Overview, Report};
-use palabre::sync::conflicts::Conflict;
-use palabre::sync::devices::{DeviceStatus, Orphan};
-use palabre::sync::export::Exported;
-use palabre::sync::import::{ImportOutcome, Trusted};
 use palabre::{
-    ActionItem, AppInfo, AttendanceId, Device, ItemId, ItemInput, PeopleFound, PeoplePage, Person,
-    PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Session, SessionDetail, SessionFilter,
-    SessionId, SessionInput, Setting,
+    ActionItem, AppInfo, AttendanceId, Backup, Candidates, Conflict, CsvFlavour, Decision,
+    DemoSummary, Device, DeviceStatus, Enrollment, Entity, Exported, HqStatus, ImportOutcome,
+    ItemId, ItemInput, Lang, Merged, NamedList, Orphan, Overview, PeopleFound, PeoplePage, Period,
+    Person, PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Report, Restored, Session,
+    SessionDetail, SessionFilter, SessionId, SessionInput, SetUp, Setting, Trusted, Unmerged,
 };
 use serde_json::Value;
 use std::path::PathBuf;
@@ -39,7 +29,8 @@ pub fn setup_device(
     device_name: String,
     facilitator: String,
 ) -> UiResult<Device> {
-    Ok(state.app()?.setup(&device_name, &facilitator)?)
+    let facilitator = Some(facilitator);
+    Ok(state.app()?.set_up(&SetUp { device_name, facilitator, ..SetUp::default() })?)
 }
 
 #[tauri::command(async)]

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     if std::env::args_os().nth(1).as_deref() == Some("--cli".as_ref()) {
         let args = std::iter::once(OsString::from("palabre")).chain(std::env::args_os().skip(2));
-        return palabre::cli::main_from(args);
+        return palabre_cli::main_from(args);
     }
     palabre_desktop::run();
     ExitCode::SUCCESS

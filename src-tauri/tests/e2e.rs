@@ -172,7 +172,7 @@ fn a_facilitator_records_a_session_and_finds_it_after_a_restart() {
 
     let db = palabre::Palabre::open(&h.db).unwrap();
     assert_eq!(db.people(0, 10).unwrap().total, 2);
-    assert_eq!(db.info().unwrap().language, "en");
+    assert_eq!(db.info().unwrap().language, palabre::Lang::En);
 }
 
 #[test]
@@ -210,7 +210,7 @@ fn an_empty_name_shows_the_french_message_and_writes_nothing() {
         .ops()
         .unwrap()
         .iter()
-        .filter(|op| op.entity == palabre::journal::schema::Entity::Person)
+        .filter(|op| op.entity == palabre::Entity::Person)
         .count();
     assert_eq!(person_ops, 0, "a refused person leaves no op");
 }
@@ -284,7 +284,7 @@ fn a_second_launch_focuses_the_running_window_instead_of_opening_the_database_ag
 /// commands, the core, the files) is real.
 #[test]
 fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
-    use palabre::sync::import::ImportOutcome;
+    use palabre::ImportOutcome;
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let h = Harness::new();
     let files = tempfile::tempdir().unwrap();
@@ -433,7 +433,7 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
 
 #[test]
 fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
-    use palabre::sync::import::ImportOutcome;
+    use palabre::ImportOutcome;
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let h = Harness::new();
     let files = tempfile::tempdir().unwrap();
@@ -686,7 +686,7 @@ fn no_screen_of_the_demo_prints_null_in_either_language_or_size() {
     let order: Vec<String> = serde_json::from_value(order).unwrap();
     let expected: Vec<String> = palabre::Group::ALL
         .iter()
-        .map(|g| palabre::i18n::t(palabre::i18n::Lang::Fr, &format!("group.{g}"), &[]))
+        .map(|g| palabre::translate(palabre::Lang::Fr, &format!("group.{g}"), &[]))
         .collect();
     assert_eq!(order, expected);
     let cut = app.script(

@@ -20,6 +20,7 @@ use crate::journal::schema::{Entity, FieldKind};
 use crate::journal::{Derived, DerivedBatch, RowChange};
 use crate::model::ids::PersonId;
 use crate::search;
+use crate::store::bookkeeping::{self, Key};
 
 /// Person fields a merge can take from the duplicate; a field's companions travel with it.
 pub const TAKEABLE: &[(&str, &[&str])] = &[
@@ -87,7 +88,7 @@ pub fn expand_take(take: &[String]) -> Result<Vec<&'static str>, Invalid> {
 
 /// Who is deciding: the facilitator's name and this laptop's name.
 pub fn decided_by(conn: &Connection) -> Result<String> {
-    let facilitator = crate::settings::get(conn, crate::settings::Setting::Facilitator.key())?
+    let facilitator = bookkeeping::get(conn, Key::Facilitator)?
         .unwrap_or_default();
     let device: String = conn.query_row("SELECT name FROM device", [], |r| r.get(0))?;
     Ok(if facilitator.trim().is_empty() {

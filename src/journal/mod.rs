@@ -16,7 +16,3 @@ pub mod oplog;
 pub mod schema;
 
 pub use derived::{Derived, DerivedBatch, RowChange};
-
-/// Bookkeeping key (in `settings`): no op of this device may take a number at or below it. Set
-/// by a restore, so that the numbers of the changes lost with it are never reused.
-pub const OP_SEQ_FLOOR: &str = "op_seq_floor";

@@ -18,7 +18,7 @@ use crate::journal::derived::{Derived, DerivedBatch, RowChange};
 use crate::journal::hlc::{Hlc, Stamp};
 use crate::journal::schema::{Entity, FieldKind, FieldSpec};
 use crate::model::ids::DeviceId;
-use crate::store::settings;
+use crate::store::bookkeeping::{self, Key};
 
 /// One field write: the unit of sync. In bundles, one JSON object per line of ops.jsonl; unknown
 /// keys are refused.
@@ -49,8 +49,6 @@ impl Op {
     }
 }
 
-const CLOCK_KEY: &str = "hlc";
-
 /// Writes ops for this device inside one transaction. Create with `begin`, end with `finish`
 /// (which persists the clock); dropping it without `finish` is only safe if the transaction is
 /// rolled back, which is what `Store::write` does on error.
@@ -73,7 +71,7 @@ impl<'c> OpWriter<'c> {
         let clock = load_clock(conn)?;
         let last = own_last_seq(conn)?;
         // After a restore, numbers the lost changes had are never reused.
-        let floor = settings::number(conn, crate::journal::OP_SEQ_FLOOR)?;
+        let floor = bookkeeping::number(conn, Key::OpSeqFloor)?;
         Ok(OpWriter { conn, derived, device, clock, next_seq: last.max(floor) + 1 })
     }
 
@@ -454,9 +452,9 @@ fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -
 }
 
 fn load_clock(conn: &Connection) -> Result<Hlc> {
-    Ok(Hlc(settings::number(conn, CLOCK_KEY)?))
+    Ok(Hlc(bookkeeping::number(conn, Key::Hlc)?))
 }
 
 fn save_clock(conn: &Connection, clock: Hlc) -> Result<()> {
-    settings::put(conn, CLOCK_KEY, &clock.0.to_string())
+    bookkeeping::put(conn, Key::Hlc, &clock.0.to_string())
 }

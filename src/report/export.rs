@@ -252,7 +252,7 @@ pub fn write_csv(
     let mut written = Vec::new();
     for table in tables(report, participants) {
         let path = dir.join(format!("{}{suffix}.csv", table.stem));
-        crate::sync::export::write_atomically(&path, &csv(&table, flavour))?;
+        crate::files::write_atomically(&path, &csv(&table, flavour))?;
         written.push(path);
     }
     Ok(written)
@@ -310,5 +310,5 @@ pub fn xlsx(
 
 pub fn write_xlsx(report: &Report, participants: &Participants, path: &Path) -> Result<()> {
     let bytes = xlsx(report, participants).map_err(|e| xlsx_error(path, e))?;
-    crate::sync::export::write_atomically(path, &bytes)
+    crate::files::write_atomically(path, &bytes)
 }

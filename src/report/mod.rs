@@ -17,7 +17,7 @@ use crate::Palabre;
 use crate::error::Result;
 use crate::model::codes::SessionStatus;
 use crate::model::session::{Session, SessionFilter};
-use crate::sync::export::{EXPORTED_SEQ, LAST_EXPORT};
+use crate::store::bookkeeping::{self, Key};
 
 /// People reached in a period (`?1` from, `?2` to; NULL for open ends), one row per person with
 /// the date of their first session. Every people figure is computed from this one set. A merged
@@ -136,8 +136,8 @@ impl Palabre {
                     |r| r.get(0),
                 )?;
                 let own = crate::journal::oplog::own_last_seq(c)?;
-                let exported = crate::settings::number(c, EXPORTED_SEQ)?;
-                let last_export = crate::settings::get(c, LAST_EXPORT)?;
+                let exported = bookkeeping::number(c, Key::ExportedSeq)?;
+                let last_export = bookkeeping::get(c, Key::LastExportAt)?;
                 Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))
             })?;
         let mut recent_sessions = self.sessions(&SessionFilter::default())?;

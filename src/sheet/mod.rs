@@ -48,7 +48,7 @@ pub struct SheetData {
 
 /// Six hex digits derived from the session id, printed on every page.
 pub fn check_code(session: SessionId) -> String {
-    let hex = crate::sync::bundle::sha256_hex(session.0.as_bytes()).to_uppercase();
+    let hex = crate::files::sha256_hex(session.0.as_bytes()).to_uppercase();
     format!("{}-{}", &hex[..3], &hex[3..6])
 }
 
@@ -134,7 +134,7 @@ impl Palabre {
         blank_rows: usize,
         path: &std::path::Path,
     ) -> Result<()> {
-        crate::sync::export::write_atomically(
+        crate::files::write_atomically(
             path,
             &self.attendance_sheet(session, lang, blank_rows)?,
         )

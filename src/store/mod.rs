@@ -3,7 +3,7 @@
 //! `write(|tx| …)` commits only when the closure returns Ok; any error rolls everything back.
 
 pub mod migrations;
-pub mod settings;
+pub mod bookkeeping;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -1,31 +1,10 @@
-//! Shared fixtures of the integration tests.
+//! Shared fixtures of the integration tests (the CLI's tests include them too, from
+//! cli/tests/common/mod.rs, beside their runners of the `palabre` binary).
 #![allow(dead_code)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use palabre::{Palabre, PersonId, PersonInput, SessionId, SessionInput};
-
-/// Runs the `palabre` CLI on `db` (a PALABRE_DB of the caller's environment plays no part).
-pub fn palabre(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_palabre"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("PALABRE_DB")
-        .output()
-        .unwrap()
-}
-
-/// `palabre` as (exit code, stdout, stderr).
-pub fn palabre_text(db: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = palabre(db, args);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A fresh in-memory database with a device identity.
 pub fn app() -> Palabre {
@@ -57,4 +36,42 @@ pub fn person(app: &Palabre, name: &str) -> PersonId {
         ..Default::default()
     })
     .unwrap()
+}
+
+/// A *held* session of `groups`, in the Ségou region.
+pub fn held(app: &Palabre, title: &str, date: &str, groups: &[&str]) -> SessionId {
+    app.add_session(&SessionInput {
+        title: Some(title.into()),
+        start_date: Some(date.into()),
+        status: Some("held".into()),
+        groups: Some(groups.iter().map(|g| g.to_string()).collect()),
+        region: Some("Ségou".into()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// A person of the given sex and birth year.
+pub fn born(app: &Palabre, name: &str, sex: &str, year: i32) -> PersonId {
+    app.add_person(&PersonInput {
+        full_name: Some(name.into()),
+        sex: Some(sex.into()),
+        birth_year: Some(year),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// pdftotext -layout of a PDF, one string per page.
+pub fn pages(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sheet.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is missing (poppler-utils; make test installs it)");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split('\u{c}').filter(|p| !p.trim().is_empty()).map(str::to_string).collect()
 }

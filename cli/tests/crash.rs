@@ -4,7 +4,7 @@
 //! bundle, and keep this device's op_seq gap-free; and no half-written bundle file may exist.
 //!
 //! `CRASH_KILLS` kills per scenario (200 by default, the CI size); a long run:
-//! `CRASH_KILLS=5000 cargo test --release --test crash`.
+//! `CRASH_KILLS=5000 cargo test --release -p palabre-cli --test crash`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

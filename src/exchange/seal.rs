@@ -3,11 +3,14 @@
 //! key file: `age -d -i hq-age.key -o x.palabre x.palabre.age`.
 
 use std::io::{Read, Write};
+use std::path::Path;
 
-use crate::error::{Error, Result};
-use crate::sync::bundle::Rejection;
+use crate::device::read_private;
+use crate::error::{Error, Rejection, Result};
 
 pub const EXTENSION: &str = "age";
+/// HQ's age secret key, in HQ's key folder (written by `hq::keys::create`).
+pub const AGE_KEY_FILE: &str = "hq-age.key";
 
 /// Whether these bytes are an age file (binary or armored).
 pub fn is_sealed(bytes: &[u8]) -> bool {
@@ -53,6 +56,17 @@ pub fn open(
         return Err(Rejection::TooLarge { size: plain.len() as u64, max });
     }
     Ok(plain)
+}
+
+/// HQ's age identity from its folder (the file the `age` tool reads with `-i`).
+pub fn age_identity(dir: &Path) -> Result<age::x25519::Identity> {
+    let path = dir.join(AGE_KEY_FILE);
+    let text = read_private(&path)?;
+    text.lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("AGE-SECRET-KEY-"))
+        .and_then(|line| line.parse().ok())
+        .ok_or_else(|| Error::KeyFile { path, reason: "it holds no age secret key".into() })
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use rusqlite::Connection;
 
 use crate::Palabre;
 use crate::device;
+use crate::store::bookkeeping::{self, Key};
 use crate::error::Result;
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -88,7 +89,7 @@ impl Palabre {
                     fingerprint: me.fingerprint,
                     this_device: true,
                     trusted: true,
-                    last_bundle_seq: crate::settings::number(c, crate::sync::export::BUNDLE_SEQ)?,
+                    last_bundle_seq: bookkeeping::number(c, Key::BundleSeq)?,
                     gap_free_seq,
                     ops,
                     missing,

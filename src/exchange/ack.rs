@@ -6,22 +6,14 @@
 use rusqlite::Connection;
 
 use crate::error::{Error, Result};
-use crate::hq::keys::{self, DocumentError, Enrollment, Signed};
+use crate::exchange::documents::{self, DocumentError, Signed};
 use crate::journal::hlc::Hlc;
-use crate::settings;
-use crate::sync::bundle::Rejection;
-use crate::sync::export::ACKED_SEQ;
-use crate::sync::import::ImportOutcome;
+use crate::store::bookkeeping::{self, Key};
+use crate::error::Rejection;
+use crate::exchange::import::ImportOutcome;
 
 pub const FORMAT: &str = "palabre-ack";
 pub const EXTENSION: &str = "palabre-ack";
-
-/// Laptop settings: the serial of the last ack imported, and what it said.
-pub const ACK_SERIAL: &str = "hq_ack_serial";
-pub const ACKED_AT: &str = "hq_acked_at";
-pub const ACKED_UNTIL: &str = "hq_acked_until";
-/// HQ setting: the serial of the last ack issued.
-pub const ISSUED_SERIAL: &str = "hq_ack_issued";
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,10 +51,10 @@ pub fn parse(bytes: &[u8]) -> std::result::Result<Signed<Ack>, Rejection> {
 /// Applies an ack on a laptop, inside the caller's transaction: every check first, then the
 /// three settings. A refusal writes nothing.
 pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
-    let Some(enrollment) = crate::hq::stored_enrollment(conn)? else {
+    let Some(enrollment) = crate::exchange::enrollment::stored(conn)? else {
         return Ok(Rejection::NotEnrolled.into());
     };
-    let ack: Ack = match keys::verify(bytes, |_: &Ack| enrollment.hq_public_key.clone()) {
+    let ack: Ack = match documents::verify(bytes, |_: &Ack| enrollment.hq_public_key.clone()) {
         Ok(ack) => ack,
         Err(DocumentError::Malformed(reason)) => return Ok(Rejection::BadAck { reason }.into()),
         Err(DocumentError::OtherKey | DocumentError::Altered) => {
@@ -73,7 +65,7 @@ pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
         let reason = format!("unknown format {} {}", ack.format, ack.version);
         return Ok(Rejection::BadAck { reason }.into());
     }
-    let last = settings::number(conn, ACK_SERIAL)?;
+    let last = bookkeeping::number(conn, Key::AckSerial)?;
     if ack.serial <= last {
         return Ok(Rejection::AckReplayed { serial: ack.serial, last }.into());
     }
@@ -94,29 +86,11 @@ pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
             |r| r.get(0),
         )
         .ok();
-    settings::put(conn, ACKED_SEQ, &entry.op_seq.to_string())?;
-    settings::put(conn, ACK_SERIAL, &ack.serial.to_string())?;
-    settings::put(conn, ACKED_AT, &ack.issued_at)?;
+    bookkeeping::put(conn, Key::AckedSeq, &entry.op_seq.to_string())?;
+    bookkeeping::put(conn, Key::AckSerial, &ack.serial.to_string())?;
+    bookkeeping::put(conn, Key::AckedAt, &ack.issued_at)?;
     let until = until.and_then(|h| Hlc(h).time()).map(|t| t.to_rfc3339()).unwrap_or_default();
-    settings::put(conn, ACKED_UNTIL, &until)?;
+    bookkeeping::put(conn, Key::AckedUntil, &until)?;
     Ok(ImportOutcome::Acknowledged { up_to_seq: entry.op_seq, until })
 }
 
-/// Builds an ack for these devices (HQ side).
-pub fn build(
-    key: &ed25519_dalek::SigningKey,
-    enrollment: &Enrollment,
-    serial: i64,
-    devices: Vec<AckedDevice>,
-) -> Signed<Ack> {
-    let ack = Ack {
-        format: FORMAT.into(),
-        version: 1,
-        programme: enrollment.programme.clone(),
-        hq_fingerprint: enrollment.hq_fingerprint.clone(),
-        serial,
-        issued_at: chrono::Utc::now().to_rfc3339(),
-        devices,
-    };
-    keys::sign(key, ack, &format!("palabre HQ acknowledgement {serial}"))
-}

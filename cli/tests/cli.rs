@@ -215,7 +215,7 @@ fn commands_before_init_and_demo_twice_are_refused() {
 #[test]
 fn readme_tour_runs() {
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
     let start = readme.find("<!-- tour:start -->").expect("README has a tour");
     let end = readme.find("<!-- tour:end -->").expect("README tour ends");
     let script: String = readme[start..end]

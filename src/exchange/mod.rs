@@ -1,13 +1,19 @@
-//! Exchange: moving ops between databases as signed bundles (format, minisign signatures,
-//! export, import with quarantine and trust, devices, conflicts). It builds on the journal
-//! (`crate::journal`), which knows nothing of it.
+//! Exchange: what every laptop does to move data — the bundle format and its minisign signatures,
+//! sealing to HQ, export, import with quarantine and trust, devices, conflicts, the documents HQ
+//! signs (enrollment, acknowledgements) and applying them. It builds on the journal
+//! (the `journal` module), which knows nothing of it; HQ's own work (the `hq` module) builds on it, and
+//! nothing here imports `hq`.
 
+pub mod ack;
 pub mod bundle;
 pub mod conflicts;
 pub mod devices;
+pub mod documents;
+pub mod enrollment;
 pub mod export;
 pub mod import;
 pub mod minisign;
+pub mod seal;
 
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;

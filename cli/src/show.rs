@@ -3,8 +3,8 @@
 use std::fmt::Display;
 use std::path::Path;
 
-use crate::demo::DemoSummary;
-use crate::{
+use palabre::DemoSummary;
+use palabre::{
     ActionItem, ActionPlan, AttendanceLine, Device, Error, PeoplePage, Person, PersonSession,
     Session,
 };
@@ -13,7 +13,7 @@ use serde_json::json;
 
 /// Prints a line on stdout; a closed pipe (`palabre person list | head`) ends the program quietly.
 macro_rules! say {
-    ($($arg:tt)*) => { $crate::cli::show::write_line(format_args!($($arg)*)) };
+    ($($arg:tt)*) => { $crate::show::write_line(format_args!($($arg)*)) };
 }
 
 pub fn write_line(args: std::fmt::Arguments<'_>) {
@@ -115,7 +115,7 @@ impl Out {
         let mut late = 0;
         for s in sessions {
             // A planned session whose date has passed counts nowhere until marked held.
-            let passed = s.status == crate::SessionStatus::Planned
+            let passed = s.status == palabre::SessionStatus::Planned
                 && s.start_date.is_some_and(|d| d < today);
             late += usize::from(passed);
             say!(
@@ -199,7 +199,7 @@ impl Out {
     }
 
     /// A search's result, with how many match in all when not all are shown.
-    pub fn found(&self, found: &crate::PeopleFound) -> Result<(), Error> {
+    pub fn found(&self, found: &palabre::PeopleFound) -> Result<(), Error> {
         if self.json {
             return print_json(found);
         }
@@ -222,7 +222,7 @@ impl Out {
 
     /// A newly registered person's id; and, on stderr, the people already registered under a
     /// name like hers (a possible duplicate, to check before recording attendance).
-    pub fn added_person(&self, id: crate::PersonId, namesakes: &[Person]) -> Result<(), Error> {
+    pub fn added_person(&self, id: palabre::PersonId, namesakes: &[Person]) -> Result<(), Error> {
         if self.json {
             return print_json(
                 &json!({ "id": id.to_string(), "registered_under_a_like_name": namesakes }),
@@ -297,7 +297,7 @@ impl Out {
             return print_json(&json!({ "plans": plans }));
         }
         for p in plans {
-            let done = p.items.iter().filter(|i| i.status == crate::ItemStatus::Done).count();
+            let done = p.items.iter().filter(|i| i.status == palabre::ItemStatus::Done).count();
             let overdue = p.items.iter().filter(|i| i.overdue).count();
             say!(
                 "{}  {} — {}  [{done}/{} done, {overdue} overdue]",
@@ -353,7 +353,7 @@ impl Out {
 }
 
 impl Out {
-    pub fn exported(&self, e: &crate::sync::export::Exported) -> Result<(), Error> {
+    pub fn exported(&self, e: &palabre::Exported) -> Result<(), Error> {
         if self.json {
             return print_json(e);
         }
@@ -373,7 +373,7 @@ impl Out {
 
     pub fn imported(
         &self,
-        results: &[(std::path::PathBuf, crate::sync::import::ImportOutcome)],
+        results: &[(std::path::PathBuf, palabre::ImportOutcome)],
     ) -> Result<(), Error> {
         if self.json {
             let list: Vec<_> = results.iter().map(|(file, outcome)| json!({ "file": file, "result": outcome, "line": outcome.to_string() })).collect();
@@ -385,7 +385,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn verified(&self, file: &Path, b: &crate::sync::bundle::Bundle) -> Result<(), Error> {
+    pub fn verified(&self, file: &Path, b: &palabre::Bundle) -> Result<(), Error> {
         let m = &b.manifest;
         if self.json {
             return print_json(
@@ -403,7 +403,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn inspected(&self, b: &crate::sync::bundle::Bundle) -> Result<(), Error> {
+    pub fn inspected(&self, b: &palabre::Bundle) -> Result<(), Error> {
         let mut by_entity = std::collections::BTreeMap::<&str, usize>::new();
         for op in &b.ops {
             *by_entity.entry(op.entity.as_str()).or_default() += 1;
@@ -427,7 +427,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn devices(&self, devices: &[crate::sync::devices::DeviceStatus]) -> Result<(), Error> {
+    pub fn devices(&self, devices: &[palabre::DeviceStatus]) -> Result<(), Error> {
         if self.json {
             let list: Vec<_> = devices
                 .iter()
@@ -466,7 +466,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn trusted(&self, t: &crate::sync::import::Trusted) -> Result<(), Error> {
+    pub fn trusted(&self, t: &palabre::Trusted) -> Result<(), Error> {
         if self.json {
             return print_json(t);
         }
@@ -477,7 +477,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn conflicts(&self, conflicts: &[crate::sync::conflicts::Conflict]) -> Result<(), Error> {
+    pub fn conflicts(&self, conflicts: &[palabre::Conflict]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "conflicts": conflicts }));
         }
@@ -507,7 +507,7 @@ impl Out {
         }
     }
 
-    pub fn report(&self, r: &crate::report::Report) -> Result<(), Error> {
+    pub fn report(&self, r: &palabre::Report) -> Result<(), Error> {
         if self.json {
             return print_json(r);
         }
@@ -541,7 +541,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn orphans(&self, orphans: &[crate::sync::devices::Orphan]) -> Result<(), Error> {
+    pub fn orphans(&self, orphans: &[palabre::Orphan]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "orphans": orphans }));
         }
@@ -559,9 +559,9 @@ impl Out {
 }
 
 /// The CLI speaks English; reasons use the interface's English strings.
-fn why(reason: &crate::duplicates::Reason) -> String {
-    crate::i18n::t(
-        crate::i18n::Lang::En,
+fn why(reason: &palabre::Reason) -> String {
+    palabre::translate(
+        palabre::Lang::En,
         &format!("dup.why.{}", reason.code),
         &[("detail", reason.detail.clone())],
     )
@@ -580,7 +580,7 @@ fn person_line(p: &Person) -> String {
 }
 
 impl Out {
-    pub fn duplicates(&self, found: &crate::duplicates::Candidates) -> Result<(), Error> {
+    pub fn duplicates(&self, found: &palabre::Candidates) -> Result<(), Error> {
         if self.json {
             return print_json(found);
         }
@@ -597,7 +597,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn merged(&self, merged: &crate::duplicates::Merged) -> Result<(), Error> {
+    pub fn merged(&self, merged: &palabre::Merged) -> Result<(), Error> {
         if self.json {
             return print_json(merged);
         }
@@ -608,7 +608,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn unmerged(&self, unmerged: &crate::duplicates::Unmerged) -> Result<(), Error> {
+    pub fn unmerged(&self, unmerged: &palabre::Unmerged) -> Result<(), Error> {
         if self.json {
             return print_json(unmerged);
         }
@@ -624,7 +624,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn merge_history(&self, history: &[crate::duplicates::Decision]) -> Result<(), Error> {
+    pub fn merge_history(&self, history: &[palabre::Decision]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "history": history }));
         }
@@ -655,7 +655,7 @@ impl Out {
 }
 
 impl Out {
-    pub fn hq_keys(&self, keys: &crate::hq::HqKeys) -> Result<(), Error> {
+    pub fn hq_keys(&self, keys: &palabre::HqKeys) -> Result<(), Error> {
         if self.json {
             return print_json(keys);
         }
@@ -675,7 +675,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn enrolled(&self, e: &crate::hq::Enrollment) -> Result<(), Error> {
+    pub fn enrolled(&self, e: &palabre::Enrollment) -> Result<(), Error> {
         if self.json {
             return print_json(e);
         }
@@ -687,7 +687,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn acks(&self, acks: &[crate::hq::AckWritten]) -> Result<(), Error> {
+    pub fn acks(&self, acks: &[palabre::AckWritten]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "acks": acks }));
         }
@@ -700,7 +700,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn hq_status(&self, s: &crate::hq::HqStatus) -> Result<(), Error> {
+    pub fn hq_status(&self, s: &palabre::HqStatus) -> Result<(), Error> {
         if self.json {
             return print_json(s);
         }
@@ -725,7 +725,7 @@ impl Out {
 }
 
 impl Out {
-    pub fn backups(&self, backups: &[crate::backup::Backup]) -> Result<(), Error> {
+    pub fn backups(&self, backups: &[palabre::Backup]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "backups": backups }));
         }
@@ -735,7 +735,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn restored(&self, r: &crate::backup::Restored) -> Result<(), Error> {
+    pub fn restored(&self, r: &palabre::Restored) -> Result<(), Error> {
         if self.json {
             return print_json(r);
         }

@@ -14,9 +14,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Palabre;
 use crate::device::{self, normalize_fingerprint};
 use crate::error::{Error, Invalid, Result};
-use crate::hq::{ack, seal};
+use crate::exchange::{ack, seal};
 use crate::journal::oplog::{self, Op};
-use crate::sync::bundle::{self, Bundle, Rejection};
+use crate::exchange::bundle::{self, Bundle, Rejection};
 
 /// One line of the log per file imported: what happened, counts, the code, the time. (Device
 /// names are laptops' names; a rejection's sentence is not logged, only its code.)
@@ -123,7 +123,7 @@ fn known_device(conn: &Connection, id: &str) -> Result<Option<KnownDevice>> {
 }
 
 fn public_key_bytes(bundle: &Bundle) -> Vec<u8> {
-    crate::sync::minisign::public_key(&bundle.manifest.device.public_key)
+    crate::exchange::minisign::public_key(&bundle.manifest.device.public_key)
         .map(|(_, key)| key.to_bytes().to_vec())
         .unwrap_or_default()
 }

@@ -1,7 +1,8 @@
 //! `palabre`: the command line over the core, for HQ batch work, scripts and tests. Each
-//! subcommand is clap parsing plus one call into `crate::Palabre`; printing lives in show.rs.
-//! It lives in the library so that one program can be both the desktop app and this tool (the
-//! installed `/usr/bin/palabre` runs `palabre-desktop --cli`); src/bin/palabre is a one-liner.
+//! subcommand is clap parsing plus one call into `palabre::Palabre`; printing lives in show.rs.
+//! It uses only the core's top-level names. It is a library too, so that one program can be both
+//! the desktop app and this tool (the installed `/usr/bin/palabre` runs `palabre-desktop --cli`);
+//! src/main.rs is a one-liner.
 //! Exit codes: 0 success, 1 refused input or failure (one line on stderr), 2 usage error.
 
 mod show;
@@ -9,11 +10,11 @@ mod show;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::journal::schema::Entity;
-use crate::sync::import::ImportOutcome;
-use crate::{
+use palabre::Entity;
+use palabre::ImportOutcome;
+use palabre::{
     Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SessionFilter, SessionId,
-    SessionInput, Setting,
+    SessionInput,
 };
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
@@ -87,7 +88,7 @@ enum Command {
         #[arg(long)]
         lang: Option<String>,
         /// Numbered blank rows after the registered participants.
-        #[arg(long, default_value_t = crate::sheet::DEFAULT_BLANK_ROWS as u64, value_parser = clap::value_parser!(u64).range(0..=crate::sheet::MAX_BLANK_ROWS as u64))]
+        #[arg(long, default_value_t = palabre::DEFAULT_BLANK_ROWS as u64, value_parser = clap::value_parser!(u64).range(0..=palabre::MAX_BLANK_ROWS as u64))]
         blank_rows: u64,
     },
     /// The programme's figures: people reached by sex and age, activities by group, actions.
@@ -306,7 +307,7 @@ struct ListFlags {
 
 impl ListFlags {
     fn filter(self) -> Result<SessionFilter, Error> {
-        use crate::model::fields::date;
+        use palabre::parse_date as date;
         Ok(SessionFilter {
             status: self.status.as_deref().map(str::parse).transpose()?,
             kind: self.kind.as_deref().map(str::parse).transpose()?,
@@ -469,7 +470,7 @@ enum ItemCommand {
         indicator: Option<String>,
     },
     /// Set an item's status: not_started in_progress done blocked
-    Status { item: crate::ItemId, status: String },
+    Status { item: palabre::ItemId, status: String },
 }
 
 #[derive(Subcommand)]
@@ -537,8 +538,8 @@ fn run(cli: Cli, command: &str) -> Result<(), Error> {
         }
         _ => {}
     }
-    let db = cli.db.unwrap_or_else(crate::default_db_path);
-    crate::logging::init(&db, "cli");
+    let db = cli.db.unwrap_or_else(palabre::default_db_path);
+    palabre::start_logging(&db, "cli");
     let started = std::time::Instant::now();
     let result = run_on(&db, cli.command, &out);
     // The command's name, the outcome's code and the time: never the arguments (they hold names).
@@ -573,14 +574,9 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
     let app = Palabre::open(db)?;
     match command {
         Command::Init { device_name, facilitator, programme } => {
-            let name = device_name.unwrap_or_else(default_device_name);
-            let device = app.init(&name)?;
-            if let Some(f) = facilitator {
-                app.set_setting(Setting::Facilitator, &f)?;
-            }
-            if let Some(p) = programme {
-                app.set_setting(Setting::Programme, &p)?;
-            }
+            let device_name = device_name.unwrap_or_else(default_device_name);
+            let set_up = palabre::SetUp { device_name, facilitator, programme, language: None };
+            let device = app.set_up(&set_up)?;
             out.device(&device, app.key_path())
         }
         Command::Demo { seed } => out.demo(&app.demo(seed)?, &db),
@@ -676,7 +672,7 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
             let rejected =
                 results.iter().filter(|(_, r)| matches!(r, ImportOutcome::Rejected { .. })).count();
             if rejected > 0 {
-                return Err(Error::Invalid(crate::Invalid::UnknownCode {
+                return Err(Error::Invalid(palabre::Invalid::UnknownCode {
                     field: "bundle",
                     value: format!("{rejected} of {} files", results.len()),
                     allowed: "valid bundles only; see the lines above".into(),
@@ -693,19 +689,10 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
             out.path(&path)
         }
         Command::Report { from, to, xlsx, csv, excel_fr, lang, names } => {
-            use crate::report::export::CsvFlavour;
-            let period = crate::report::indicators::Period::parse(from.as_deref(), to.as_deref())?;
-            let names = crate::report::NamedList::parse(names.as_deref().unwrap_or_default())?;
-            let lang = match lang {
-                Some(code) => {
-                    crate::i18n::Lang::parse(&code).ok_or_else(|| crate::Invalid::UnknownCode {
-                        field: "language",
-                        value: code.clone(),
-                        allowed: "fr, en".into(),
-                    })?
-                }
-                None => crate::i18n::Lang::parse(&app.info()?.language).unwrap_or_default(),
-            };
+            use palabre::CsvFlavour;
+            let period = palabre::Period::parse(from.as_deref(), to.as_deref())?;
+            let names = palabre::NamedList::parse(names.as_deref().unwrap_or_default())?;
+            let lang = language(&app, lang)?;
             if let Some(path) = xlsx {
                 app.write_report_xlsx(period, lang, names, &path)?;
                 out.path(&path)
@@ -745,13 +732,13 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
         Command::Conflicts {
             action: Some(ConflictCommand::Resolve { entity, row, field, value }),
         } => {
-            let entity = Entity::parse(&entity).ok_or_else(|| crate::Invalid::UnknownCode {
+            let entity = Entity::parse(&entity).ok_or_else(|| palabre::Invalid::UnknownCode {
                 field: "entity",
                 value: entity.clone(),
                 allowed: "session, person, attendance, plan, item".into(),
             })?;
             let value: serde_json::Value =
-                serde_json::from_str(&value).map_err(|_| crate::Invalid::UnknownCode {
+                serde_json::from_str(&value).map_err(|_| palabre::Invalid::UnknownCode {
                     field: "value",
                     value: value.clone(),
                     allowed: "a JSON value such as \"text\", true or 2024".into(),
@@ -762,21 +749,15 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
 }
 
 /// The language asked for, else the app's.
-fn language(app: &Palabre, code: Option<String>) -> Result<crate::i18n::Lang, Error> {
+fn language(app: &Palabre, code: Option<String>) -> Result<palabre::Lang, Error> {
     match code {
-        Some(code) => {
-            Ok(crate::i18n::Lang::parse(&code).ok_or_else(|| crate::Invalid::UnknownCode {
-                field: "language",
-                value: code.clone(),
-                allowed: "fr, en".into(),
-            })?)
-        }
-        None => Ok(crate::i18n::Lang::parse(&app.info()?.language).unwrap_or_default()),
+        Some(code) => palabre::parse_language(&code),
+        None => app.language(),
     }
 }
 
 /// Reads and checks a bundle file for `verify` and `inspect`.
-fn read_bundle(file: &std::path::Path) -> Result<crate::sync::bundle::Bundle, Error> {
+fn read_bundle(file: &std::path::Path) -> Result<palabre::Bundle, Error> {
     let bytes =
         std::fs::read(file).map_err(|source| Error::Io { path: file.to_path_buf(), source })?;
     Palabre::verify_bundle(&bytes)

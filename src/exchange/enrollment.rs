@@ -1,0 +1,93 @@
+//! A laptop's link to its HQ: the enrollment it verified and stored (from then on its exports are
+//! sealed to HQ and HQ's acknowledgements are accepted), and what the Sync and Settings screens
+//! show about it. Making HQ's keys and issuing acknowledgements is HQ's own work (the `hq` module).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use crate::Palabre;
+use crate::error::{Error, Result};
+use crate::exchange::documents::{self, Enrollment};
+use crate::store::bookkeeping::{self, Key};
+
+/// The enrollment this laptop stored, if any.
+pub(crate) fn stored(conn: &Connection) -> Result<Option<Enrollment>> {
+    Ok(bookkeeping::get(conn, Key::Enrollment)?.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+/// What the Sync and Settings screens show about HQ.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HqStatus {
+    /// This laptop's HQ, when enrolled.
+    pub enrollment: Option<Enrollment>,
+    /// This database is HQ (it holds the path of HQ's keys).
+    pub is_hq: bool,
+    pub hq_dir: Option<String>,
+    /// The highest op_seq of this laptop that HQ acknowledged (0: none).
+    pub acked_seq: i64,
+    /// When that last acknowledged change was made: "HQ has everything up to <date>".
+    pub acked_until: Option<String>,
+    /// When HQ issued the last acknowledgement imported.
+    pub acked_at: Option<String>,
+    /// Changes made here that HQ has not acknowledged.
+    pub unacknowledged: i64,
+}
+
+impl Palabre {
+    /// Verifies an enrollment file and stores it: from now on exports are encrypted to this HQ
+    /// and acknowledgements signed by it are accepted. Enrolling again with the same HQ changes
+    /// nothing; another HQ is refused (a laptop belongs to one programme).
+    pub fn enroll(&self, bytes: &[u8]) -> Result<Enrollment> {
+        let enrollment = documents::read_enrollment(bytes)?;
+        self.store().write(|tx| {
+            if let Some(current) = stored(tx)? {
+                if current.hq_public_key == enrollment.hq_public_key {
+                    return Ok(current);
+                }
+                return Err(Error::Enrollment {
+                    reason: format!(
+                        "this laptop is already enrolled with HQ {} ({}); a laptop sends to one HQ only",
+                        current.hq_fingerprint, current.programme
+                    ),
+                });
+            }
+            let text = serde_json::to_string(&enrollment).expect("enrollment serialises");
+            bookkeeping::put(tx, Key::Enrollment, &text)?;
+            Ok(enrollment)
+        })
+    }
+
+    pub fn enroll_file(&self, path: &Path) -> Result<Enrollment> {
+        let bytes =
+            std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        self.enroll(&bytes)
+    }
+
+    pub fn hq_status(&self) -> Result<HqStatus> {
+        self.store().read(|c| {
+            let acked_seq = bookkeeping::number(c, Key::AckedSeq)?;
+            let written = crate::journal::oplog::own_last_seq(c)?;
+            let hq_dir = bookkeeping::get(c, Key::HqDir)?;
+            Ok(HqStatus {
+                enrollment: stored(c)?,
+                is_hq: hq_dir.is_some(),
+                hq_dir,
+                acked_seq,
+                acked_until: bookkeeping::get(c, Key::AckedUntil)?.filter(|s| !s.is_empty()),
+                acked_at: bookkeeping::get(c, Key::AckedAt)?,
+                unacknowledged: written - acked_seq,
+            })
+        })
+    }
+
+    /// HQ's key folder, when this database is HQ.
+    pub fn hq_dir(&self) -> Result<Option<PathBuf>> {
+        Ok(self.store().read(|c| bookkeeping::get(c, Key::HqDir))?.map(PathBuf::from))
+    }
+
+    /// HQ's age identity, when this database is HQ (to open bundles sealed to it).
+    pub(crate) fn hq_identity(&self) -> Result<Option<age::x25519::Identity>> {
+        self.hq_dir()?.map(|dir| crate::exchange::seal::age_identity(&dir)).transpose()
+    }
+}

@@ -1,0 +1,70 @@
+//! Files Palabre writes: whole or not at all, under names any system accepts, named by content.
+//! Part of the ground floor (it imports only the errors).
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// A device name as it may appear in a file name on any system.
+pub fn file_safe(name: &str) -> String {
+    let ascii = deunicode::deunicode(name);
+    let safe: String = ascii
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .collect();
+    let trimmed = safe.trim_matches('-');
+    if trimmed.is_empty() { "device".to_string() } else { trimmed.to_string() }
+}
+
+/// Writes to a temporary file beside `path`, flushes it, then renames it into place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.partial",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("palabre")
+    ));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names_become_safe_file_names() {
+        assert_eq!(file_safe("Ségou-01"), "Segou-01");
+        assert_eq!(file_safe("Mopti 02 / bureau"), "Mopti-02---bureau");
+        assert_eq!(file_safe("///"), "device");
+    }
+
+    #[test]
+    fn a_file_is_written_whole_and_leaves_no_partial_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.txt");
+        write_atomically(&path, b"one").unwrap();
+        write_atomically(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no .partial left");
+        let err = write_atomically(&dir.path().join("missing/x.txt"), b"x").unwrap_err();
+        assert_eq!(err.code(), "io");
+        assert_eq!(sha256_hex(b"abc").len(), 64);
+    }
+}
