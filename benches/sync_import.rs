@@ -6,10 +6,10 @@
 
 use std::time::Instant;
 
-use palabre::journal::hlc::Hlc;
-use palabre::journal::schema::Entity;
 use palabre::ImportOutcome;
 use palabre::exchange::bundle::{self, Manifest};
+use palabre::journal::hlc::Hlc;
+use palabre::journal::schema::Entity;
 use palabre::{DeviceId, Op, Palabre};
 use serde_json::json;
 use uuid::Uuid;

@@ -54,62 +54,27 @@ pub(crate) fn attend_in(
     Ok(ids)
 }
 
-impl Palabre {
-    /// Records that people attended a session (present, as participants). Recording an existing
-    /// attendance again changes nothing. All or nothing: one unknown person and none are added.
-    pub fn attend(&self, session: SessionId, people: &[PersonId]) -> Result<Vec<AttendanceId>> {
-        self.attend_as(session, people, AttendanceRole::Participant)
-    }
+pub(crate) fn attend(
+    app: &Palabre,
+    session: SessionId,
+    people: &[PersonId],
+) -> Result<Vec<AttendanceId>> {
+    app.attend_as(session, people, AttendanceRole::Participant)
+}
 
-    pub fn attend_as(
-        &self,
-        session: SessionId,
-        people: &[PersonId],
-        role: AttendanceRole,
-    ) -> Result<Vec<AttendanceId>> {
-        self.write_ops(|conn, w| attend_in(conn, w, session, people, role))
-    }
+pub(crate) fn attend_as(
+    app: &Palabre,
+    session: SessionId,
+    people: &[PersonId],
+    role: AttendanceRole,
+) -> Result<Vec<AttendanceId>> {
+    app.write_ops(|conn, w| attend_in(conn, w, session, people, role))
+}
 
-    /// Removes people from a session's attendance (tombstones). All or nothing.
-    pub fn unattend(&self, session: SessionId, people: &[PersonId]) -> Result<()> {
-        self.write_ops(|conn, w| {
-            sessions::load(conn, session)?;
-            for &person in people {
-                let id = AttendanceId::of(session, person);
-                if !is_attending(conn, id)? {
-                    return Err(Error::NotFound {
-                        entity: "attendance",
-                        id: format!("{person} at session {session}"),
-                    });
-                }
-                w.set(Entity::Attendance, id.0, "deleted", true.into())?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Marks a registered participant present or absent.
-    pub fn set_present(&self, session: SessionId, person: PersonId, present: bool) -> Result<()> {
-        self.update_attendance(session, person, "present", present.into())
-    }
-
-    pub fn set_attendance_role(
-        &self,
-        session: SessionId,
-        person: PersonId,
-        role: AttendanceRole,
-    ) -> Result<()> {
-        self.update_attendance(session, person, "role", role.as_str().into())
-    }
-
-    fn update_attendance(
-        &self,
-        session: SessionId,
-        person: PersonId,
-        field: &'static str,
-        value: serde_json::Value,
-    ) -> Result<()> {
-        self.write_ops(|conn, w| {
+pub(crate) fn unattend(app: &Palabre, session: SessionId, people: &[PersonId]) -> Result<()> {
+    app.write_ops(|conn, w| {
+        sessions::load(conn, session)?;
+        for &person in people {
             let id = AttendanceId::of(session, person);
             if !is_attending(conn, id)? {
                 return Err(Error::NotFound {
@@ -117,53 +82,89 @@ impl Palabre {
                     id: format!("{person} at session {session}"),
                 });
             }
-            w.set(Entity::Attendance, id.0, field, value)?;
-            Ok(())
-        })
-    }
+            w.set(Entity::Attendance, id.0, "deleted", true.into())?;
+        }
+        Ok(())
+    })
+}
 
-    /// A session's attendance list, by name; people deleted since are left out. A merged
-    /// duplicate is shown as the person it was merged into (once, present if either was).
-    pub fn attendance(&self, session: SessionId) -> Result<Vec<AttendanceLine>> {
-        self.store().read(|c| {
-            let s = sessions::load(c, session)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT a.id, d.id, p.full_name, p.sex, p.birth_year, p.role, p.community, p.phone,
-                        a.present, a.role, p.id
-                   FROM attendance a
-                   JOIN people d ON d.id = a.person_id AND d.deleted = 0
-                   JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
-                  WHERE a.session_id = ?1 AND a.deleted = 0
-                  ORDER BY p.full_name COLLATE palabre, p.id, a.present DESC, d.id = p.id DESC",
-            )?;
-            let lines = stmt.query_map([session.to_string()], |r| {
-                let text = |i: usize| -> rusqlite::Result<String> {
-                    Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
-                };
-                let line = AttendanceLine {
-                    id: AttendanceId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
-                    session_id: session,
-                    person_id: PersonId(r.get::<_, String>(1)?.parse().unwrap_or_default()),
-                    full_name: text(2)?,
-                    sex: Sex::parse(&text(3)?).unwrap_or(Sex::X),
-                    age: s.start_date.and_then(|d| fields::age_on(r.get(4).ok().flatten(), d)),
-                    person_role: text(5)?,
-                    community: text(6)?,
-                    phone: text(7)?,
-                    present: r.get::<_, Option<bool>>(8)?.unwrap_or(true),
-                    role: AttendanceRole::parse(&text(9)?).unwrap_or(AttendanceRole::Participant),
-                };
-                Ok((r.get::<_, String>(10)?, line))
-            })?;
-            let mut seen = std::collections::HashSet::new();
-            let mut out = Vec::new();
-            for row in lines {
-                let (canonical, line) = row?;
-                if seen.insert(canonical) {
-                    out.push(line);
-                }
+pub(crate) fn set_present(
+    app: &Palabre,
+    session: SessionId,
+    person: PersonId,
+    present: bool,
+) -> Result<()> {
+    update_attendance(app, session, person, "present", present.into())
+}
+
+pub(crate) fn set_attendance_role(
+    app: &Palabre,
+    session: SessionId,
+    person: PersonId,
+    role: AttendanceRole,
+) -> Result<()> {
+    update_attendance(app, session, person, "role", role.as_str().into())
+}
+
+fn update_attendance(
+    app: &Palabre,
+    session: SessionId,
+    person: PersonId,
+    field: &'static str,
+    value: serde_json::Value,
+) -> Result<()> {
+    app.write_ops(|conn, w| {
+        let id = AttendanceId::of(session, person);
+        if !is_attending(conn, id)? {
+            return Err(Error::NotFound {
+                entity: "attendance",
+                id: format!("{person} at session {session}"),
+            });
+        }
+        w.set(Entity::Attendance, id.0, field, value)?;
+        Ok(())
+    })
+}
+
+pub(crate) fn attendance(app: &Palabre, session: SessionId) -> Result<Vec<AttendanceLine>> {
+    app.store().read(|c| {
+        let s = sessions::load(c, session)?;
+        let mut stmt = c.prepare_cached(
+            "SELECT a.id, d.id, p.full_name, p.sex, p.birth_year, p.role, p.community, p.phone,
+                    a.present, a.role, p.id
+               FROM attendance a
+               JOIN people d ON d.id = a.person_id AND d.deleted = 0
+               JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
+              WHERE a.session_id = ?1 AND a.deleted = 0
+              ORDER BY p.full_name COLLATE palabre, p.id, a.present DESC, d.id = p.id DESC",
+        )?;
+        let lines = stmt.query_map([session.to_string()], |r| {
+            let text = |i: usize| -> rusqlite::Result<String> {
+                Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+            };
+            let line = AttendanceLine {
+                id: AttendanceId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
+                session_id: session,
+                person_id: PersonId(r.get::<_, String>(1)?.parse().unwrap_or_default()),
+                full_name: text(2)?,
+                sex: Sex::parse(&text(3)?).unwrap_or(Sex::X),
+                age: s.start_date.and_then(|d| fields::age_on(r.get(4).ok().flatten(), d)),
+                person_role: text(5)?,
+                community: text(6)?,
+                phone: text(7)?,
+                present: r.get::<_, Option<bool>>(8)?.unwrap_or(true),
+                role: AttendanceRole::parse(&text(9)?).unwrap_or(AttendanceRole::Participant),
+            };
+            Ok((r.get::<_, String>(10)?, line))
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for row in lines {
+            let (canonical, line) = row?;
+            if seen.insert(canonical) {
+                out.push(line);
             }
-            Ok(out)
-        })
-    }
+        }
+        Ok(out)
+    })
 }

@@ -172,75 +172,63 @@ pub struct Restored {
     pub previous: Option<Backup>,
 }
 
-impl Palabre {
-    /// Writes a copy of the database to `out` (a new file).
-    pub fn backup_to(&self, out: &Path) -> Result<PathBuf> {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io(dir))?;
-        }
-        self.store().read(|c| vacuum_into(c, out))?;
-        Ok(out.to_path_buf())
+pub(crate) fn backup_to(app: &Palabre, out: &Path) -> Result<PathBuf> {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
+    app.store().read(|c| vacuum_into(c, out))?;
+    Ok(out.to_path_buf())
+}
 
-    /// An automatic backup into `backups/` (None for a database in memory).
-    pub fn auto_backup(&self, reason: &str) -> Result<Option<Backup>> {
-        let Some(db) = self.path().map(Path::to_path_buf) else { return Ok(None) };
-        self.store().read(|c| automatic(c, &db, reason)).map(Some)
+pub(crate) fn auto_backup(app: &Palabre, reason: &str) -> Result<Option<Backup>> {
+    let Some(db) = app.path().map(Path::to_path_buf) else { return Ok(None) };
+    app.store().read(|c| automatic(c, &db, reason)).map(Some)
+}
+
+pub(crate) fn backup_if_stale(app: &Palabre) -> Result<Option<Backup>> {
+    let Some(db) = app.path() else { return Ok(None) };
+    let newest = list(db)?.into_iter().next();
+    let fresh = newest
+        .and_then(|b| std::fs::metadata(&b.path).ok()?.modified().ok())
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age < STALE_AFTER);
+    if fresh { Ok(None) } else { app.auto_backup("start") }
+}
+
+pub(crate) fn backups(app: &Palabre) -> Result<Vec<Backup>> {
+    match app.path() {
+        Some(db) => list(db),
+        None => Ok(Vec::new()),
     }
+}
 
-    /// The backup at start: made when the newest is older than a day (or there is none).
-    pub fn backup_if_stale(&self) -> Result<Option<Backup>> {
-        let Some(db) = self.path() else { return Ok(None) };
-        let newest = list(db)?.into_iter().next();
-        let fresh = newest
-            .and_then(|b| std::fs::metadata(&b.path).ok()?.modified().ok())
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .is_some_and(|age| age < STALE_AFTER);
-        if fresh { Ok(None) } else { self.auto_backup("start") }
-    }
-
-    /// The automatic backups, newest first.
-    pub fn backups(&self) -> Result<Vec<Backup>> {
-        match self.path() {
-            Some(db) => list(db),
-            None => Ok(Vec::new()),
-        }
-    }
-
-    /// Replaces the database's contents with a backup: refuses a file that is not a sound
-    /// Palabre database or belongs to another computer, keeps a copy of the current database
-    /// first, then copies the backup in and brings it to this version's schema.
-    ///
-    /// Changes made after the backup are gone from this laptop; their numbers are never reused
-    /// (a floor is kept), so HQ never sees two different changes under one number.
-    pub fn restore(&self, file: &Path) -> Result<Restored> {
-        let checked = check(file)?;
-        let me = self.store().read(crate::device::load)?;
-        if let Some(me) = &me {
-            match &checked.device_id {
-                None => return Err(Error::BackupBeforeSetUp { path: file.to_path_buf() }),
-                Some(theirs) if me.device_id.to_string() != *theirs => {
-                    return Err(Error::OtherComputer {
-                        path: file.to_path_buf(),
-                        theirs: theirs.clone(),
-                        ours: me.device_id.to_string(),
-                    });
-                }
-                Some(_) => {}
+pub(crate) fn restore(app: &Palabre, file: &Path) -> Result<Restored> {
+    let checked = check(file)?;
+    let me = app.store().read(crate::device::load)?;
+    if let Some(me) = &me {
+        match &checked.device_id {
+            None => return Err(Error::BackupBeforeSetUp { path: file.to_path_buf() }),
+            Some(theirs) if me.device_id.to_string() != *theirs => {
+                return Err(Error::OtherComputer {
+                    path: file.to_path_buf(),
+                    theirs: theirs.clone(),
+                    ours: me.device_id.to_string(),
+                });
             }
+            Some(_) => {}
         }
-        let previous = self.auto_backup("restore")?;
-        let floor = self.store().read(|c| {
-            let written = crate::journal::oplog::own_last_seq(c)?;
-            Ok(written.max(bookkeeping::number(c, Key::OpSeqFloor)?))
-        })?;
-        self.store().restore_from(file)?;
-        if floor > 0 {
-            self.store().write(|tx| {
-                let kept = bookkeeping::number(tx, Key::OpSeqFloor)?;
-                bookkeeping::put(tx, Key::OpSeqFloor, &floor.max(kept).to_string())
-            })?;
-        }
-        Ok(Restored { from: file.to_path_buf(), previous })
     }
+    let previous = app.auto_backup("restore")?;
+    let floor = app.store().read(|c| {
+        let written = crate::journal::oplog::own_last_seq(c)?;
+        Ok(written.max(bookkeeping::number(c, Key::OpSeqFloor)?))
+    })?;
+    app.store().restore_from(file)?;
+    if floor > 0 {
+        app.store().write(|tx| {
+            let kept = bookkeeping::number(tx, Key::OpSeqFloor)?;
+            bookkeeping::put(tx, Key::OpSeqFloor, &floor.max(kept).to_string())
+        })?;
+    }
+    Ok(Restored { from: file.to_path_buf(), previous })
 }

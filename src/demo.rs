@@ -101,35 +101,32 @@ struct Built {
     date: NaiveDate,
 }
 
-impl Palabre {
-    /// Fills an empty database with the demo programme (initialising the device if needed).
-    pub fn demo(&self, seed: u64) -> Result<DemoSummary> {
-        let params: Parameters =
-            serde_json::from_str(PARAMETERS).expect("assets/demo/programme.json is valid");
-        let rows: i64 = self.store().read(|c| {
-            Ok(c.query_row(
-                "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM people)
-                      + (SELECT count(*) FROM action_plans) + (SELECT count(*) FROM oplog)",
-                [],
-                |r| r.get(0),
-            )?)
-        })?;
-        if rows > 0 {
-            return Err(Error::NotEmpty { rows });
-        }
-        if !self.is_initialized()? {
-            self.init(&params.device_name)?;
-        }
-        if self.setting(Setting::Programme)?.is_none() {
-            self.set_setting(Setting::Programme, &params.programme)?;
-        }
-        if self.setting(Setting::Facilitator)?.is_none() {
-            self.set_setting(Setting::Facilitator, &params.facilitators[0])?;
-        }
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let summary = self.write_ops(|conn, w| build(conn, w, &params, &mut rng))?;
-        Ok(DemoSummary { device_name: self.device()?.name, ..summary })
+pub(crate) fn demo(app: &Palabre, seed: u64) -> Result<DemoSummary> {
+    let params: Parameters =
+        serde_json::from_str(PARAMETERS).expect("assets/demo/programme.json is valid");
+    let rows: i64 = app.store().read(|c| {
+        Ok(c.query_row(
+            "SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM people)
+                  + (SELECT count(*) FROM action_plans) + (SELECT count(*) FROM oplog)",
+            [],
+            |r| r.get(0),
+        )?)
+    })?;
+    if rows > 0 {
+        return Err(Error::NotEmpty { rows });
     }
+    if !app.is_initialized()? {
+        app.init(&params.device_name)?;
+    }
+    if app.setting(Setting::Programme)?.is_none() {
+        app.set_setting(Setting::Programme, &params.programme)?;
+    }
+    if app.setting(Setting::Facilitator)?.is_none() {
+        app.set_setting(Setting::Facilitator, &params.facilitators[0])?;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let summary = app.write_ops(|conn, w| build(conn, w, &params, &mut rng))?;
+    Ok(DemoSummary { device_name: app.device()?.name, ..summary })
 }
 
 fn build(

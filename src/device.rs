@@ -243,3 +243,14 @@ mod tests {
         }
     }
 }
+
+/// Renames this laptop (the name travels in the next bundle's manifest).
+pub(crate) fn rename(app: &crate::Palabre, name: &str) -> Result<Device> {
+    let name = validate_name(name)?;
+    app.store().write(|tx| {
+        if tx.execute("UPDATE device SET name = ?1", [&name])? == 0 {
+            return Err(Error::NotInitialized);
+        }
+        load(tx)?.ok_or(Error::NotInitialized)
+    })
+}

@@ -44,43 +44,36 @@ pub struct Diagnostics {
     pub log: Vec<String>,
 }
 
-impl Palabre {
-    /// What the IT person needs to see of this installation.
-    pub fn diagnostics(&self) -> Result<Diagnostics> {
-        let (schema_version, rows) = self.store().read(|c| {
-            let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-            let mut rows = BTreeMap::new();
-            for table in TABLES {
-                let n: i64 =
-                    c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
-                rows.insert(*table, n);
-            }
-            Ok((version, rows))
-        })?;
-        let device = self.store().read(crate::device::load)?;
-        Ok(Diagnostics {
-            app_version: env!("CARGO_PKG_VERSION"),
-            os: std::env::consts::OS,
-            arch: std::env::consts::ARCH,
-            schema_version,
-            database: self.path().map(|p| p.display().to_string()),
-            database_bytes: self.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()),
-            device_id: device.as_ref().map(|d| d.device_id.to_string()),
-            device_name: device.as_ref().map(|d| d.name.clone()),
-            fingerprint: device.as_ref().map(|d| d.fingerprint.clone()),
-            rows,
-            backups: self.backups()?.len(),
-            made_at: chrono::Utc::now().to_rfc3339(),
-            log: self.path().map(|p| crate::logging::tail(p, LOG_LINES)).unwrap_or_default(),
-        })
-    }
+pub(crate) fn diagnostics(app: &Palabre) -> Result<Diagnostics> {
+    let (schema_version, rows) = app.store().read(|c| {
+        let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let mut rows = BTreeMap::new();
+        for table in TABLES {
+            let n: i64 = c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+            rows.insert(*table, n);
+        }
+        Ok((version, rows))
+    })?;
+    let device = app.store().read(crate::device::load)?;
+    Ok(Diagnostics {
+        app_version: env!("CARGO_PKG_VERSION"),
+        os: std::env::consts::OS,
+        arch: std::env::consts::ARCH,
+        schema_version,
+        database: app.path().map(|p| p.display().to_string()),
+        database_bytes: app.path().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()),
+        device_id: device.as_ref().map(|d| d.device_id.to_string()),
+        device_name: device.as_ref().map(|d| d.name.clone()),
+        fingerprint: device.as_ref().map(|d| d.fingerprint.clone()),
+        rows,
+        backups: app.backups()?.len(),
+        made_at: chrono::Utc::now().to_rfc3339(),
+        log: app.path().map(|p| crate::logging::tail(p, LOG_LINES)).unwrap_or_default(),
+    })
+}
 
-    /// Writes the diagnostics as JSON to `path` (a new file, written whole or not at all).
-    pub fn write_diagnostics(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_vec_pretty(&self.diagnostics()?).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::other(e),
-        })?;
-        crate::files::write_atomically(path, &json)
-    }
+pub(crate) fn write_diagnostics(app: &Palabre, path: &Path) -> Result<()> {
+    let json = serde_json::to_vec_pretty(&app.diagnostics()?)
+        .map_err(|e| Error::Io { path: path.to_path_buf(), source: std::io::Error::other(e) })?;
+    crate::files::write_atomically(path, &json)
 }

@@ -438,10 +438,7 @@ mod tests {
             Error::BadOp { reason: String::new() },
             Error::Enrollment { reason: String::new() },
             Error::NotHq,
-            Error::Rejected {
-                file: PathBuf::new(),
-                rejection: Rejection::NotAZip,
-            },
+            Error::Rejected { file: PathBuf::new(), rejection: Rejection::NotAZip },
             Error::Locked,
             Error::DiskFull,
             Error::ReadOnly,

@@ -32,6 +32,7 @@ mod demo;
 pub mod device;
 mod diagnostics;
 pub mod duplicates;
+mod facade;
 mod people;
 mod plans;
 pub mod report;
@@ -46,7 +47,6 @@ pub mod hq;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use chrono::NaiveDate;
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
 
@@ -112,6 +112,8 @@ pub struct Palabre {
     key: KeyStore,
 }
 
+/// Opening a database, and the plumbing the areas share. What Palabre does is listed in
+/// facade.rs.
 impl Palabre {
     /// Opens or creates the database at `path` (and runs migrations).
     pub fn open(path: impl AsRef<Path>) -> Result<Palabre> {
@@ -127,19 +129,8 @@ impl Palabre {
         Ok(Palabre { store: Store::open_in_memory()?, key: KeyStore::Memory(Mutex::new(None)) })
     }
 
-    /// The database file, or None in memory.
-    pub fn path(&self) -> Option<&Path> {
-        self.store.path()
-    }
-
-    /// Makes this database's device identity: id, name and signing key (`set_up` also stores
-    /// the first settings).
-    pub fn init(&self, device_name: &str) -> Result<Device> {
-        self.set_up(&SetUp { device_name: device_name.to_string(), ..SetUp::default() })
-    }
-
     /// The identity and, in the same transaction, whatever `also` writes.
-    fn make_identity(
+    pub(crate) fn make_identity(
         &self,
         name: &str,
         also: impl FnOnce(&Connection) -> Result<()>,
@@ -169,27 +160,8 @@ impl Palabre {
         created
     }
 
-    pub fn is_initialized(&self) -> Result<bool> {
-        self.store.read(|c| Ok(device::load(c)?.is_some()))
-    }
-
-    /// This laptop's identity.
-    pub fn device(&self) -> Result<Device> {
-        self.store.read(|c| device::load(c)?.ok_or(Error::NotInitialized))
-    }
-
-    pub fn rename_device(&self, name: &str) -> Result<Device> {
-        let name = device::validate_name(name)?;
-        self.store.write(|tx| {
-            if tx.execute("UPDATE device SET name = ?1", [&name])? == 0 {
-                return Err(Error::NotInitialized);
-            }
-            device::load(tx)?.ok_or(Error::NotInitialized)
-        })
-    }
-
     /// The secret key that signs this device's bundles, checked against the stored public key.
-    pub fn signing_key(&self) -> Result<SigningKey> {
+    fn read_signing_key(&self) -> Result<SigningKey> {
         let public = self.store.read(device::public_key_bytes)?;
         match &self.key {
             KeyStore::File(path) => device::read_key_file(path, &public),
@@ -201,21 +173,8 @@ impl Palabre {
         }
     }
 
-    /// The key file's path (None in memory).
-    pub fn key_path(&self) -> Option<&Path> {
-        match &self.key {
-            KeyStore::File(path) => Some(path),
-            KeyStore::Memory(_) => None,
-        }
-    }
-
-    /// Today on this laptop, the date against which ages, consent and overdue items are judged.
-    pub fn today(&self) -> NaiveDate {
-        chrono::Local::now().date_naive()
-    }
-
     /// Runs `f` with the single write path, in one transaction.
-    fn write_ops<T>(
+    pub(crate) fn write_ops<T>(
         &self,
         f: impl FnOnce(&Connection, &mut OpWriter<'_>) -> Result<T>,
     ) -> Result<T> {
@@ -227,23 +186,37 @@ impl Palabre {
         })
     }
 
-    /// Every op in this database's log, in (device, op_seq) order.
-    pub fn ops(&self) -> Result<Vec<Op>> {
-        self.store.read(journal::oplog::all)
+    /// Edits a row of `entity` that `load` reads: `changes` says which fields the input changes
+    /// (checked against the row as stored), those ops are written, and the row is read back.
+    pub(crate) fn edit_row<T>(
+        &self,
+        entity: Entity,
+        id: uuid::Uuid,
+        load: impl Fn(&Connection) -> Result<T>,
+        changes: impl FnOnce(&T) -> Result<model::Changes>,
+    ) -> Result<T> {
+        self.write_ops(|conn, w| {
+            let changes = changes(&load(conn)?)?;
+            w.set_all(entity, id, changes.0)?;
+            load(conn)
+        })
     }
 
-    /// Merges ops from any device, in one transaction; returns how many were new.
-    pub fn merge_ops(&self, ops: &[Op]) -> Result<usize> {
-        self.store.write(|tx| journal::oplog::merge(tx, ops, DERIVED))
+    /// Deletes a row of `entity` that `load` finds (NotFound otherwise): a tombstone op, which
+    /// travels to the other copies like any change.
+    pub(crate) fn tombstone<T>(
+        &self,
+        entity: Entity,
+        id: uuid::Uuid,
+        load: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<()> {
+        self.write_ops(|conn, w| {
+            load(conn)?;
+            w.set(entity, id, "deleted", true.into()).map(drop)
+        })
     }
 
-    /// The synced tables and field clocks as JSON, rows ordered by id: two databases with equal
-    /// snapshots hold the same synced data.
-    pub fn synced_snapshot(&self) -> Result<serde_json::Value> {
-        self.store.read(exchange::snapshot)
-    }
-
-    /// Read access for other core modules (reports, sheets, bundles).
+    /// The store, for the core's modules (and the tests and benchmarks that count rows).
     pub fn store(&self) -> &Store {
         &self.store
     }

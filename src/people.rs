@@ -74,109 +74,88 @@ pub struct PeoplePage {
     pub people: Vec<Person>,
 }
 
-impl Palabre {
-    pub fn add_person(&self, input: &PersonInput) -> Result<PersonId> {
-        let changes = input.changes(None, self.today())?;
-        let id = PersonId::new();
-        self.write_ops(|_, w| {
-            w.set_all(Entity::Person, id.0, changes.0)?;
-            Ok(id)
-        })
-    }
+pub(crate) fn add_person(app: &Palabre, input: &PersonInput) -> Result<PersonId> {
+    let changes = input.changes(None, app.today())?;
+    let id = PersonId::new();
+    app.write_ops(|_, w| {
+        w.set_all(Entity::Person, id.0, changes.0)?;
+        Ok(id)
+    })
+}
 
-    pub fn edit_person(&self, id: PersonId, input: &PersonInput) -> Result<Person> {
-        let today = self.today();
-        self.write_ops(|conn, w| {
-            let existing = load(conn, id)?;
-            let changes = input.changes(Some(&existing), today)?;
-            w.set_all(Entity::Person, id.0, changes.0)?;
-            load(conn, id)
-        })
-    }
+pub(crate) fn edit_person(app: &Palabre, id: PersonId, input: &PersonInput) -> Result<Person> {
+    let today = app.today();
+    let changes = |existing: &Person| Ok(input.changes(Some(existing), today)?);
+    app.edit_row(Entity::Person, id.0, |c| load(c, id), changes)
+}
 
-    /// Deletes a person (a tombstone). Their attendances stay, but no longer count anywhere.
-    pub fn delete_person(&self, id: PersonId) -> Result<()> {
-        self.write_ops(|conn, w| {
-            load(conn, id)?;
-            w.set(Entity::Person, id.0, "deleted", true.into())?;
-            Ok(())
-        })
-    }
+pub(crate) fn delete_person(app: &Palabre, id: PersonId) -> Result<()> {
+    app.tombstone(Entity::Person, id.0, |c| load(c, id))
+}
 
-    pub fn person(&self, id: PersonId) -> Result<Person> {
-        self.store().read(|c| load(c, id))
-    }
+pub(crate) fn person(app: &Palabre, id: PersonId) -> Result<Person> {
+    app.store().read(|c| load(c, id))
+}
 
-    /// A page of live people in name order (lists of 10,000 people are paged, never loaded whole).
-    pub fn people(&self, offset: usize, limit: usize) -> Result<PeoplePage> {
-        self.store().read(|c| {
-            let total = c.query_row(
-                "SELECT count(*) FROM people WHERE deleted = 0 AND merged_into IS NULL",
-                [],
-                |r| r.get(0),
-            )?;
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM people WHERE deleted = 0 AND merged_into IS NULL
-                  ORDER BY full_name COLLATE palabre, id LIMIT ?1 OFFSET ?2"
-            ))?;
-            let people = stmt
-                .query_map([limit as i64, offset as i64], from_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(PeoplePage { total, offset, people })
-        })
-    }
+pub(crate) fn people(app: &Palabre, offset: usize, limit: usize) -> Result<PeoplePage> {
+    app.store().read(|c| {
+        let total = c.query_row(
+            "SELECT count(*) FROM people WHERE deleted = 0 AND merged_into IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM people WHERE deleted = 0 AND merged_into IS NULL
+              ORDER BY full_name COLLATE palabre, id LIMIT ?1 OFFSET ?2"
+        ))?;
+        let people = stmt
+            .query_map([limit as i64, offset as i64], from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(PeoplePage { total, offset, people })
+    })
+}
 
-    /// People whose name, community or phone has words starting with every word of `query`,
-    /// ignoring case and accents; name matches first, each group in name order.
-    pub fn find_people(&self, query: &str, limit: usize) -> Result<Vec<Person>> {
-        Ok(self.search_people(query, limit)?.people)
-    }
+pub(crate) fn find_people(app: &Palabre, query: &str, limit: usize) -> Result<Vec<Person>> {
+    Ok(app.search_people(query, limit)?.people)
+}
 
-    /// [`Palabre::find_people`], with how many people match in all, so that a list of eight
-    /// can say "8 of 9 shown: type more of the name".
-    pub fn search_people(&self, query: &str, limit: usize) -> Result<PeopleFound> {
-        self.store().read(|c| {
-            let found = search::find(c, query, limit)?;
-            let people = load_all(c, &found.ids)?;
-            Ok(PeopleFound { people, total: found.total, more: found.more })
-        })
-    }
+pub(crate) fn search_people(app: &Palabre, query: &str, limit: usize) -> Result<PeopleFound> {
+    app.store().read(|c| {
+        let found = search::find(c, query, limit)?;
+        let people = load_all(c, &found.ids)?;
+        Ok(PeopleFound { people, total: found.total, more: found.more })
+    })
+}
 
-    /// People already registered under a name like `name` (every word of it starts a word of
-    /// theirs, accents and case aside): what a new registration may duplicate. Empty for a name
-    /// of one word.
-    pub fn people_named_like(&self, name: &str, limit: usize) -> Result<Vec<Person>> {
-        self.store().read(|c| load_all(c, &search::named_like(c, name, limit)?))
-    }
+pub(crate) fn people_named_like(app: &Palabre, name: &str, limit: usize) -> Result<Vec<Person>> {
+    app.store().read(|c| load_all(c, &search::named_like(c, name, limit)?))
+}
 
-    /// The sessions a person attended (with those of the records merged into them), most recent
-    /// first; a session attended under two merged records is listed once.
-    pub fn person_sessions(&self, id: PersonId) -> Result<Vec<PersonSession>> {
-        self.store().read(|c| {
-            load(c, id)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT s.id, s.title, s.start_date, max(coalesce(a.present, 1)), a.role
-                   FROM attendance a JOIN sessions s ON s.id = a.session_id
-                  WHERE a.person_id IN (SELECT ?1 UNION ALL SELECT id FROM people WHERE merged_into = ?1)
-                    AND a.deleted = 0 AND s.deleted = 0
-                  GROUP BY s.id
-                  ORDER BY s.start_date DESC, s.id",
-            )?;
-            let rows = stmt.query_map([id.to_string()], |r| {
-                Ok(PersonSession {
-                    session_id: SessionId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
-                    title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    start_date: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
-                    present: r.get::<_, Option<bool>>(3)?.unwrap_or(true),
-                    role: AttendanceRole::parse(
-                        &r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                    )
-                    .unwrap_or(AttendanceRole::Participant),
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-    }
+pub(crate) fn person_sessions(app: &Palabre, id: PersonId) -> Result<Vec<PersonSession>> {
+    app.store().read(|c| {
+        load(c, id)?;
+        let mut stmt = c.prepare_cached(
+            "SELECT s.id, s.title, s.start_date, max(coalesce(a.present, 1)), a.role
+               FROM attendance a JOIN sessions s ON s.id = a.session_id
+              WHERE a.person_id IN (SELECT ?1 UNION ALL SELECT id FROM people WHERE merged_into = ?1)
+                AND a.deleted = 0 AND s.deleted = 0
+              GROUP BY s.id
+              ORDER BY s.start_date DESC, s.id",
+        )?;
+        let rows = stmt.query_map([id.to_string()], |r| {
+            Ok(PersonSession {
+                session_id: SessionId(r.get::<_, String>(0)?.parse().unwrap_or_default()),
+                title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                start_date: r.get::<_, Option<String>>(2)?.and_then(|d| d.parse().ok()),
+                present: r.get::<_, Option<bool>>(3)?.unwrap_or(true),
+                role: AttendanceRole::parse(
+                    &r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                )
+                .unwrap_or(AttendanceRole::Participant),
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
 }
 
 /// A person with the sessions they attended.
@@ -186,8 +165,6 @@ pub struct PersonDetail {
     pub sessions: Vec<PersonSession>,
 }
 
-impl Palabre {
-    pub fn person_detail(&self, id: PersonId) -> Result<PersonDetail> {
-        Ok(PersonDetail { person: self.person(id)?, sessions: self.person_sessions(id)? })
-    }
+pub(crate) fn person_detail(app: &Palabre, id: PersonId) -> Result<PersonDetail> {
+    Ok(PersonDetail { person: app.person(id)?, sessions: app.person_sessions(id)? })
 }

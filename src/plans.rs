@@ -87,96 +87,78 @@ fn check_session(conn: &Connection, input: &PlanInput) -> Result<()> {
     }
 }
 
-impl Palabre {
-    pub fn add_plan(&self, input: &PlanInput) -> Result<PlanId> {
-        let changes = input.changes(true)?;
-        let id = PlanId::new();
-        self.write_ops(|conn, w| {
-            check_session(conn, input)?;
-            w.set_all(Entity::Plan, id.0, changes.0)?;
-            Ok(id)
-        })
-    }
+pub(crate) fn add_plan(app: &Palabre, input: &PlanInput) -> Result<PlanId> {
+    let changes = input.changes(true)?;
+    let id = PlanId::new();
+    app.write_ops(|conn, w| {
+        check_session(conn, input)?;
+        w.set_all(Entity::Plan, id.0, changes.0)?;
+        Ok(id)
+    })
+}
 
-    pub fn edit_plan(&self, id: PlanId, input: &PlanInput) -> Result<ActionPlan> {
-        let today = self.today();
-        let changes = input.changes(false)?;
-        self.write_ops(|conn, w| {
-            load_plan(conn, id, today)?;
-            check_session(conn, input)?;
-            w.set_all(Entity::Plan, id.0, changes.0)?;
-            load_plan(conn, id, today)
-        })
-    }
+pub(crate) fn edit_plan(app: &Palabre, id: PlanId, input: &PlanInput) -> Result<ActionPlan> {
+    let today = app.today();
+    let changes = input.changes(false)?;
+    app.write_ops(|conn, w| {
+        load_plan(conn, id, today)?;
+        check_session(conn, input)?;
+        w.set_all(Entity::Plan, id.0, changes.0)?;
+        load_plan(conn, id, today)
+    })
+}
 
-    pub fn delete_plan(&self, id: PlanId) -> Result<()> {
-        let today = self.today();
-        self.write_ops(|conn, w| {
-            load_plan(conn, id, today)?;
-            w.set(Entity::Plan, id.0, "deleted", true.into())?;
-            Ok(())
-        })
-    }
+pub(crate) fn delete_plan(app: &Palabre, id: PlanId) -> Result<()> {
+    let today = app.today();
+    app.tombstone(Entity::Plan, id.0, |c| load_plan(c, id, today))
+}
 
-    /// A plan with its live items.
-    pub fn plan(&self, id: PlanId) -> Result<ActionPlan> {
-        let today = self.today();
-        self.store().read(|c| load_plan(c, id, today))
-    }
+pub(crate) fn plan(app: &Palabre, id: PlanId) -> Result<ActionPlan> {
+    let today = app.today();
+    app.store().read(|c| load_plan(c, id, today))
+}
 
-    /// Every live plan with its items, by owner group then title; only those that came out of
-    /// `session` when one is given.
-    pub fn plans(&self, session: Option<SessionId>) -> Result<Vec<ActionPlan>> {
-        let today = self.today();
-        self.store().read(|c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {PLAN_COLUMNS} FROM action_plans
-                  WHERE deleted = 0 AND (?1 IS NULL OR session_id = ?1)
-                  ORDER BY owner COLLATE palabre, title COLLATE palabre"
-            ))?;
-            let mut plans = stmt
-                .query_map([session.map(|s| s.to_string())], plan_from_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            for plan in &mut plans {
-                plan.items = items(c, plan.id, today)?;
-            }
-            Ok(plans)
-        })
-    }
+pub(crate) fn plans(app: &Palabre, session: Option<SessionId>) -> Result<Vec<ActionPlan>> {
+    let today = app.today();
+    app.store().read(|c| {
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {PLAN_COLUMNS} FROM action_plans
+              WHERE deleted = 0 AND (?1 IS NULL OR session_id = ?1)
+              ORDER BY owner COLLATE palabre, title COLLATE palabre"
+        ))?;
+        let mut plans = stmt
+            .query_map([session.map(|s| s.to_string())], plan_from_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+        for plan in &mut plans {
+            plan.items = items(c, plan.id, today)?;
+        }
+        Ok(plans)
+    })
+}
 
-    pub fn add_item(&self, plan: PlanId, input: &ItemInput) -> Result<ItemId> {
-        let today = self.today();
-        let mut changes = input.changes(true)?;
-        changes.push("plan_id", plan.to_string());
-        let id = ItemId::new();
-        self.write_ops(|conn, w| {
-            load_plan(conn, plan, today)?;
-            w.set_all(Entity::Item, id.0, changes.0)?;
-            Ok(id)
-        })
-    }
+pub(crate) fn add_item(app: &Palabre, plan: PlanId, input: &ItemInput) -> Result<ItemId> {
+    let today = app.today();
+    let mut changes = input.changes(true)?;
+    changes.push("plan_id", plan.to_string());
+    let id = ItemId::new();
+    app.write_ops(|conn, w| {
+        load_plan(conn, plan, today)?;
+        w.set_all(Entity::Item, id.0, changes.0)?;
+        Ok(id)
+    })
+}
 
-    pub fn edit_item(&self, id: ItemId, input: &ItemInput) -> Result<ActionItem> {
-        let today = self.today();
-        let changes = input.changes(false)?;
-        self.write_ops(|conn, w| {
-            load_item(conn, id, today)?;
-            w.set_all(Entity::Item, id.0, changes.0)?;
-            load_item(conn, id, today)
-        })
-    }
+pub(crate) fn edit_item(app: &Palabre, id: ItemId, input: &ItemInput) -> Result<ActionItem> {
+    let today = app.today();
+    let changes = input.changes(false)?;
+    app.edit_row(Entity::Item, id.0, |c| load_item(c, id, today), |_| Ok(changes))
+}
 
-    /// Moves an item to a new status (one click in the UI).
-    pub fn set_item_status(&self, id: ItemId, status: &str) -> Result<ActionItem> {
-        self.edit_item(id, &ItemInput { status: Some(status.to_string()), ..Default::default() })
-    }
+pub(crate) fn set_item_status(app: &Palabre, id: ItemId, status: &str) -> Result<ActionItem> {
+    app.edit_item(id, &ItemInput { status: Some(status.to_string()), ..Default::default() })
+}
 
-    pub fn delete_item(&self, id: ItemId) -> Result<()> {
-        let today = self.today();
-        self.write_ops(|conn, w| {
-            load_item(conn, id, today)?;
-            w.set(Entity::Item, id.0, "deleted", true.into())?;
-            Ok(())
-        })
-    }
+pub(crate) fn delete_item(app: &Palabre, id: ItemId) -> Result<()> {
+    let today = app.today();
+    app.tombstone(Entity::Item, id.0, |c| load_item(c, id, today))
 }

@@ -52,83 +52,69 @@ pub(crate) fn load(conn: &Connection, id: SessionId) -> Result<Session> {
         .ok_or_else(|| Error::NotFound { entity: "session", id: id.to_string() })
 }
 
-impl Palabre {
-    /// Creates a session; the facilitator defaults to this laptop's facilitator setting.
-    pub fn add_session(&self, input: &SessionInput) -> Result<SessionId> {
-        let mut input = input.clone();
-        if input.facilitator.is_none() {
-            input.facilitator = self.setting(crate::Setting::Facilitator)?;
-        }
-        let changes = input.changes(None, self.today())?;
-        let id = SessionId::new();
-        self.write_ops(|_, w| {
-            w.set_all(Entity::Session, id.0, changes.0)?;
-            Ok(id)
-        })
+pub(crate) fn add_session(app: &Palabre, input: &SessionInput) -> Result<SessionId> {
+    let mut input = input.clone();
+    if input.facilitator.is_none() {
+        input.facilitator = app.setting(crate::Setting::Facilitator)?;
     }
+    let changes = input.changes(None, app.today())?;
+    let id = SessionId::new();
+    app.write_ops(|_, w| {
+        w.set_all(Entity::Session, id.0, changes.0)?;
+        Ok(id)
+    })
+}
 
-    /// Changes the fields given in `input`; returns the session as stored.
-    pub fn edit_session(&self, id: SessionId, input: &SessionInput) -> Result<Session> {
-        let today = self.today();
-        self.write_ops(|conn, w| {
-            let existing = load(conn, id)?;
-            let changes = input.changes(Some(&existing), today)?;
-            w.set_all(Entity::Session, id.0, changes.0)?;
-            load(conn, id)
-        })
-    }
+pub(crate) fn edit_session(app: &Palabre, id: SessionId, input: &SessionInput) -> Result<Session> {
+    let today = app.today();
+    let changes = |existing: &Session| Ok(input.changes(Some(existing), today)?);
+    app.edit_row(Entity::Session, id.0, |c| load(c, id), changes)
+}
 
-    /// Deletes a session (a tombstone that travels to HQ like any other change).
-    pub fn delete_session(&self, id: SessionId) -> Result<()> {
-        self.write_ops(|conn, w| {
-            load(conn, id)?;
-            w.set(Entity::Session, id.0, "deleted", true.into())?;
-            Ok(())
-        })
-    }
+pub(crate) fn delete_session(app: &Palabre, id: SessionId) -> Result<()> {
+    app.tombstone(Entity::Session, id.0, |c| load(c, id))
+}
 
-    pub fn session(&self, id: SessionId) -> Result<Session> {
-        self.store().read(|c| load(c, id))
-    }
+pub(crate) fn session(app: &Palabre, id: SessionId) -> Result<Session> {
+    app.store().read(|c| load(c, id))
+}
 
-    /// Live sessions matching `filter`, most recent first.
-    pub fn sessions(&self, filter: &SessionFilter) -> Result<Vec<Session>> {
-        let words = filter.query.as_deref().map(search::tokens).unwrap_or_default();
-        self.store().read(|c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM sessions
-                  WHERE deleted = 0
-                    AND (?1 IS NULL OR status = ?1)
-                    AND (?2 IS NULL OR kind = ?2)
-                    AND (?3 IS NULL OR coalesce(end_date, start_date) >= ?3)
-                    AND (?4 IS NULL OR start_date <= ?4)
-                    AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(sessions.groups) WHERE value = ?5))
-                  ORDER BY start_date DESC, title"
-            ))?;
-            let sessions = stmt
-                .query_map(
-                    rusqlite::params![
-                        filter.status.map(SessionStatus::as_str),
-                        filter.kind.map(SessionKind::as_str),
-                        filter.from.map(|d| d.to_string()),
-                        filter.to.map(|d| d.to_string()),
-                        filter.group.map(Group::as_str),
-                    ],
-                    from_row,
-                )?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(sessions
-                .into_iter()
-                .filter(|s| {
-                    let haystack = search::tokens(&format!(
-                        "{} {} {} {} {} {}",
-                        s.title, s.theme, s.place, s.commune, s.cercle, s.region
-                    ));
-                    words.iter().all(|w| haystack.iter().any(|h| h.starts_with(w.as_str())))
-                })
-                .collect())
-        })
-    }
+pub(crate) fn sessions(app: &Palabre, filter: &SessionFilter) -> Result<Vec<Session>> {
+    let words = filter.query.as_deref().map(search::tokens).unwrap_or_default();
+    app.store().read(|c| {
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM sessions
+              WHERE deleted = 0
+                AND (?1 IS NULL OR status = ?1)
+                AND (?2 IS NULL OR kind = ?2)
+                AND (?3 IS NULL OR coalesce(end_date, start_date) >= ?3)
+                AND (?4 IS NULL OR start_date <= ?4)
+                AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(sessions.groups) WHERE value = ?5))
+              ORDER BY start_date DESC, title"
+        ))?;
+        let sessions = stmt
+            .query_map(
+                rusqlite::params![
+                    filter.status.map(SessionStatus::as_str),
+                    filter.kind.map(SessionKind::as_str),
+                    filter.from.map(|d| d.to_string()),
+                    filter.to.map(|d| d.to_string()),
+                    filter.group.map(Group::as_str),
+                ],
+                from_row,
+            )?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(sessions
+            .into_iter()
+            .filter(|s| {
+                let haystack = search::tokens(&format!(
+                    "{} {} {} {} {} {}",
+                    s.title, s.theme, s.place, s.commune, s.cercle, s.region
+                ));
+                words.iter().all(|w| haystack.iter().any(|h| h.starts_with(w.as_str())))
+            })
+            .collect())
+    })
 }
 
 /// A session with what its page shows: the attendance list and the plans made there.
@@ -139,12 +125,10 @@ pub struct SessionDetail {
     pub plans: Vec<crate::ActionPlan>,
 }
 
-impl Palabre {
-    pub fn session_detail(&self, id: SessionId) -> Result<SessionDetail> {
-        Ok(SessionDetail {
-            session: self.session(id)?,
-            attendance: self.attendance(id)?,
-            plans: self.plans(Some(id))?,
-        })
-    }
+pub(crate) fn session_detail(app: &Palabre, id: SessionId) -> Result<SessionDetail> {
+    Ok(SessionDetail {
+        session: app.session(id)?,
+        attendance: app.attendance(id)?,
+        plans: app.plans(Some(id))?,
+    })
 }

@@ -58,37 +58,34 @@ pub struct AppInfo {
     pub max_blank_rows: usize,
 }
 
-impl Palabre {
-    pub fn setting(&self, setting: Setting) -> Result<Option<String>> {
-        self.store().read(|c| bookkeeping::get(c, setting.key()))
-    }
+pub(crate) fn setting(app: &Palabre, setting: Setting) -> Result<Option<String>> {
+    app.store().read(|c| bookkeeping::get(c, setting.key()))
+}
 
-    /// The language of the interface and the documents (French unless set).
-    pub fn language(&self) -> Result<Lang> {
-        Ok(self.setting(Setting::Language)?.and_then(|code| Lang::parse(&code)).unwrap_or_default())
-    }
+pub(crate) fn language(app: &Palabre) -> Result<Lang> {
+    Ok(app.setting(Setting::Language)?.and_then(|code| Lang::parse(&code)).unwrap_or_default())
+}
 
-    pub fn set_setting(&self, setting: Setting, value: &str) -> Result<()> {
-        let mut value = fields::text(setting.field(), value, fields::SHORT_TEXT)?;
-        if setting == Setting::Language {
-            value = parse_language(&value)?.code().to_string();
-        }
-        self.store().write(|tx| bookkeeping::put(tx, setting.key(), &value))
+pub(crate) fn set_setting(app: &Palabre, setting: Setting, value: &str) -> Result<()> {
+    let mut value = fields::text(setting.field(), value, fields::SHORT_TEXT)?;
+    if setting == Setting::Language {
+        value = parse_language(&value)?.code().to_string();
     }
+    app.store().write(|tx| bookkeeping::put(tx, setting.key(), &value))
+}
 
-    pub fn info(&self) -> Result<AppInfo> {
-        let device = self.store().read(crate::device::load)?;
-        Ok(AppInfo {
-            initialized: device.is_some(),
-            device,
-            facilitator: self.setting(Setting::Facilitator)?.unwrap_or_default(),
-            programme: self.setting(Setting::Programme)?.unwrap_or_default(),
-            language: self.language()?,
-            database: self.path().map(|p| p.display().to_string()),
-            version: env!("CARGO_PKG_VERSION"),
-            max_blank_rows: crate::sheet::MAX_BLANK_ROWS,
-        })
-    }
+pub(crate) fn info(app: &Palabre) -> Result<AppInfo> {
+    let device = app.store().read(crate::device::load)?;
+    Ok(AppInfo {
+        initialized: device.is_some(),
+        device,
+        facilitator: app.setting(Setting::Facilitator)?.unwrap_or_default(),
+        programme: app.setting(Setting::Programme)?.unwrap_or_default(),
+        language: app.language()?,
+        database: app.path().map(|p| p.display().to_string()),
+        version: env!("CARGO_PKG_VERSION"),
+        max_blank_rows: crate::sheet::MAX_BLANK_ROWS,
+    })
 }
 
 /// A first start, from the window or `palabre init`: this computer's name, and what the person
@@ -103,25 +100,21 @@ pub struct SetUp {
     pub language: Option<String>,
 }
 
-impl Palabre {
-    /// The one first-start path of both front ends: checks everything, then makes the device
-    /// identity and stores the settings in one transaction. A refusal writes nothing.
-    pub fn set_up(&self, set_up: &SetUp) -> Result<Device> {
-        let name = crate::device::validate_name(&set_up.device_name)?;
-        let mut values = Vec::new();
-        if let Some(f) = &set_up.facilitator {
-            values.push((Key::Facilitator, fields::required("facilitator", f, fields::SHORT_TEXT)?));
-        }
-        if let Some(p) = &set_up.programme {
-            values.push((Key::Programme, fields::text("programme", p, fields::SHORT_TEXT)?));
-        }
-        if let Some(l) = &set_up.language {
-            values.push((Key::Language, parse_language(l)?.code().to_string()));
-        }
-        self.make_identity(&name, |tx| {
-            values.iter().try_for_each(|(key, value)| bookkeeping::put(tx, *key, value))
-        })
+pub(crate) fn set_up(app: &Palabre, set_up: &SetUp) -> Result<Device> {
+    let name = crate::device::validate_name(&set_up.device_name)?;
+    let mut values = Vec::new();
+    if let Some(f) = &set_up.facilitator {
+        values.push((Key::Facilitator, fields::required("facilitator", f, fields::SHORT_TEXT)?));
     }
+    if let Some(p) = &set_up.programme {
+        values.push((Key::Programme, fields::text("programme", p, fields::SHORT_TEXT)?));
+    }
+    if let Some(l) = &set_up.language {
+        values.push((Key::Language, parse_language(l)?.code().to_string()));
+    }
+    app.make_identity(&name, |tx| {
+        values.iter().try_for_each(|(key, value)| bookkeeping::put(tx, *key, value))
+    })
 }
 
 #[cfg(test)]
@@ -164,23 +157,21 @@ pub struct FontLicence {
     pub text: &'static str,
 }
 
-impl Palabre {
-    pub fn about(&self) -> About {
-        let shown = |p: &std::path::Path| p.display().to_string();
-        About {
-            name: "Palabre",
-            version: env!("CARGO_PKG_VERSION"),
-            licence: env!("CARGO_PKG_LICENSE"),
-            licence_text: include_str!("../LICENSE"),
-            fonts: vec![FontLicence {
-                name: "Noto Sans",
-                licence: "SIL Open Font License 1.1",
-                text: include_str!("../assets/fonts/LICENSE-NotoSans.txt"),
-            }],
-            data_folder: self.path().and_then(std::path::Path::parent).map(shown),
-            database: self.path().map(shown),
-            key_file: self.key_path().map(shown),
-            backups_folder: self.path().map(|p| shown(&crate::backup::dir_of(p))),
-        }
+pub(crate) fn about(app: &Palabre) -> About {
+    let shown = |p: &std::path::Path| p.display().to_string();
+    About {
+        name: "Palabre",
+        version: env!("CARGO_PKG_VERSION"),
+        licence: env!("CARGO_PKG_LICENSE"),
+        licence_text: include_str!("../LICENSE"),
+        fonts: vec![FontLicence {
+            name: "Noto Sans",
+            licence: "SIL Open Font License 1.1",
+            text: include_str!("../assets/fonts/LICENSE-NotoSans.txt"),
+        }],
+        data_folder: app.path().and_then(std::path::Path::parent).map(shown),
+        database: app.path().map(shown),
+        key_file: app.key_path().map(shown),
+        backups_folder: app.path().map(|p| shown(&crate::backup::dir_of(p))),
     }
 }

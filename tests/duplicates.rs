@@ -6,9 +6,9 @@
 mod common;
 
 use common::state;
+use palabre::exchange::import::ImportOutcome;
 use palabre::i18n::Lang;
 use palabre::report::indicators::Period;
-use palabre::exchange::import::ImportOutcome;
 use palabre::{Palabre, PersonId, PersonInput, SessionId, SessionInput};
 use proptest::prelude::*;
 

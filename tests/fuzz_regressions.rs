@@ -42,7 +42,10 @@ fn the_bundle_readers_accept_their_own_files_and_refuse_the_others() {
     assert!(quickly("bundle", || read(&bundle)).is_ok(), "a real bundle reads");
     assert!(quickly("bundle", || palabre::exchange::ack::parse(&bundle)).is_err());
     assert!(quickly("bundle", || palabre::exchange::documents::read_enrollment(&bundle)).is_err());
-    assert!(quickly("enrollment", || palabre::exchange::documents::read_enrollment(&enrollment)).is_ok());
+    assert!(
+        quickly("enrollment", || palabre::exchange::documents::read_enrollment(&enrollment))
+            .is_ok()
+    );
     assert!(quickly("enrollment", || read(&enrollment)).is_err());
     assert!(quickly("enrollment", || palabre::exchange::ack::parse(&enrollment)).is_err());
 }

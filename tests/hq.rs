@@ -11,8 +11,8 @@ use std::process::Command;
 
 use common::{person, state};
 use palabre::exchange::ack::AckedDevice;
-use palabre::hq::keys;
 use palabre::exchange::import::ImportOutcome;
+use palabre::hq::keys;
 use palabre::{Palabre, PersonInput};
 
 struct Setup {
@@ -190,13 +190,18 @@ fn forged_replayed_and_impossible_acks_are_refused_and_change_nothing() {
     other.hq_init(&other_dir, Some("Autre")).unwrap();
     let me = s.laptop.device().unwrap();
     let write_ack = |dir: &Path, serial: i64, op_seq: i64, name: &str| {
-        let enrollment =
-            palabre::exchange::documents::read_enrollment(&std::fs::read(dir.join(keys::ENROLLMENT_FILE)).unwrap())
-                .unwrap();
+        let enrollment = palabre::exchange::documents::read_enrollment(
+            &std::fs::read(dir.join(keys::ENROLLMENT_FILE)).unwrap(),
+        )
+        .unwrap();
         let device =
             AckedDevice { device_id: me.device_id.to_string(), name: me.name.clone(), op_seq };
-        let signed =
-            palabre::hq::issue_ack(&keys::signing_key(dir).unwrap(), &enrollment, serial, vec![device]);
+        let signed = palabre::hq::issue_ack(
+            &keys::signing_key(dir).unwrap(),
+            &enrollment,
+            serial,
+            vec![device],
+        );
         let path = s.root.join(name);
         std::fs::write(&path, serde_json::to_vec(&signed).unwrap()).unwrap();
         path

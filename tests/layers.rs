@@ -184,15 +184,11 @@ fn the_areas_stay_below_exchange_and_exchange_below_hq() {
 
 #[test]
 fn the_circle_finder_finds_circles() {
-    let graph: BTreeMap<String, BTreeSet<String>> = [
-        ("a", vec!["b"]),
-        ("b", vec!["c"]),
-        ("c", vec!["a"]),
-        ("d", vec!["a"]),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
-    .collect();
+    let graph: BTreeMap<String, BTreeSet<String>> =
+        [("a", vec!["b"]), ("b", vec!["c"]), ("c", vec!["a"]), ("d", vec!["a"])]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+            .collect();
     assert_eq!(find_circle(&graph), Some(vec!["a".into(), "b".into(), "c".into()]));
     let mut open = graph.clone();
     open.get_mut("c").unwrap().clear();
@@ -220,11 +216,26 @@ fn the_front_ends_use_only_the_cores_top_level_names() {
             let rest = &text[at + "palabre::".len()..];
             let name: String =
                 rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-            if rest[name.len()..].starts_with("::") && name.starts_with(|c: char| c.is_ascii_lowercase())
+            if rest[name.len()..].starts_with("::")
+                && name.starts_with(|c: char| c.is_ascii_lowercase())
             {
                 bad.push(format!("{} uses palabre::{name}::", file.display()));
             }
         }
     }
     assert!(bad.is_empty(), "export what they need from src/lib.rs instead:\n{}", bad.join("\n"));
+}
+
+/// What Palabre does is listed in one place: src/facade.rs (lib.rs holds only opening a database
+/// and the plumbing the areas share). The areas own their rules and SQL as module functions.
+#[test]
+fn the_facade_is_one_file() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut holders: Vec<String> = rust_files(&src)
+        .into_iter()
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains("\nimpl Palabre {"))
+        .map(|f| f.strip_prefix(&src).unwrap().display().to_string())
+        .collect();
+    holders.sort();
+    assert_eq!(holders, ["facade.rs", "lib.rs"], "methods of Palabre outside the facade");
 }

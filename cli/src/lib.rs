@@ -10,13 +10,13 @@ mod show;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
 use palabre::Entity;
 use palabre::ImportOutcome;
 use palabre::{
     Error, ItemInput, Palabre, PersonId, PersonInput, PlanId, PlanInput, SessionFilter, SessionId,
     SessionInput,
 };
-use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 #[derive(Parser)]

@@ -206,12 +206,8 @@ fn an_empty_name_shows_the_french_message_and_writes_nothing() {
 
     let db = palabre::Palabre::open(&h.db).unwrap();
     assert_eq!(db.people(0, 10).unwrap().total, 0);
-    let person_ops = db
-        .ops()
-        .unwrap()
-        .iter()
-        .filter(|op| op.entity == palabre::Entity::Person)
-        .count();
+    let person_ops =
+        db.ops().unwrap().iter().filter(|op| op.entity == palabre::Entity::Person).count();
     assert_eq!(person_ops, 0, "a refused person leaves no op");
 }
 

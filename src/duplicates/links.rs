@@ -88,8 +88,7 @@ pub fn expand_take(take: &[String]) -> Result<Vec<&'static str>, Invalid> {
 
 /// Who is deciding: the facilitator's name and this laptop's name.
 pub fn decided_by(conn: &Connection) -> Result<String> {
-    let facilitator = bookkeeping::get(conn, Key::Facilitator)?
-        .unwrap_or_default();
+    let facilitator = bookkeeping::get(conn, Key::Facilitator)?.unwrap_or_default();
     let device: String = conn.query_row("SELECT name FROM device", [], |r| r.get(0))?;
     Ok(if facilitator.trim().is_empty() {
         device

@@ -106,92 +106,82 @@ fn person_id(id: &str) -> Result<PersonId> {
     Ok(id.parse::<PersonId>()?)
 }
 
-impl Palabre {
-    /// Pairs of people who may be the same person, best first (at most `limit`).
-    pub fn duplicates(&self, limit: usize) -> Result<Candidates> {
-        self.store().read(|c| {
-            let (records, folded, found) = scored(c)?;
-            let total = found.len();
-            let pairs = found
-                .into_iter()
-                .take(limit)
-                .map(|(points, i, j)| {
-                    let reasons = score::score(&records[i], &folded[i], &records[j], &folded[j])
-                        .map(|(_, reasons)| reasons)
-                        .unwrap_or_default();
-                    Ok(Candidate {
-                        a: people::load(c, person_id(&records[i].id)?)?,
-                        b: people::load(c, person_id(&records[j].id)?)?,
-                        score: points,
-                        level: score::level(points).unwrap_or(Level::Possible),
-                        reasons,
-                    })
+pub(crate) fn duplicates(app: &Palabre, limit: usize) -> Result<Candidates> {
+    app.store().read(|c| {
+        let (records, folded, found) = scored(c)?;
+        let total = found.len();
+        let pairs = found
+            .into_iter()
+            .take(limit)
+            .map(|(points, i, j)| {
+                let reasons = score::score(&records[i], &folded[i], &records[j], &folded[j])
+                    .map(|(_, reasons)| reasons)
+                    .unwrap_or_default();
+                Ok(Candidate {
+                    a: people::load(c, person_id(&records[i].id)?)?,
+                    b: people::load(c, person_id(&records[j].id)?)?,
+                    score: points,
+                    level: score::level(points).unwrap_or(Level::Possible),
+                    reasons,
                 })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Candidates { total, pairs })
-        })
-    }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Candidates { total, pairs })
+    })
+}
 
-    /// How many candidate pairs there are (the scan of `duplicates` without loading records).
-    pub fn duplicate_count(&self) -> Result<usize> {
-        self.store().read(|c| Ok(scored(c)?.2.len()))
-    }
+pub(crate) fn duplicate_count(app: &Palabre) -> Result<usize> {
+    app.store().read(|c| Ok(scored(c)?.2.len()))
+}
 
-    /// Merges `duplicate` into `keep`: the duplicate becomes an alias, its attendances count for
-    /// the kept person, and the fields named in `take` are copied from it. One transaction.
-    pub fn merge_people(
-        &self,
-        keep: PersonId,
-        duplicate: PersonId,
-        take: &[String],
-    ) -> Result<Merged> {
-        let fields = links::expand_take(take)?;
-        self.write_ops(|conn, w| {
-            if keep == duplicate {
-                return Err(Invalid::SamePerson.into());
+pub(crate) fn merge_people(
+    app: &Palabre,
+    keep: PersonId,
+    duplicate: PersonId,
+    take: &[String],
+) -> Result<Merged> {
+    let fields = links::expand_take(take)?;
+    app.write_ops(|conn, w| {
+        if keep == duplicate {
+            return Err(Invalid::SamePerson.into());
+        }
+        let (k, d) = (people::load(conn, keep)?, people::load(conn, duplicate)?);
+        for p in [&d, &k] {
+            if let Some(into) = p.merged_into {
+                let into = people::load(conn, into).map(|p| p.full_name).unwrap_or_default();
+                return Err(Invalid::AlreadyMerged { name: p.full_name.clone(), into }.into());
             }
-            let (k, d) = (people::load(conn, keep)?, people::load(conn, duplicate)?);
-            for p in [&d, &k] {
-                if let Some(into) = p.merged_into {
-                    let into = people::load(conn, into).map(|p| p.full_name).unwrap_or_default();
-                    return Err(Invalid::AlreadyMerged { name: p.full_name.clone(), into }.into());
-                }
-            }
-            let (link, taken) = links::merge(conn, w, keep, duplicate, &fields)?;
-            Ok(Merged { link_id: link.to_string(), keep: people::load(conn, keep)?, taken })
-        })
-    }
+        }
+        let (link, taken) = links::merge(conn, w, keep, duplicate, &fields)?;
+        Ok(Merged { link_id: link.to_string(), keep: people::load(conn, keep)?, taken })
+    })
+}
 
-    /// Undoes the merge of `duplicate`: it is a person in its own right again, with its own
-    /// attendances, and the kept person gets back the values the merge replaced.
-    pub fn unmerge_person(&self, duplicate: PersonId) -> Result<Unmerged> {
-        self.write_ops(|conn, w| {
-            let d = people::load(conn, duplicate)?;
-            let merges = links::active_merges_of(conn, duplicate)?;
-            let Some((_, keep, _)) = merges.first() else {
-                return Err(Invalid::NotMerged { name: d.full_name }.into());
-            };
-            let kept_with =
-                people::load(conn, person_id(keep)?).map(|p| p.full_name).unwrap_or_default();
-            let kept_edits = links::unmerge(conn, w, duplicate)?;
-            Ok(Unmerged { person: people::load(conn, duplicate)?, kept_with, kept_edits })
-        })
-    }
+pub(crate) fn unmerge_person(app: &Palabre, duplicate: PersonId) -> Result<Unmerged> {
+    app.write_ops(|conn, w| {
+        let d = people::load(conn, duplicate)?;
+        let merges = links::active_merges_of(conn, duplicate)?;
+        let Some((_, keep, _)) = merges.first() else {
+            return Err(Invalid::NotMerged { name: d.full_name }.into());
+        };
+        let kept_with =
+            people::load(conn, person_id(keep)?).map(|p| p.full_name).unwrap_or_default();
+        let kept_edits = links::unmerge(conn, w, duplicate)?;
+        Ok(Unmerged { person: people::load(conn, duplicate)?, kept_with, kept_edits })
+    })
+}
 
-    /// Records that two people are not the same person: the pair is not proposed again.
-    pub fn mark_distinct(&self, a: PersonId, b: PersonId) -> Result<()> {
-        self.write_ops(|conn, w| {
-            if a == b {
-                return Err(Invalid::SamePerson.into());
-            }
-            people::load(conn, a)?;
-            people::load(conn, b)?;
-            links::mark_distinct(conn, w, a, b)
-        })
-    }
+pub(crate) fn mark_distinct(app: &Palabre, a: PersonId, b: PersonId) -> Result<()> {
+    app.write_ops(|conn, w| {
+        if a == b {
+            return Err(Invalid::SamePerson.into());
+        }
+        people::load(conn, a)?;
+        people::load(conn, b)?;
+        links::mark_distinct(conn, w, a, b)
+    })
+}
 
-    /// Every merge, unmerge and "not the same person", most recent first, with who and when.
-    pub fn merge_history(&self) -> Result<Vec<Decision>> {
-        self.store().read(links::history)
-    }
+pub(crate) fn merge_history(app: &Palabre) -> Result<Vec<Decision>> {
+    app.store().read(links::history)
 }

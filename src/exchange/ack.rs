@@ -5,12 +5,12 @@
 
 use rusqlite::Connection;
 
+use crate::error::Rejection;
 use crate::error::{Error, Result};
 use crate::exchange::documents::{self, DocumentError, Signed};
+use crate::exchange::import::ImportOutcome;
 use crate::journal::hlc::Hlc;
 use crate::store::bookkeeping::{self, Key};
-use crate::error::Rejection;
-use crate::exchange::import::ImportOutcome;
 
 pub const FORMAT: &str = "palabre-ack";
 pub const EXTENSION: &str = "palabre-ack";
@@ -93,4 +93,3 @@ pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
     bookkeeping::put(conn, Key::AckedUntil, &until)?;
     Ok(ImportOutcome::Acknowledged { up_to_seq: entry.op_seq, until })
 }
-

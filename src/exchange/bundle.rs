@@ -14,11 +14,11 @@ use uuid::Uuid;
 
 use crate::device;
 pub use crate::error::Rejection;
+use crate::exchange::minisign;
+use crate::files::sha256_hex;
 use crate::journal::hlc::Hlc;
 use crate::journal::oplog::{self, Op};
 use crate::model::ids::DeviceId;
-use crate::files::sha256_hex;
-use crate::exchange::minisign;
 
 pub const FORMAT: &str = "palabre-bundle";
 pub const FORMAT_VERSION: u32 = 1;
@@ -141,7 +141,6 @@ pub struct Bundle {
     pub ops: Vec<Op>,
     pub fingerprint: String,
 }
-
 
 /// Serialises ops as ops.jsonl.
 pub fn ops_jsonl(ops: &[Op]) -> Vec<u8> {

@@ -147,44 +147,40 @@ pub fn list(conn: &Connection) -> Result<Vec<Conflict>> {
     Ok(out)
 }
 
-impl Palabre {
-    /// Fields edited concurrently on two devices and not resolved since.
-    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
-        self.store().read(list)
-    }
+pub(crate) fn conflicts(app: &Palabre) -> Result<Vec<Conflict>> {
+    app.store().read(list)
+}
 
-    /// Resolves a conflict by writing one of its values (the current one or another) again.
-    pub fn resolve_conflict(
-        &self,
-        entity: Entity,
-        row: Uuid,
-        field: &str,
-        value: &Value,
-    ) -> Result<()> {
-        let spec = entity.field(field).ok_or_else(|| Error::NotFound {
-            entity: "conflict",
-            id: format!("{}/{row}/{field}", entity.as_str()),
-        })?;
-        self.write_ops(|conn, w| {
-            let conflict = list(conn)?
-                .into_iter()
-                .find(|c| c.entity == entity && c.row_id == row && c.field == field)
-                .ok_or_else(|| Error::NotFound {
-                    entity: "conflict",
-                    id: format!("{}/{row}/{field}", entity.as_str()),
-                })?;
-            let allowed: Vec<&Value> = std::iter::once(&conflict.current.value)
-                .chain(conflict.others.iter().map(|v| &v.value))
-                .collect();
-            if !allowed.contains(&value) {
-                return Err(Invalid::UnknownCode {
-                    field: "value",
-                    value: value.to_string(),
-                    allowed: allowed.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "),
-                }
-                .into());
+pub(crate) fn resolve_conflict(
+    app: &Palabre,
+    entity: Entity,
+    row: Uuid,
+    field: &str,
+    value: &Value,
+) -> Result<()> {
+    let spec = entity.field(field).ok_or_else(|| Error::NotFound {
+        entity: "conflict",
+        id: format!("{}/{row}/{field}", entity.as_str()),
+    })?;
+    app.write_ops(|conn, w| {
+        let conflict = list(conn)?
+            .into_iter()
+            .find(|c| c.entity == entity && c.row_id == row && c.field == field)
+            .ok_or_else(|| Error::NotFound {
+                entity: "conflict",
+                id: format!("{}/{row}/{field}", entity.as_str()),
+            })?;
+        let allowed: Vec<&Value> = std::iter::once(&conflict.current.value)
+            .chain(conflict.others.iter().map(|v| &v.value))
+            .collect();
+        if !allowed.contains(&value) {
+            return Err(Invalid::UnknownCode {
+                field: "value",
+                value: value.to_string(),
+                allowed: allowed.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "),
             }
-            w.set_forced(entity, row, spec.name, value.clone())
-        })
-    }
+            .into());
+        }
+        w.set_forced(entity, row, spec.name, value.clone())
+    })
 }

@@ -6,8 +6,8 @@ use rusqlite::Connection;
 
 use crate::Palabre;
 use crate::device;
-use crate::store::bookkeeping::{self, Key};
 use crate::error::Result;
+use crate::store::bookkeeping::{self, Key};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MissingRange {
@@ -75,69 +75,66 @@ fn holes(conn: &Connection, device_id: &str) -> Result<(Vec<MissingRange>, i64, 
     Ok((missing, gap_free, count))
 }
 
-impl Palabre {
-    /// This laptop first, then every other device known here, by name.
-    pub fn devices(&self) -> Result<Vec<DeviceStatus>> {
-        self.store().read(|c| {
-            let mut out = Vec::new();
-            if let Some(me) = device::load(c)? {
-                let id = me.device_id.to_string();
-                let (missing, gap_free_seq, ops) = holes(c, &id)?;
-                out.push(DeviceStatus {
-                    device_id: id,
-                    name: me.name,
-                    fingerprint: me.fingerprint,
-                    this_device: true,
-                    trusted: true,
-                    last_bundle_seq: bookkeeping::number(c, Key::BundleSeq)?,
-                    gap_free_seq,
-                    ops,
-                    missing,
-                    quarantined_bundles: 0,
-                    forks: 0,
-                    last_import_at: None,
-                });
-            }
-            let mut stmt = c.prepare(
-                "SELECT d.device_id, d.name, d.fingerprint, d.trusted, d.last_bundle_seq, d.last_import_at,
-                        (SELECT count(*) FROM quarantine q WHERE q.device_id = d.device_id),
-                        (SELECT count(DISTINCT op_seq) FROM forks f WHERE f.device_id = d.device_id)
-                   FROM devices d ORDER BY d.name, d.device_id",
-            )?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, i64>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, i64>(6)?,
-                        r.get::<_, i64>(7)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            for (device_id, name, fingerprint, trusted, last_bundle_seq, last_import_at, quarantined_bundles, forks) in rows {
-                let (missing, gap_free_seq, ops) = holes(c, &device_id)?;
-                out.push(DeviceStatus {
-                    device_id,
-                    name,
-                    fingerprint,
-                    this_device: false,
-                    trusted,
-                    last_bundle_seq,
-                    gap_free_seq,
-                    ops,
-                    missing,
-                    quarantined_bundles,
-                    forks,
-                    last_import_at,
-                });
-            }
-            Ok(out)
-        })
-    }
+pub(crate) fn devices(app: &Palabre) -> Result<Vec<DeviceStatus>> {
+    app.store().read(|c| {
+        let mut out = Vec::new();
+        if let Some(me) = device::load(c)? {
+            let id = me.device_id.to_string();
+            let (missing, gap_free_seq, ops) = holes(c, &id)?;
+            out.push(DeviceStatus {
+                device_id: id,
+                name: me.name,
+                fingerprint: me.fingerprint,
+                this_device: true,
+                trusted: true,
+                last_bundle_seq: bookkeeping::number(c, Key::BundleSeq)?,
+                gap_free_seq,
+                ops,
+                missing,
+                quarantined_bundles: 0,
+                forks: 0,
+                last_import_at: None,
+            });
+        }
+        let mut stmt = c.prepare(
+            "SELECT d.device_id, d.name, d.fingerprint, d.trusted, d.last_bundle_seq, d.last_import_at,
+                    (SELECT count(*) FROM quarantine q WHERE q.device_id = d.device_id),
+                    (SELECT count(DISTINCT op_seq) FROM forks f WHERE f.device_id = d.device_id)
+               FROM devices d ORDER BY d.name, d.device_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, bool>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(7)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        for (device_id, name, fingerprint, trusted, last_bundle_seq, last_import_at, quarantined_bundles, forks) in rows {
+            let (missing, gap_free_seq, ops) = holes(c, &device_id)?;
+            out.push(DeviceStatus {
+                device_id,
+                name,
+                fingerprint,
+                this_device: false,
+                trusted,
+                last_bundle_seq,
+                gap_free_seq,
+                ops,
+                missing,
+                quarantined_bundles,
+                forks,
+                last_import_at,
+            });
+        }
+        Ok(out)
+    })
 }
 
 /// A live row whose parent has not arrived yet: kept, not dropped, and shown. (A row whose
@@ -151,27 +148,23 @@ pub struct Orphan {
     pub parent_id: Option<String>,
 }
 
-impl Palabre {
-    /// Rows waiting for a parent that has not arrived (the `orphans` view, less the rows whose
-    /// parent is here but deleted).
-    pub fn orphans(&self) -> Result<Vec<Orphan>> {
-        self.store().read(|c| {
-            let mut stmt = c.prepare(
-                "SELECT entity, row_id, missing, parent_id FROM orphans o
-                  WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE o.missing = 'session' AND id = o.parent_id)
-                    AND NOT EXISTS (SELECT 1 FROM people WHERE o.missing = 'person' AND id = o.parent_id)
-                    AND NOT EXISTS (SELECT 1 FROM action_plans WHERE o.missing = 'plan' AND id = o.parent_id)
-                  ORDER BY entity, row_id",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(Orphan {
-                    entity: r.get(0)?,
-                    row_id: r.get(1)?,
-                    missing: r.get(2)?,
-                    parent_id: r.get(3)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
-        })
-    }
+pub(crate) fn orphans(app: &Palabre) -> Result<Vec<Orphan>> {
+    app.store().read(|c| {
+        let mut stmt = c.prepare(
+            "SELECT entity, row_id, missing, parent_id FROM orphans o
+              WHERE NOT EXISTS (SELECT 1 FROM sessions WHERE o.missing = 'session' AND id = o.parent_id)
+                AND NOT EXISTS (SELECT 1 FROM people WHERE o.missing = 'person' AND id = o.parent_id)
+                AND NOT EXISTS (SELECT 1 FROM action_plans WHERE o.missing = 'plan' AND id = o.parent_id)
+              ORDER BY entity, row_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Orphan {
+                entity: r.get(0)?,
+                row_id: r.get(1)?,
+                missing: r.get(2)?,
+                parent_id: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    })
 }

@@ -34,60 +34,54 @@ pub struct HqStatus {
     pub unacknowledged: i64,
 }
 
-impl Palabre {
-    /// Verifies an enrollment file and stores it: from now on exports are encrypted to this HQ
-    /// and acknowledgements signed by it are accepted. Enrolling again with the same HQ changes
-    /// nothing; another HQ is refused (a laptop belongs to one programme).
-    pub fn enroll(&self, bytes: &[u8]) -> Result<Enrollment> {
-        let enrollment = documents::read_enrollment(bytes)?;
-        self.store().write(|tx| {
-            if let Some(current) = stored(tx)? {
-                if current.hq_public_key == enrollment.hq_public_key {
-                    return Ok(current);
-                }
-                return Err(Error::Enrollment {
-                    reason: format!(
-                        "this laptop is already enrolled with HQ {} ({}); a laptop sends to one HQ only",
-                        current.hq_fingerprint, current.programme
-                    ),
-                });
+pub(crate) fn enroll(app: &Palabre, bytes: &[u8]) -> Result<Enrollment> {
+    let enrollment = documents::read_enrollment(bytes)?;
+    app.store().write(|tx| {
+        if let Some(current) = stored(tx)? {
+            if current.hq_public_key == enrollment.hq_public_key {
+                return Ok(current);
             }
-            let text = serde_json::to_string(&enrollment).expect("enrollment serialises");
-            bookkeeping::put(tx, Key::Enrollment, &text)?;
-            Ok(enrollment)
+            return Err(Error::Enrollment {
+                reason: format!(
+                    "this laptop is already enrolled with HQ {} ({}); a laptop sends to one HQ only",
+                    current.hq_fingerprint, current.programme
+                ),
+            });
+        }
+        let text = serde_json::to_string(&enrollment).expect("enrollment serialises");
+        bookkeeping::put(tx, Key::Enrollment, &text)?;
+        Ok(enrollment)
+    })
+}
+
+pub(crate) fn enroll_file(app: &Palabre, path: &Path) -> Result<Enrollment> {
+    let bytes =
+        std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    app.enroll(&bytes)
+}
+
+pub(crate) fn hq_status(app: &Palabre) -> Result<HqStatus> {
+    app.store().read(|c| {
+        let acked_seq = bookkeeping::number(c, Key::AckedSeq)?;
+        let written = crate::journal::oplog::own_last_seq(c)?;
+        let hq_dir = bookkeeping::get(c, Key::HqDir)?;
+        Ok(HqStatus {
+            enrollment: stored(c)?,
+            is_hq: hq_dir.is_some(),
+            hq_dir,
+            acked_seq,
+            acked_until: bookkeeping::get(c, Key::AckedUntil)?.filter(|s| !s.is_empty()),
+            acked_at: bookkeeping::get(c, Key::AckedAt)?,
+            unacknowledged: written - acked_seq,
         })
-    }
+    })
+}
 
-    pub fn enroll_file(&self, path: &Path) -> Result<Enrollment> {
-        let bytes =
-            std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        self.enroll(&bytes)
-    }
+pub(crate) fn hq_dir(app: &Palabre) -> Result<Option<PathBuf>> {
+    Ok(app.store().read(|c| bookkeeping::get(c, Key::HqDir))?.map(PathBuf::from))
+}
 
-    pub fn hq_status(&self) -> Result<HqStatus> {
-        self.store().read(|c| {
-            let acked_seq = bookkeeping::number(c, Key::AckedSeq)?;
-            let written = crate::journal::oplog::own_last_seq(c)?;
-            let hq_dir = bookkeeping::get(c, Key::HqDir)?;
-            Ok(HqStatus {
-                enrollment: stored(c)?,
-                is_hq: hq_dir.is_some(),
-                hq_dir,
-                acked_seq,
-                acked_until: bookkeeping::get(c, Key::AckedUntil)?.filter(|s| !s.is_empty()),
-                acked_at: bookkeeping::get(c, Key::AckedAt)?,
-                unacknowledged: written - acked_seq,
-            })
-        })
-    }
-
-    /// HQ's key folder, when this database is HQ.
-    pub fn hq_dir(&self) -> Result<Option<PathBuf>> {
-        Ok(self.store().read(|c| bookkeeping::get(c, Key::HqDir))?.map(PathBuf::from))
-    }
-
-    /// HQ's age identity, when this database is HQ (to open bundles sealed to it).
-    pub(crate) fn hq_identity(&self) -> Result<Option<age::x25519::Identity>> {
-        self.hq_dir()?.map(|dir| crate::exchange::seal::age_identity(&dir)).transpose()
-    }
+/// HQ's age identity, when this database is HQ (to open bundles sealed to it).
+pub(crate) fn hq_identity(app: &Palabre) -> Result<Option<age::x25519::Identity>> {
+    app.hq_dir()?.map(|dir| crate::exchange::seal::age_identity(&dir)).transpose()
 }

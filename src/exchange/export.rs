@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::error::Result;
-use crate::journal::oplog;
-use crate::exchange::bundle::{self, Manifest};
 use crate::Palabre;
+use crate::error::Result;
+use crate::exchange::bundle::{self, Manifest};
 use crate::files::{file_safe, write_atomically};
+use crate::journal::oplog;
 use crate::store::bookkeeping::{self, Key};
 
 /// What an export wrote.
@@ -26,92 +26,89 @@ pub struct Exported {
     pub encrypted: bool,
 }
 
-
 struct Built {
     exported: Exported,
     bytes: Vec<u8>,
     manifest_sha256: String,
 }
 
-impl Palabre {
-    fn build_bundle(&self) -> Result<Built> {
-        let key = self.signing_key()?;
-        let me = self.device()?;
-        let (ops, bundle_seq, prev_hash) = self.store().read(|c| {
-            let acked = bookkeeping::number(c, Key::AckedSeq)?;
-            let last = oplog::own_last_seq(c)?;
-            let ops = oplog::of_device(c, me.device_id, acked + 1, last)?;
-            Ok((ops, bookkeeping::number(c, Key::BundleSeq)? + 1, bookkeeping::get(c, Key::PrevBundleHash)?))
-        })?;
-        let manifest =
-            Manifest::for_ops(&me, &ops, bundle_seq, prev_hash, Utc::now().to_rfc3339());
-        let range = manifest.ops;
-        let (mut bytes, manifest_sha256) = bundle::write(&key, manifest, &ops);
-        let recipient = self.store().read(crate::exchange::enrollment::stored)?.map(|e| e.age_recipient);
-        if let Some(recipient) = &recipient {
-            bytes = crate::exchange::seal::seal(&bytes, recipient)?;
-        }
-        let file_name = self.bundle_file_name(&me.name, bundle_seq, recipient.is_some());
-        let exported = Exported {
-            path: None,
-            file_name,
-            bundle_seq,
-            ops: range.count,
-            first_seq: range.first_seq,
-            last_seq: range.last_seq,
-            bytes: bytes.len(),
-            encrypted: recipient.is_some(),
-        };
-        Ok(Built { exported, bytes, manifest_sha256 })
+fn build_bundle(app: &Palabre) -> Result<Built> {
+    let key = app.signing_key()?;
+    let me = app.device()?;
+    let (ops, bundle_seq, prev_hash) = app.store().read(|c| {
+        let acked = bookkeeping::number(c, Key::AckedSeq)?;
+        let last = oplog::own_last_seq(c)?;
+        let ops = oplog::of_device(c, me.device_id, acked + 1, last)?;
+        Ok((
+            ops,
+            bookkeeping::number(c, Key::BundleSeq)? + 1,
+            bookkeeping::get(c, Key::PrevBundleHash)?,
+        ))
+    })?;
+    let manifest = Manifest::for_ops(&me, &ops, bundle_seq, prev_hash, Utc::now().to_rfc3339());
+    let range = manifest.ops;
+    let (mut bytes, manifest_sha256) = bundle::write(&key, manifest, &ops);
+    let recipient = app.store().read(crate::exchange::enrollment::stored)?.map(|e| e.age_recipient);
+    if let Some(recipient) = &recipient {
+        bytes = crate::exchange::seal::seal(&bytes, recipient)?;
     }
-
-    fn record_export(&self, built: &Built) -> Result<()> {
-        self.store().write(|tx| {
-            bookkeeping::put(tx, Key::BundleSeq, &built.exported.bundle_seq.to_string())?;
-            bookkeeping::put(tx, Key::PrevBundleHash, &built.manifest_sha256)?;
-            let exported = bookkeeping::number(tx, Key::ExportedSeq)?.max(built.exported.last_seq);
-            bookkeeping::put(tx, Key::ExportedSeq, &exported.to_string())?;
-            bookkeeping::put(tx, Key::LastExportAt, &Utc::now().to_rfc3339())
-        })
-    }
-
-    fn bundle_file_name(&self, device: &str, seq: i64, encrypted: bool) -> String {
-        let name = format!(
-            "palabre-{}-{seq}-{}.{}",
-            file_safe(device),
-            Utc::now().format("%Y%m%d"),
-            bundle::EXTENSION
-        );
-        if encrypted { format!("{name}.{}", crate::exchange::seal::EXTENSION) } else { name }
-    }
-
-    /// The file name the next export will get, to offer in a save dialog.
-    pub fn next_bundle_file_name(&self) -> Result<String> {
-        let name = self.device()?.name;
-        let (seq, enrolled) = self.store().read(|c| {
-            Ok((bookkeeping::number(c, Key::BundleSeq)? + 1, crate::exchange::enrollment::stored(c)?.is_some()))
-        })?;
-        Ok(self.bundle_file_name(&name, seq, enrolled))
-    }
-
-    /// Exports a bundle into memory (for the desktop, which saves it where the person chooses).
-    pub fn export_bundle_bytes(&self) -> Result<(Exported, Vec<u8>)> {
-        let built = self.build_bundle()?;
-        self.record_export(&built)?;
-        Ok((built.exported, built.bytes))
-    }
-
-    /// Writes a bundle into `out` (a folder, which gets the standard file name, or a file path).
-    /// The file appears whole or not at all.
-    pub fn export_bundle(&self, out: &Path) -> Result<Exported> {
-        let mut built = self.build_bundle()?;
-        let path =
-            if out.is_dir() { out.join(&built.exported.file_name) } else { out.to_path_buf() };
-        write_atomically(&path, &built.bytes)?;
-        self.record_export(&built)?;
-        tracing::info!(ops = built.exported.ops, bytes = built.bytes.len(), "bundle exported");
-        built.exported.path = Some(path);
-        Ok(built.exported)
-    }
+    let file_name = bundle_file_name(&me.name, bundle_seq, recipient.is_some());
+    let exported = Exported {
+        path: None,
+        file_name,
+        bundle_seq,
+        ops: range.count,
+        first_seq: range.first_seq,
+        last_seq: range.last_seq,
+        bytes: bytes.len(),
+        encrypted: recipient.is_some(),
+    };
+    Ok(Built { exported, bytes, manifest_sha256 })
 }
 
+fn record_export(app: &Palabre, built: &Built) -> Result<()> {
+    app.store().write(|tx| {
+        bookkeeping::put(tx, Key::BundleSeq, &built.exported.bundle_seq.to_string())?;
+        bookkeeping::put(tx, Key::PrevBundleHash, &built.manifest_sha256)?;
+        let exported = bookkeeping::number(tx, Key::ExportedSeq)?.max(built.exported.last_seq);
+        bookkeeping::put(tx, Key::ExportedSeq, &exported.to_string())?;
+        bookkeeping::put(tx, Key::LastExportAt, &Utc::now().to_rfc3339())
+    })
+}
+
+fn bundle_file_name(device: &str, seq: i64, encrypted: bool) -> String {
+    let name = format!(
+        "palabre-{}-{seq}-{}.{}",
+        file_safe(device),
+        Utc::now().format("%Y%m%d"),
+        bundle::EXTENSION
+    );
+    if encrypted { format!("{name}.{}", crate::exchange::seal::EXTENSION) } else { name }
+}
+
+pub(crate) fn next_bundle_file_name(app: &Palabre) -> Result<String> {
+    let name = app.device()?.name;
+    let (seq, enrolled) = app.store().read(|c| {
+        Ok((
+            bookkeeping::number(c, Key::BundleSeq)? + 1,
+            crate::exchange::enrollment::stored(c)?.is_some(),
+        ))
+    })?;
+    Ok(bundle_file_name(&name, seq, enrolled))
+}
+
+pub(crate) fn export_bundle_bytes(app: &Palabre) -> Result<(Exported, Vec<u8>)> {
+    let built = build_bundle(app)?;
+    record_export(app, &built)?;
+    Ok((built.exported, built.bytes))
+}
+
+pub(crate) fn export_bundle(app: &Palabre, out: &Path) -> Result<Exported> {
+    let mut built = build_bundle(app)?;
+    let path = if out.is_dir() { out.join(&built.exported.file_name) } else { out.to_path_buf() };
+    write_atomically(&path, &built.bytes)?;
+    record_export(app, &built)?;
+    tracing::info!(ops = built.exported.ops, bytes = built.bytes.len(), "bundle exported");
+    built.exported.path = Some(path);
+    Ok(built.exported)
+}

@@ -14,9 +14,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Palabre;
 use crate::device::{self, normalize_fingerprint};
 use crate::error::{Error, Invalid, Result};
+use crate::exchange::bundle::{self, Bundle, Rejection};
 use crate::exchange::{ack, seal};
 use crate::journal::oplog::{self, Op};
-use crate::exchange::bundle::{self, Bundle, Rejection};
 
 /// One line of the log per file imported: what happened, counts, the code, the time. (Device
 /// names are laptops' names; a rejection's sentence is not logged, only its code.)
@@ -274,121 +274,112 @@ fn prepare<'a>(bytes: Cow<'a, [u8]>, identity: Option<&age::x25519::Identity>) -
     Prepared::Bundle(bytes, parsed)
 }
 
-impl Palabre {
-    /// Imports one bundle from memory. `Err` only for failures of this database; every problem
-    /// with the bundle is an `ImportOutcome::Rejected` and writes nothing.
-    pub fn import_bundle_bytes(&self, bytes: &[u8]) -> Result<ImportOutcome> {
-        Ok(self.import_bundles(&[bytes])?.remove(0))
-    }
+pub(crate) fn import_bundle_bytes(app: &Palabre, bytes: &[u8]) -> Result<ImportOutcome> {
+    Ok(app.import_bundles(&[bytes])?.remove(0))
+}
 
-    /// Imports one bundle file (refusing oversized files before reading them).
-    pub fn import_bundle_file(&self, path: &Path) -> Result<ImportOutcome> {
-        Ok(self.import_bundle_files(&[path])?.remove(0))
-    }
+pub(crate) fn import_bundle_file(app: &Palabre, path: &Path) -> Result<ImportOutcome> {
+    Ok(app.import_bundle_files(&[path])?.remove(0))
+}
 
-    /// Imports bundle files in order, each all or nothing. While one merges, the next is read
-    /// and checked on another core (HQ imports dozens at once).
-    /// Files may be plain bundles, bundles encrypted to HQ (opened when this database is HQ),
-    /// or acknowledgements from HQ (applied when this laptop is enrolled).
-    pub fn import_bundle_files(&self, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
-        let identity = self.hq_identity()?;
-        if !paths.is_empty() {
-            self.auto_backup("import")?;
-        }
-        self.import_pipelined(paths.len(), |i| match read_file(paths[i]) {
-            Ok(bytes) => prepare(Cow::Owned(bytes), identity.as_ref()),
-            Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
-        })
+pub(crate) fn import_bundle_files(app: &Palabre, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
+    let identity = crate::exchange::enrollment::hq_identity(app)?;
+    if !paths.is_empty() {
+        app.auto_backup("import")?;
     }
+    import_pipelined(app, paths.len(), |i| match read_file(paths[i]) {
+        Ok(bytes) => prepare(Cow::Owned(bytes), identity.as_ref()),
+        Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
+    })
+}
 
-    /// Imports bundles from memory in order, each all or nothing (see `import_bundle_files`).
-    pub fn import_bundles<B: AsRef<[u8]> + Sync>(
-        &self,
-        inputs: &[B],
-    ) -> Result<Vec<ImportOutcome>> {
-        let identity = self.hq_identity()?;
-        if !inputs.is_empty() {
-            self.auto_backup("import")?;
-        }
-        self.import_pipelined(inputs.len(), |i| {
-            prepare(Cow::Borrowed(inputs[i].as_ref()), identity.as_ref())
-        })
+pub(crate) fn import_bundles<B: AsRef<[u8]> + Sync>(
+    app: &Palabre,
+    inputs: &[B],
+) -> Result<Vec<ImportOutcome>> {
+    let identity = crate::exchange::enrollment::hq_identity(app)?;
+    if !inputs.is_empty() {
+        app.auto_backup("import")?;
     }
+    import_pipelined(app, inputs.len(), |i| {
+        prepare(Cow::Borrowed(inputs[i].as_ref()), identity.as_ref())
+    })
+}
 
-    /// Runs `prepare(i)` (read, decrypt and check, no database) on a worker thread, one bundle
-    /// ahead of the merges, which stay on this thread in order.
-    fn import_pipelined<'a, F>(&self, count: usize, prepare: F) -> Result<Vec<ImportOutcome>>
-    where
-        F: Fn(usize) -> Prepared<'a> + Sync,
-    {
-        std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel(1);
-            let prepare = &prepare;
-            scope.spawn(move || {
-                for i in 0..count {
-                    if sender.send((i, prepare(i))).is_err() {
-                        break;
-                    }
+/// Runs `prepare(i)` (read, decrypt and check, no database) on a worker thread, one bundle
+/// ahead of the merges, which stay on this thread in order.
+fn import_pipelined<'a, F>(app: &Palabre, count: usize, prepare: F) -> Result<Vec<ImportOutcome>>
+where
+    F: Fn(usize) -> Prepared<'a> + Sync,
+{
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let prepare = &prepare;
+        scope.spawn(move || {
+            for i in 0..count {
+                if sender.send((i, prepare(i))).is_err() {
+                    break;
                 }
-            });
-            let mut outcomes = Vec::with_capacity(count);
-            for (_, prepared) in receiver {
-                let started = std::time::Instant::now();
-                let outcome = match prepared {
-                    Prepared::Bundle(bytes, parsed) => match *parsed {
-                        Ok(bundle) => self
-                            .store()
-                            .write(|tx| import_in(tx, &bundle, &bytes, crate::DERIVED))?,
-                        Err(rejection) => rejection.into(),
-                    },
-                    Prepared::Ack(bytes) => self.store().write(|tx| ack::apply(tx, &bytes))?,
-                };
-                log_outcome(&outcome, started.elapsed());
-                outcomes.push(outcome);
             }
-            Ok(outcomes)
-        })
-    }
-
-    /// Checks a bundle without importing it.
-    pub fn verify_bundle(bytes: &[u8]) -> std::result::Result<Bundle, Rejection> {
-        bundle::read(bytes)
-    }
-
-    /// Trusts the device with this fingerprint (as read out by its facilitator) and merges the
-    /// bundles it had waiting in quarantine, oldest first.
-    pub fn trust_device(&self, fingerprint: &str) -> Result<Trusted> {
-        let wanted = normalize_fingerprint(fingerprint).ok_or_else(|| Invalid::UnknownCode {
-            field: "fingerprint",
-            value: fingerprint.to_string(),
-            allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
-        })?;
-        self.store().write(|tx| {
-            let found: Option<(String, String)> = tx
-                .query_row("SELECT device_id, name FROM devices WHERE fingerprint = ?1", [&wanted], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            let (device_id, name) =
-                found.ok_or_else(|| Error::NotFound { entity: "device", id: wanted.clone() })?;
-            tx.execute("UPDATE devices SET trusted = 1 WHERE device_id = ?1", [&device_id])?;
-            let held: Vec<(String, Vec<u8>)> = tx
-                .prepare("SELECT bundle_id, bytes FROM quarantine WHERE device_id = ?1 ORDER BY bundle_seq")?
-                .query_map([&device_id], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            let mut merged = Vec::with_capacity(held.len());
-            tracing::info!(fingerprint = %wanted, held = held.len(), "device trusted");
-            for (bundle_id, bytes) in held {
-                let started = std::time::Instant::now();
-                let outcome = match bundle::read(&bytes) {
-                    Ok(bundle) => import_in(tx, &bundle, &bytes, crate::DERIVED)?,
+        });
+        let mut outcomes = Vec::with_capacity(count);
+        for (_, prepared) in receiver {
+            let started = std::time::Instant::now();
+            let outcome = match prepared {
+                Prepared::Bundle(bytes, parsed) => match *parsed {
+                    Ok(bundle) => {
+                        app.store().write(|tx| import_in(tx, &bundle, &bytes, crate::DERIVED))?
+                    }
                     Err(rejection) => rejection.into(),
-                };
-                tx.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [bundle_id])?;
-                log_outcome(&outcome, started.elapsed());
-                merged.push(outcome);
-            }
-            Ok(Trusted { device_id, name, fingerprint: wanted, merged })
-        })
-    }
+                },
+                Prepared::Ack(bytes) => app.store().write(|tx| ack::apply(tx, &bytes))?,
+            };
+            log_outcome(&outcome, started.elapsed());
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    })
+}
+
+pub(crate) fn verify_bundle(bytes: &[u8]) -> std::result::Result<Bundle, Rejection> {
+    bundle::read(bytes)
+}
+
+pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> {
+    let wanted = normalize_fingerprint(fingerprint).ok_or_else(|| Invalid::UnknownCode {
+        field: "fingerprint",
+        value: fingerprint.to_string(),
+        allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
+    })?;
+    app.store().write(|tx| {
+        let found: Option<(String, String)> = tx
+            .query_row(
+                "SELECT device_id, name FROM devices WHERE fingerprint = ?1",
+                [&wanted],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (device_id, name) =
+            found.ok_or_else(|| Error::NotFound { entity: "device", id: wanted.clone() })?;
+        tx.execute("UPDATE devices SET trusted = 1 WHERE device_id = ?1", [&device_id])?;
+        let held: Vec<(String, Vec<u8>)> = tx
+            .prepare(
+                "SELECT bundle_id, bytes FROM quarantine WHERE device_id = ?1 ORDER BY bundle_seq",
+            )?
+            .query_map([&device_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut merged = Vec::with_capacity(held.len());
+        tracing::info!(fingerprint = %wanted, held = held.len(), "device trusted");
+        for (bundle_id, bytes) in held {
+            let started = std::time::Instant::now();
+            let outcome = match bundle::read(&bytes) {
+                Ok(bundle) => import_in(tx, &bundle, &bytes, crate::DERIVED)?,
+                Err(rejection) => rejection.into(),
+            };
+            tx.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [bundle_id])?;
+            log_outcome(&outcome, started.elapsed());
+            merged.push(outcome);
+        }
+        Ok(Trusted { device_id, name, fingerprint: wanted, merged })
+    })
 }

@@ -107,4 +107,3 @@ pub fn signing_key(dir: &Path) -> Result<SigningKey> {
         })?;
     Ok(SigningKey::from_bytes(&secret))
 }
-

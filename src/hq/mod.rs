@@ -22,85 +22,73 @@ pub struct AckWritten {
     pub devices: Vec<AckedDevice>,
 }
 
-impl Palabre {
-    /// Makes HQ's keys and enrollment file in `dir`, and makes this database HQ's (it will
-    /// decrypt bundles and sign acknowledgements with them).
-    pub fn hq_init(&self, dir: &Path, programme: Option<&str>) -> Result<HqKeys> {
-        self.device()?;
-        let programme = match programme {
-            Some(p) => p.trim().to_string(),
-            None => self.setting(crate::Setting::Programme)?.unwrap_or_default(),
-        };
-        let keys = keys::create(dir, &programme)?;
-        let dir = std::fs::canonicalize(&keys.dir).unwrap_or(keys.dir.clone());
-        self.store().write(|tx| bookkeeping::put(tx, Key::HqDir, &dir.to_string_lossy()))?;
-        Ok(keys)
-    }
+pub(crate) fn hq_init(app: &Palabre, dir: &Path, programme: Option<&str>) -> Result<HqKeys> {
+    app.device()?;
+    let programme = match programme {
+        Some(p) => p.trim().to_string(),
+        None => app.setting(crate::Setting::Programme)?.unwrap_or_default(),
+    };
+    let keys = keys::create(dir, &programme)?;
+    let dir = std::fs::canonicalize(&keys.dir).unwrap_or(keys.dir.clone());
+    app.store().write(|tx| bookkeeping::put(tx, Key::HqDir, &dir.to_string_lossy()))?;
+    Ok(keys)
+}
 
-    /// Writes signed acknowledgements into `out`: one file for every trusted laptop, or one per
-    /// laptop with `per_device`, or one for the laptop with `fingerprint`.
-    pub fn hq_ack(
-        &self,
-        out: &Path,
-        fingerprint: Option<&str>,
-        per_device: bool,
-    ) -> Result<Vec<AckWritten>> {
-        let dir = self.hq_dir()?.ok_or(Error::NotHq)?;
-        let key = keys::signing_key(&dir)?;
-        let enrollment_bytes = std::fs::read(dir.join(keys::ENROLLMENT_FILE))
-            .map_err(|source| Error::Io { path: dir.join(keys::ENROLLMENT_FILE), source })?;
-        let enrollment = documents::read_enrollment(&enrollment_bytes)?;
-        let wanted = fingerprint.map(|f| {
-            device::normalize_fingerprint(f).ok_or_else(|| crate::Invalid::UnknownCode {
-                field: "fingerprint",
-                value: f.to_string(),
-                allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
-            })
-        });
-        let wanted = wanted.transpose()?;
-        let acked: Vec<AckedDevice> = self
-            .devices()?
-            .into_iter()
-            .filter(|d| !d.this_device && d.trusted && d.gap_free_seq > 0)
-            .filter(|d| wanted.as_ref().is_none_or(|w| *w == d.fingerprint))
-            .map(|d| AckedDevice {
-                device_id: d.device_id,
-                name: d.name,
-                op_seq: d.gap_free_seq,
-            })
-            .collect();
-        if acked.is_empty() {
-            let id = wanted.unwrap_or_else(|| "(no trusted laptop has sent changes yet)".into());
-            return Err(Error::NotFound { entity: "device", id });
-        }
-        std::fs::create_dir_all(out)
-            .map_err(|source| Error::Io { path: out.to_path_buf(), source })?;
-        let groups: Vec<Vec<AckedDevice>> =
-            if per_device { acked.into_iter().map(|d| vec![d]).collect() } else { vec![acked] };
-        let mut written = Vec::new();
-        for devices in groups {
-            let serial = self.store().write(|tx| {
-                let serial = bookkeeping::number(tx, Key::IssuedSerial)? + 1;
-                bookkeeping::put(tx, Key::IssuedSerial, &serial.to_string())?;
-                Ok(serial)
-            })?;
-            let signed = issue_ack(&key, &enrollment, serial, devices);
-            let who = match signed.payload.devices.as_slice() {
-                [one] => crate::files::file_safe(&one.name),
-                _ => "all".to_string(),
-            };
-            let path = out.join(format!(
-                "palabre-ack-{serial}-{who}-{}.{}",
-                chrono::Utc::now().format("%Y%m%d"),
-                ack::EXTENSION
-            ));
-            let text = serde_json::to_string_pretty(&signed).expect("ack serialises");
-            std::fs::write(&path, text)
-                .map_err(|source| Error::Io { path: path.clone(), source })?;
-            written.push(AckWritten { path, serial, devices: signed.payload.devices });
-        }
-        Ok(written)
+pub(crate) fn hq_ack(
+    app: &Palabre,
+    out: &Path,
+    fingerprint: Option<&str>,
+    per_device: bool,
+) -> Result<Vec<AckWritten>> {
+    let dir = app.hq_dir()?.ok_or(Error::NotHq)?;
+    let key = keys::signing_key(&dir)?;
+    let enrollment_bytes = std::fs::read(dir.join(keys::ENROLLMENT_FILE))
+        .map_err(|source| Error::Io { path: dir.join(keys::ENROLLMENT_FILE), source })?;
+    let enrollment = documents::read_enrollment(&enrollment_bytes)?;
+    let wanted = fingerprint.map(|f| {
+        device::normalize_fingerprint(f).ok_or_else(|| crate::Invalid::UnknownCode {
+            field: "fingerprint",
+            value: f.to_string(),
+            allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
+        })
+    });
+    let wanted = wanted.transpose()?;
+    let acked: Vec<AckedDevice> = app
+        .devices()?
+        .into_iter()
+        .filter(|d| !d.this_device && d.trusted && d.gap_free_seq > 0)
+        .filter(|d| wanted.as_ref().is_none_or(|w| *w == d.fingerprint))
+        .map(|d| AckedDevice { device_id: d.device_id, name: d.name, op_seq: d.gap_free_seq })
+        .collect();
+    if acked.is_empty() {
+        let id = wanted.unwrap_or_else(|| "(no trusted laptop has sent changes yet)".into());
+        return Err(Error::NotFound { entity: "device", id });
     }
+    std::fs::create_dir_all(out).map_err(|source| Error::Io { path: out.to_path_buf(), source })?;
+    let groups: Vec<Vec<AckedDevice>> =
+        if per_device { acked.into_iter().map(|d| vec![d]).collect() } else { vec![acked] };
+    let mut written = Vec::new();
+    for devices in groups {
+        let serial = app.store().write(|tx| {
+            let serial = bookkeeping::number(tx, Key::IssuedSerial)? + 1;
+            bookkeeping::put(tx, Key::IssuedSerial, &serial.to_string())?;
+            Ok(serial)
+        })?;
+        let signed = issue_ack(&key, &enrollment, serial, devices);
+        let who = match signed.payload.devices.as_slice() {
+            [one] => crate::files::file_safe(&one.name),
+            _ => "all".to_string(),
+        };
+        let path = out.join(format!(
+            "palabre-ack-{serial}-{who}-{}.{}",
+            chrono::Utc::now().format("%Y%m%d"),
+            ack::EXTENSION
+        ));
+        let text = serde_json::to_string_pretty(&signed).expect("ack serialises");
+        std::fs::write(&path, text).map_err(|source| Error::Io { path: path.clone(), source })?;
+        written.push(AckWritten { path, serial, devices: signed.payload.devices });
+    }
+    Ok(written)
 }
 
 /// Signs an acknowledgement for these devices (HQ's key, HQ's enrollment, the next serial).

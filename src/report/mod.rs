@@ -62,105 +62,98 @@ pub struct Report {
     pub lang: Lang,
 }
 
-impl Palabre {
-    /// Every figure of the report for a period (inclusive; open ends allowed), in one read.
-    pub fn report(&self, period: Period, lang: Lang) -> Result<Report> {
-        let today = self.today();
-        self.store().read(|c| {
-            let (people, attendances) = indicators::people(c, period)?;
-            let activities = indicators::activities(c, period)?;
-            let summary = summary::sentence(lang, period, &people, &activities);
-            Ok(Report {
-                period,
-                attendances,
-                action_items: indicators::action_items(c, today)?,
-                people,
-                activities,
-                summary,
-                lang,
-            })
+pub(crate) fn report(app: &Palabre, period: Period, lang: Lang) -> Result<Report> {
+    let today = app.today();
+    app.store().read(|c| {
+        let (people, attendances) = indicators::people(c, period)?;
+        let activities = indicators::activities(c, period)?;
+        let summary = summary::sentence(lang, period, &people, &activities);
+        Ok(Report {
+            period,
+            attendances,
+            action_items: indicators::action_items(c, today)?,
+            people,
+            activities,
+            summary,
+            lang,
         })
-    }
+    })
+}
 
-    /// Writes the report as an XLSX workbook (with a sheet of names only if `names` asks).
-    pub fn write_report_xlsx(
-        &self,
-        period: Period,
-        lang: Lang,
-        names: NamedList,
-        path: &std::path::Path,
-    ) -> Result<()> {
-        export::write_xlsx(&self.report(period, lang)?, &self.participants(period, names)?, path)
-    }
+pub(crate) fn write_report_xlsx(
+    app: &Palabre,
+    period: Period,
+    lang: Lang,
+    names: NamedList,
+    path: &std::path::Path,
+) -> Result<()> {
+    export::write_xlsx(&app.report(period, lang)?, &app.participants(period, names)?, path)
+}
 
-    /// Writes the report as CSV files, one per table, into `dir`; returns the files.
-    pub fn write_report_csv(
-        &self,
-        period: Period,
-        lang: Lang,
-        names: NamedList,
-        dir: &std::path::Path,
-        flavour: export::CsvFlavour,
-    ) -> Result<Vec<std::path::PathBuf>> {
-        let participants = self.participants(period, names)?;
-        export::write_csv(&self.report(period, lang)?, &participants, dir, flavour)
-    }
+pub(crate) fn write_report_csv(
+    app: &Palabre,
+    period: Period,
+    lang: Lang,
+    names: NamedList,
+    dir: &std::path::Path,
+    flavour: export::CsvFlavour,
+) -> Result<Vec<std::path::PathBuf>> {
+    let participants = app.participants(period, names)?;
+    export::write_csv(&app.report(period, lang)?, &participants, dir, flavour)
+}
 
-    /// The reached people of a period, for the named list (empty unless `names` asks for one).
-    pub fn participants(
-        &self,
-        period: Period,
-        names: NamedList,
-    ) -> Result<indicators::Participants> {
-        self.store().read(|c| indicators::participants(c, period, names))
-    }
+pub(crate) fn participants(
+    app: &Palabre,
+    period: Period,
+    names: NamedList,
+) -> Result<indicators::Participants> {
+    app.store().read(|c| indicators::participants(c, period, names))
+}
 
-    /// Home-screen figures over all sessions.
-    pub fn overview(&self) -> Result<Overview> {
-        let today = self.today();
-        let (people, _) = self.store().read(|c| indicators::people(c, Period::default()))?;
-        let (people_reached, women, youth) = (people.total, people.by_sex["F"], people.youth);
-        let (sessions_held, sessions_planned, overdue_items, own_ops, exported, last_export) =
-            self.store().read(|c| {
-                let count = |status: SessionStatus| -> rusqlite::Result<i64> {
-                    c.query_row(
-                        "SELECT count(*) FROM sessions WHERE deleted = 0 AND status = ?1",
-                        [status.as_str()],
-                        |r| r.get(0),
-                    )
-                };
-                let overdue: i64 = c.query_row(
-                    "SELECT count(*) FROM action_items i JOIN action_plans p ON p.id = i.plan_id AND p.deleted = 0
-                      WHERE i.deleted = 0 AND i.status <> 'done' AND i.due_date < ?1",
-                    [today.to_string()],
+pub(crate) fn overview(app: &Palabre) -> Result<Overview> {
+    let today = app.today();
+    let (people, _) = app.store().read(|c| indicators::people(c, Period::default()))?;
+    let (people_reached, women, youth) = (people.total, people.by_sex["F"], people.youth);
+    let (sessions_held, sessions_planned, overdue_items, own_ops, exported, last_export) =
+        app.store().read(|c| {
+            let count = |status: SessionStatus| -> rusqlite::Result<i64> {
+                c.query_row(
+                    "SELECT count(*) FROM sessions WHERE deleted = 0 AND status = ?1",
+                    [status.as_str()],
                     |r| r.get(0),
-                )?;
-                let own = crate::journal::oplog::own_last_seq(c)?;
-                let exported = bookkeeping::number(c, Key::ExportedSeq)?;
-                let last_export = bookkeeping::get(c, Key::LastExportAt)?;
-                Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))
-            })?;
-        let mut recent_sessions = self.sessions(&SessionFilter::default())?;
-        recent_sessions.truncate(5);
-        let mut past_planned = self.sessions(&SessionFilter {
-            status: Some(SessionStatus::Planned),
-            to: today.pred_opt(),
-            ..Default::default()
+                )
+            };
+            let overdue: i64 = c.query_row(
+                "SELECT count(*) FROM action_items i JOIN action_plans p ON p.id = i.plan_id AND p.deleted = 0
+                  WHERE i.deleted = 0 AND i.status <> 'done' AND i.due_date < ?1",
+                [today.to_string()],
+                |r| r.get(0),
+            )?;
+            let own = crate::journal::oplog::own_last_seq(c)?;
+            let exported = bookkeeping::number(c, Key::ExportedSeq)?;
+            let last_export = bookkeeping::get(c, Key::LastExportAt)?;
+            Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))
         })?;
-        past_planned.reverse();
-        Ok(Overview {
-            people_reached,
-            women,
-            youth,
-            sessions_held,
-            sessions_planned,
-            overdue_items,
-            recent_sessions,
-            past_planned,
-            unexported_changes: (own_ops - exported).max(0),
-            last_export,
-        })
-    }
+    let mut recent_sessions = app.sessions(&SessionFilter::default())?;
+    recent_sessions.truncate(5);
+    let mut past_planned = app.sessions(&SessionFilter {
+        status: Some(SessionStatus::Planned),
+        to: today.pred_opt(),
+        ..Default::default()
+    })?;
+    past_planned.reverse();
+    Ok(Overview {
+        people_reached,
+        women,
+        youth,
+        sessions_held,
+        sessions_planned,
+        overdue_items,
+        recent_sessions,
+        past_planned,
+        unexported_changes: (own_ops - exported).max(0),
+        last_export,
+    })
 }
 
 #[cfg(test)]

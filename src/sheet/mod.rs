@@ -61,82 +61,74 @@ pub fn composed(text: &str) -> String {
     text.nfc().collect()
 }
 
-impl Palabre {
-    /// The data of a session's sheet (or of a blank sheet when `session` is None).
-    pub fn sheet_data(
-        &self,
-        session: Option<SessionId>,
-        lang: Lang,
-        blank_rows: usize,
-    ) -> Result<SheetData> {
-        if blank_rows > MAX_BLANK_ROWS {
-            return Err(crate::Invalid::Range {
-                field: "blank rows",
-                value: blank_rows as i64,
-                min: 0,
-                max: MAX_BLANK_ROWS as i64,
-            }
-            .into());
+pub(crate) fn sheet_data(
+    app: &Palabre,
+    session: Option<SessionId>,
+    lang: Lang,
+    blank_rows: usize,
+) -> Result<SheetData> {
+    if blank_rows > MAX_BLANK_ROWS {
+        return Err(crate::Invalid::Range {
+            field: "blank rows",
+            value: blank_rows as i64,
+            min: 0,
+            max: MAX_BLANK_ROWS as i64,
         }
-        let programme = self.setting(Setting::Programme)?.unwrap_or_default();
-        let Some(id) = session else {
-            return Ok(SheetData { programme, blank_rows, ..Default::default() });
-        };
-        let s = self.session(id)?;
-        let mut lines: Vec<Line> = self
-            .attendance(id)?
-            .into_iter()
-            .map(|a| Line {
-                full_name: a.full_name,
-                sex: crate::i18n::t(lang, &format!("sex.{}", a.sex), &[]),
-                age: a.age,
-                role: a.person_role,
-                community: a.community,
-                phone: a.phone,
-            })
-            .collect();
-        lines.sort_by(|a, b| crate::model::names::compare(&a.full_name, &b.full_name));
-        let dates = match (s.start_date, s.end_date) {
-            (Some(start), Some(end)) if end != start => format!("{} – {}", date(start), date(end)),
-            (Some(start), _) => date(start),
-            _ => String::new(),
-        };
-        let groups: Vec<String> =
-            s.groups.iter().map(|g| crate::i18n::t(lang, &format!("group.{g}"), &[])).collect();
-        Ok(SheetData {
-            programme,
-            title: s.title.clone(),
-            dates,
-            place: s.location(),
-            facilitator: s.facilitator.clone(),
-            groups: groups.join(", "),
-            session_id: Some(id),
-            lines,
-            blank_rows,
+        .into());
+    }
+    let programme = app.setting(Setting::Programme)?.unwrap_or_default();
+    let Some(id) = session else {
+        return Ok(SheetData { programme, blank_rows, ..Default::default() });
+    };
+    let s = app.session(id)?;
+    let mut lines: Vec<Line> = app
+        .attendance(id)?
+        .into_iter()
+        .map(|a| Line {
+            full_name: a.full_name,
+            sex: crate::i18n::t(lang, &format!("sex.{}", a.sex), &[]),
+            age: a.age,
+            role: a.person_role,
+            community: a.community,
+            phone: a.phone,
         })
-    }
+        .collect();
+    lines.sort_by(|a, b| crate::model::names::compare(&a.full_name, &b.full_name));
+    let dates = match (s.start_date, s.end_date) {
+        (Some(start), Some(end)) if end != start => format!("{} – {}", date(start), date(end)),
+        (Some(start), _) => date(start),
+        _ => String::new(),
+    };
+    let groups: Vec<String> =
+        s.groups.iter().map(|g| crate::i18n::t(lang, &format!("group.{g}"), &[])).collect();
+    Ok(SheetData {
+        programme,
+        title: s.title.clone(),
+        dates,
+        place: s.location(),
+        facilitator: s.facilitator.clone(),
+        groups: groups.join(", "),
+        session_id: Some(id),
+        lines,
+        blank_rows,
+    })
+}
 
-    /// The sheet as PDF bytes.
-    pub fn attendance_sheet(
-        &self,
-        session: Option<SessionId>,
-        lang: Lang,
-        blank_rows: usize,
-    ) -> Result<Vec<u8>> {
-        Ok(render(&self.sheet_data(session, lang, blank_rows)?, lang))
-    }
+pub(crate) fn attendance_sheet(
+    app: &Palabre,
+    session: Option<SessionId>,
+    lang: Lang,
+    blank_rows: usize,
+) -> Result<Vec<u8>> {
+    Ok(render(&app.sheet_data(session, lang, blank_rows)?, lang))
+}
 
-    /// Writes the sheet to `path` (whole or not at all).
-    pub fn write_attendance_sheet(
-        &self,
-        session: Option<SessionId>,
-        lang: Lang,
-        blank_rows: usize,
-        path: &std::path::Path,
-    ) -> Result<()> {
-        crate::files::write_atomically(
-            path,
-            &self.attendance_sheet(session, lang, blank_rows)?,
-        )
-    }
+pub(crate) fn write_attendance_sheet(
+    app: &Palabre,
+    session: Option<SessionId>,
+    lang: Lang,
+    blank_rows: usize,
+    path: &std::path::Path,
+) -> Result<()> {
+    crate::files::write_atomically(path, &app.attendance_sheet(session, lang, blank_rows)?)
 }

@@ -2,8 +2,8 @@
 //! a Mutex through which every read and write goes (several writers only earn SQLITE_BUSY).
 //! `write(|tx| …)` commits only when the closure returns Ok; any error rolls everything back.
 
-pub mod migrations;
 pub mod bookkeeping;
+pub mod migrations;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
