@@ -3,7 +3,8 @@
 //! limits (allow-listed names, no directories, links or duplicates, bounded uncompressed size,
 //! never extracted to disk); strict manifest; signature; per-entry sha256; strict op decoding
 //! with length limits; every op by the signing device; entities, fields and value types from the
-//! allow-list. Anything else is a `Rejection` that says what to do.
+//! allow-list; every value held to the rules of local entry (`model::rules`, named per field in
+//! the allow-list). Anything else is a `Rejection` that says what to do.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -370,6 +371,7 @@ pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejectio
     let text = std::str::from_utf8(jsonl)
         .map_err(|_| Rejection::Op { line: 0, reason: "not UTF-8".into() })?;
     let body = text.strip_suffix('\n').unwrap_or(text);
+    let today = chrono::Local::now().date_naive();
     let mut ops = Vec::new();
     if !body.is_empty() {
         for (index, line) in body.split('\n').enumerate() {
@@ -384,6 +386,14 @@ pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejectio
             }
             let spec = oplog::field_spec(op.entity, &op.field).map_err(|e| bad(e.to_string()))?;
             oplog::to_sql(spec, &op.value).map_err(|e| bad(e.to_string()))?;
+            // The same rules as the forms: a trusted laptop may run a modified build.
+            spec.rule.check(spec.name, &op.value, today).map_err(|invalid| {
+                bad(format!(
+                    "the {} field '{}' holds a value Palabre refuses: {invalid}",
+                    op.entity.as_str(),
+                    spec.name
+                ))
+            })?;
             if op.prev_hlc.is_some() != op.prev_device.is_some() {
                 return Err(bad("half a previous stamp".into()));
             }

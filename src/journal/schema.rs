@@ -30,90 +30,97 @@ pub enum FieldKind {
 pub struct FieldSpec {
     pub name: &'static str,
     pub kind: FieldKind,
+    /// What a value may be: the forms' own rules, applied to incoming ops too.
+    pub rule: Rule,
 }
 
-const fn f(name: &'static str, kind: FieldKind) -> FieldSpec {
-    FieldSpec { name, kind }
+const fn f(name: &'static str, kind: FieldKind, rule: Rule) -> FieldSpec {
+    FieldSpec { name, kind, rule }
 }
 
+use crate::model::fields::{LONG_TEXT, SHORT_TEXT};
+use crate::model::rules::{Codes, LONG, Rule, SHORT};
 use FieldKind::*;
 
+const TITLE: Rule = Rule::Required(SHORT_TEXT);
+const FLAG: Rule = Rule::Flag;
+
 const SESSION: &[FieldSpec] = &[
-    f("title", Text),
-    f("kind", Text),
-    f("groups", Json),
-    f("theme", Text),
-    f("start_date", Text),
-    f("end_date", Text),
-    f("region", Text),
-    f("cercle", Text),
-    f("commune", Text),
-    f("place", Text),
-    f("facilitator", Text),
-    f("status", Text),
-    f("summary", Text),
-    f("recommendations", Json),
-    f("deleted", Bool),
+    f("title", Text, TITLE),
+    f("kind", Text, Rule::Code(Codes::SessionKind)),
+    f("groups", Json, Rule::Groups),
+    f("theme", Text, SHORT),
+    f("start_date", Text, Rule::Date),
+    f("end_date", Text, Rule::Date),
+    f("region", Text, SHORT),
+    f("cercle", Text, SHORT),
+    f("commune", Text, SHORT),
+    f("place", Text, SHORT),
+    f("facilitator", Text, SHORT),
+    f("status", Text, Rule::Code(Codes::SessionStatus)),
+    f("summary", Text, LONG),
+    f("recommendations", Json, Rule::Texts(LONG_TEXT)),
+    f("deleted", Bool, FLAG),
 ];
 
 const PERSON: &[FieldSpec] = &[
-    f("full_name", Text),
-    f("sex", Text),
-    f("birth_year", Int),
-    f("birth_year_estimated", Bool),
-    f("role", Text),
-    f("stakeholder_group", Text),
-    f("community", Text),
-    f("phone", Text),
-    f("disability", Json),
-    f("consent", Bool),
-    f("consent_date", Text),
-    f("notes", Text),
-    f("registered_on", Text),
-    f("deleted", Bool),
+    f("full_name", Text, TITLE),
+    f("sex", Text, Rule::Code(Codes::Sex)),
+    f("birth_year", Int, Rule::BirthYear),
+    f("birth_year_estimated", Bool, FLAG),
+    f("role", Text, SHORT),
+    f("stakeholder_group", Text, Rule::OptionalCode(Codes::Group)),
+    f("community", Text, SHORT),
+    f("phone", Text, Rule::Phone),
+    f("disability", Json, Rule::Disability),
+    f("consent", Bool, FLAG),
+    f("consent_date", Text, Rule::Date),
+    f("notes", Text, LONG),
+    f("registered_on", Text, Rule::Date),
+    f("deleted", Bool, FLAG),
 ];
 
 const ATTENDANCE: &[FieldSpec] = &[
-    f("session_id", Text),
-    f("person_id", Text),
-    f("present", Bool),
-    f("role", Text),
-    f("deleted", Bool),
+    f("session_id", Text, Rule::Id),
+    f("person_id", Text, Rule::Id),
+    f("present", Bool, FLAG),
+    f("role", Text, Rule::Code(Codes::AttendanceRole)),
+    f("deleted", Bool, FLAG),
 ];
 
 const PLAN: &[FieldSpec] = &[
-    f("title", Text),
-    f("owner", Text),
-    f("session_id", Text),
-    f("community", Text),
-    f("problem", Text),
-    f("objective", Text),
-    f("status", Text),
-    f("deleted", Bool),
+    f("title", Text, TITLE),
+    f("owner", Text, TITLE),
+    f("session_id", Text, Rule::Id),
+    f("community", Text, SHORT),
+    f("problem", Text, LONG),
+    f("objective", Text, LONG),
+    f("status", Text, Rule::Code(Codes::PlanStatus)),
+    f("deleted", Bool, FLAG),
 ];
 
 const ITEM: &[FieldSpec] = &[
-    f("plan_id", Text),
-    f("description", Text),
-    f("responsible", Text),
-    f("due_date", Text),
-    f("resources", Text),
-    f("indicator", Text),
-    f("status", Text),
-    f("progress_note", Text),
-    f("deleted", Bool),
+    f("plan_id", Text, Rule::Id),
+    f("description", Text, Rule::Required(LONG_TEXT)),
+    f("responsible", Text, SHORT),
+    f("due_date", Text, Rule::Date),
+    f("resources", Text, LONG),
+    f("indicator", Text, SHORT),
+    f("status", Text, Rule::Code(Codes::ItemStatus)),
+    f("progress_note", Text, LONG),
+    f("deleted", Bool, FLAG),
 ];
 
 const LINK: &[FieldSpec] = &[
-    f("decision", Text),
-    f("keep_id", Text),
-    f("duplicate_id", Text),
-    f("taken", Json),
-    f("decided_by", Text),
-    f("decided_at", Text),
-    f("undone", Bool),
-    f("undone_by", Text),
-    f("undone_at", Text),
+    f("decision", Text, Rule::Code(Codes::Decision)),
+    f("keep_id", Text, Rule::Id),
+    f("duplicate_id", Text, Rule::Id),
+    f("taken", Json, Rule::Taken),
+    f("decided_by", Text, SHORT),
+    f("decided_at", Text, Rule::Timestamp),
+    f("undone", Bool, FLAG),
+    f("undone_by", Text, SHORT),
+    f("undone_at", Text, Rule::Timestamp),
 ];
 
 impl Entity {

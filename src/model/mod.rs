@@ -9,6 +9,7 @@ pub mod ids;
 pub mod names;
 pub mod person;
 pub mod plan;
+pub mod rules;
 pub mod session;
 
 use serde_json::Value;
