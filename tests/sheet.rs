@@ -171,3 +171,31 @@ fn the_sheet_lists_people_in_the_same_order_as_the_screen() {
         app.people(0, 10).unwrap().people.into_iter().map(|p| p.full_name).collect();
     assert_eq!(registry, on_screen, "the registry sorts the same way");
 }
+
+/// The sheet passes from hand to hand in the room: a participant's registered phone number is
+/// never printed on it; the phone column is there, empty, to write in. Her name and community
+/// are (they identify who signs).
+#[test]
+fn the_sheet_never_prints_a_registered_phone_number() {
+    let app = common::app();
+    let s = session_with(&app, 0);
+    let person = app
+        .add_person(&PersonInput {
+            full_name: Some("Mariam Sangaré".into()),
+            community: Some("Pelengana".into()),
+            phone: Some("76 54 32 10".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    app.attend(s, &[person]).unwrap();
+    assert_eq!(app.person(person).unwrap().phone, "76 54 32 10", "the registry keeps it");
+    for lang in [Lang::Fr, Lang::En] {
+        let text = pages(&app.attendance_sheet(Some(s), lang, 2).unwrap()).join("\n");
+        assert!(text.contains("Mariam Sangaré"), "{text}");
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        assert!(!digits.contains("76543210"), "the phone is printed:\n{text}");
+        assert!(!text.contains("76 54 32 10"), "the phone is printed:\n{text}");
+        let label = palabre::translate(lang, "field.phone", &[]);
+        assert!(text.contains(&label), "the empty phone column is still there: {label}\n{text}");
+    }
+}

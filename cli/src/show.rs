@@ -249,7 +249,16 @@ impl Out {
         }
         for p in people {
             let born = p.birth_year.map_or_else(|| "-".to_string(), |y| y.to_string());
-            say!("{}  {:<30} {}  {:>4}  {}", p.id, p.full_name, p.sex, born, or_dash(&p.community));
+            let community = or_dash(&p.community);
+            say!(
+                "{}  {:<30} {}  {:>4}  {}{}",
+                p.id,
+                p.full_name,
+                p.sex,
+                born,
+                community,
+                no_consent(p)
+            );
         }
         Ok(())
     }
@@ -569,14 +578,20 @@ fn why(reason: &palabre::Reason) -> String {
 
 fn person_line(p: &Person) -> String {
     format!(
-        "{}  {}  {}  born {}  {}  {}",
+        "{}  {}  {}  born {}  {}  {}{}",
         p.id,
         p.full_name,
         p.sex.as_str(),
         p.birth_year.map_or_else(|| "-".to_string(), |y| y.to_string()),
         or_dash(&p.community),
-        or_dash(&p.phone)
+        or_dash(&p.phone),
+        no_consent(p)
     )
+}
+
+/// Who has no recorded consent shows at a glance in the registry: she stays out of named exports.
+fn no_consent(p: &Person) -> &'static str {
+    if p.consent { "" } else { "  (no consent recorded)" }
 }
 
 impl Out {

@@ -288,3 +288,17 @@ fn search_counts_namesakes_and_late_planned_sessions() {
             .contains("1 planned session(s) have a date in the past")
     );
 }
+
+/// The registry says who has no recorded consent (they stay out of named exports).
+#[test]
+fn the_registry_shows_who_has_no_recorded_consent() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    assert!(palabre(&db, &["init", "--device-name", "Ségou-01"]).status.success());
+    assert!(palabre(&db, &["person", "add", "--name", "Awa Diallo", "--consent"]).status.success());
+    assert!(palabre(&db, &["person", "add", "--name", "Binta Sow"]).status.success());
+    let list = String::from_utf8(palabre(&db, &["person", "list"]).stdout).unwrap();
+    let line = |name: &str| list.lines().find(|l| l.contains(name)).unwrap().to_string();
+    assert!(line("Binta Sow").ends_with("(no consent recorded)"), "{list}");
+    assert!(!line("Awa Diallo").contains("no consent"), "{list}");
+}

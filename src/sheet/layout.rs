@@ -278,7 +278,6 @@ pub fn render(data: &SheetData, lang: Lang) -> Vec<u8> {
                     (COLUMNS[3], age.as_str(), 1),
                     (COLUMNS[4], l.role.as_str(), 2),
                     (COLUMNS[5], l.community.as_str(), 2),
-                    (COLUMNS[6], l.phone.as_str(), 1),
                 ] {
                     cell(&mut surface, width, value, lines);
                 }

@@ -29,7 +29,8 @@ pub struct Line {
     pub age: Option<i32>,
     pub role: String,
     pub community: String,
-    pub phone: String,
+    // No phone: the sheet passes from hand to hand in the room. Its phone column is left empty,
+    // for a participant to write in if she wishes.
 }
 
 /// Everything a sheet shows. An empty `title` makes a blank sheet whose header is filled by hand.
@@ -90,7 +91,6 @@ pub(crate) fn sheet_data(
             age: a.age,
             role: a.person_role,
             community: a.community,
-            phone: a.phone,
         })
         .collect();
     lines.sort_by(|a, b| crate::model::names::compare(&a.full_name, &b.full_name));

@@ -55,13 +55,18 @@ function peopleTable(people) {
   return el('table', { class: 'data' },
     el('thead', {}, el('tr', {},
       el('th', { i18n: 'field.full_name' }), el('th', { i18n: 'field.sex' }), el('th', { i18n: 'field.birth_year' }),
-      el('th', { i18n: 'field.community' }), el('th', { i18n: 'field.phone' }))),
+      el('th', { i18n: 'field.community' }), el('th', { i18n: 'field.phone' }),
+      el('th', { i18n: 'people.consent' }))),
     el('tbody', {}, ...people.map((p) => el('tr', {},
       el('td', {}, el('a', { href: `#/people/${p.id}` }, p.full_name)),
       el('td', { i18n: `sex.${p.sex}` }),
       el('td', {}, bornText(p)),
       el('td', {}, p.community || t('common.none')),
-      el('td', { class: 'nowrap' }, p.phone || t('common.none'))))));
+      el('td', { class: 'nowrap' }, p.phone || t('common.none')),
+      // Who has no recorded consent shows at a glance: her name stays out of named exports.
+      el('td', { class: 'nowrap' }, p.consent
+        ? formatDate(p.consent_date)
+        : el('span', { class: 'badge sure', i18n: 'people.no_consent' }))))));
 }
 
 export function bornText(p) {
