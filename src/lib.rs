@@ -186,6 +186,16 @@ impl Palabre {
         })
     }
 
+    /// Creates row `id` of `entity` with the fields of `changes` (already checked by the model).
+    pub(crate) fn create_row(
+        &self,
+        entity: Entity,
+        id: uuid::Uuid,
+        changes: model::Changes,
+    ) -> Result<()> {
+        self.write_ops(|_, w| w.set_all(entity, id, changes.0).map(drop))
+    }
+
     /// Edits a row of `entity` that `load` reads: `changes` says which fields the input changes
     /// (checked against the row as stored), those ops are written, and the row is read back.
     pub(crate) fn edit_row<T>(

@@ -77,10 +77,8 @@ pub struct PeoplePage {
 pub(crate) fn add_person(app: &Palabre, input: &PersonInput) -> Result<PersonId> {
     let changes = input.changes(None, app.today())?;
     let id = PersonId::new();
-    app.write_ops(|_, w| {
-        w.set_all(Entity::Person, id.0, changes.0)?;
-        Ok(id)
-    })
+    app.create_row(Entity::Person, id.0, changes)?;
+    Ok(id)
 }
 
 pub(crate) fn edit_person(app: &Palabre, id: PersonId, input: &PersonInput) -> Result<Person> {

@@ -59,10 +59,8 @@ pub(crate) fn add_session(app: &Palabre, input: &SessionInput) -> Result<Session
     }
     let changes = input.changes(None, app.today())?;
     let id = SessionId::new();
-    app.write_ops(|_, w| {
-        w.set_all(Entity::Session, id.0, changes.0)?;
-        Ok(id)
-    })
+    app.create_row(Entity::Session, id.0, changes)?;
+    Ok(id)
 }
 
 pub(crate) fn edit_session(app: &Palabre, id: SessionId, input: &SessionInput) -> Result<Session> {

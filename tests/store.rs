@@ -77,6 +77,22 @@ fn every_frozen_database_upgrades_with_its_data() {
             "Aïssata Traoré",
             "v{version}"
         );
+        // Every key an earlier version kept about itself is one today's bookkeeping knows.
+        let keys: Vec<String> = Connection::open(&path)
+            .unwrap()
+            .prepare("SELECT key FROM settings")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!keys.is_empty(), "v{version}: no settings");
+        for key in &keys {
+            assert!(
+                palabre::store::bookkeeping::Key::from_name(key).is_some(),
+                "v{version}: settings key '{key}' is unknown to store::bookkeeping"
+            );
+        }
         let me = app.device().unwrap().device_id;
         let ops: Vec<i64> =
             app.ops().unwrap().iter().filter(|o| o.device_id == me).map(|o| o.op_seq).collect();

@@ -42,6 +42,15 @@ impl Harness {
         }
     }
 
+    /// Sets this laptop up through the first-start screen, then closes the window (so the test
+    /// can fill the database directly before the next launch).
+    fn set_up_and_quit(&self) {
+        let (driver, app) = self.launch();
+        set_up(&app);
+        app.quit();
+        drop(driver);
+    }
+
     /// Starts the app on this harness's database.
     fn launch(&self) -> (Driver, Session) {
         self.wait_until_closed();
@@ -437,10 +446,7 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     hq.init("HQ Bamako").unwrap();
     let keys = hq.hq_init(&files.path().join("keys"), Some("Dialogues Ségou")).unwrap();
 
-    let (driver, app) = h.launch();
-    set_up(&app);
-    app.quit();
-    drop(driver);
+    h.set_up_and_quit();
     // The same woman registered twice (merged further down).
     let db = palabre::Palabre::open(&h.db).unwrap();
     for (name, community) in [("Aïssata Traoré", "Ségou"), ("Aissata Traore", "Markala")] {
@@ -547,10 +553,7 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
 fn a_backup_is_restored_from_settings() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let h = Harness::new();
-    let (driver, app) = h.launch();
-    set_up(&app);
-    app.quit();
-    drop(driver);
+    h.set_up_and_quit();
     // A backup of the set-up laptop, then a person recorded after it.
     let db = palabre::Palabre::open(&h.db).unwrap();
     db.auto_backup("manual").unwrap().unwrap();
@@ -729,10 +732,7 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
     use std::time::{Duration, Instant};
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let h = Harness::new();
-    let (driver, app) = h.launch();
-    set_up(&app);
-    app.quit();
-    drop(driver);
+    h.set_up_and_quit();
     // Twelve Aïssatas in the registry, and one more woman.
     let db = palabre::Palabre::open(&h.db).unwrap();
     let surnames = [

@@ -7,9 +7,10 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use super::codes::{
-    AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex, WgDomain,
+    AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex,
 };
 use super::fields::{self, LONG_TEXT, MIN_BIRTH_YEAR, SHORT_TEXT};
+use super::person::parse_disability;
 use crate::error::Invalid;
 
 /// The rule of one field. Every rule but `Required` and `Code` accepts null (a cleared value).
@@ -149,21 +150,11 @@ impl Rule {
                     _ => Err(not_a(field, "list of texts")),
                 })
             }
+            // Stored as {"seeing": 2}: checked as the form's "seeing=2" answers are.
             (Rule::Disability, Value::Object(answers)) => {
-                answers.iter().try_for_each(|(domain, level)| {
-                    let level = level.as_u64().filter(|l| (1..=4).contains(l));
-                    match (WgDomain::parse(domain), level) {
-                        (Ok(_), Some(_)) => Ok(()),
-                        _ => Err(Invalid::Disability {
-                            value: format!("{domain}={level:?}"),
-                            domains: WgDomain::ALL
-                                .iter()
-                                .map(|d| d.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        }),
-                    }
-                })
+                let answers: Vec<String> =
+                    answers.iter().map(|(d, l)| format!("{d}={l}")).collect();
+                parse_disability(&answers).map(drop)
             }
             (Rule::Taken, Value::Object(taken)) => {
                 if taken.keys().all(|k| TAKEABLE.contains(&k.as_str())) {
