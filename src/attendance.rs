@@ -34,7 +34,9 @@ pub(crate) fn attend_in(
     }
     let mut ids = Vec::with_capacity(people.len());
     for &person in people {
-        people::load(conn, person)?;
+        if people::load(conn, person)?.erased {
+            return Err(Invalid::Erased.into());
+        }
         let id = AttendanceId::of(session, person);
         if !is_attending(conn, id)? {
             w.set_all(
@@ -131,7 +133,7 @@ pub(crate) fn attendance(app: &Palabre, session: SessionId) -> Result<Vec<Attend
         let s = sessions::load(c, session)?;
         let mut stmt = c.prepare_cached(
             "SELECT a.id, d.id, p.full_name, p.sex, p.birth_year, p.role, p.community, p.phone,
-                    a.present, a.role, p.id
+                    a.present, a.role, p.id, coalesce(p.erased, 0)
                FROM attendance a
                JOIN people d ON d.id = a.person_id AND d.deleted = 0
                JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
@@ -154,6 +156,7 @@ pub(crate) fn attendance(app: &Palabre, session: SessionId) -> Result<Vec<Attend
                 phone: text(7)?,
                 present: r.get::<_, Option<bool>>(8)?.unwrap_or(true),
                 role: AttendanceRole::parse(&text(9)?).unwrap_or(AttendanceRole::Participant),
+                erased: r.get(11)?,
             };
             Ok((r.get::<_, String>(10)?, line))
         })?;

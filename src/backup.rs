@@ -15,6 +15,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::Palabre;
 use crate::error::{Error, Result};
+use crate::journal::erasure;
+use crate::journal::schema::{ERASED, Entity};
 use crate::store::bookkeeping::{self, Key};
 use crate::store::migrations;
 
@@ -131,6 +133,43 @@ pub fn list(db: &Path) -> Result<Vec<Backup>> {
     Ok(found)
 }
 
+/// Rewrites every automatic backup of the database at `db` through `scrub` (after an erasure:
+/// see `Palabre::scrub_copies`): each file is changed in one transaction whose rollback journal
+/// stays in memory, with deleted content zeroed, then compacted into a new file with
+/// `VACUUM INTO`, which replaces it. A backup that cannot be rewritten is deleted rather than
+/// kept with the data.
+pub(crate) fn rewrite_backups(db: &Path, scrub: &dyn Fn(&Connection) -> Result<()>) -> Result<()> {
+    for backup in list(db)? {
+        if let Err(e) = rewrite_one(&backup.path, scrub) {
+            tracing::warn!(file = %backup.file_name, code = e.code(), "backup deleted: it could not be scrubbed");
+            std::fs::remove_file(&backup.path).map_err(io(&backup.path))?;
+        }
+    }
+    Ok(())
+}
+
+fn rewrite_one(path: &Path, scrub: &dyn Fn(&Connection) -> Result<()>) -> Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("backup");
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let _ = std::fs::remove_file(&partial);
+    let result = (|| {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "MEMORY")?;
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        let tx = conn.transaction()?;
+        scrub(&tx)?;
+        tx.commit()?;
+        conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+        drop(conn);
+        std::fs::rename(&partial, path).map_err(io(path))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    result
+}
+
 /// What a file offered for restore holds, once checked.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Checked {
@@ -219,6 +258,8 @@ pub(crate) fn restore(app: &Palabre, file: &Path) -> Result<Restored> {
         }
     }
     let previous = app.auto_backup("restore")?;
+    // People erased here stay erased whatever the backup holds.
+    let erased = app.store().read(|c| erasure::erased_rows(c, Entity::Person))?;
     let floor = app.store().read(|c| {
         let written = crate::journal::oplog::own_last_seq(c)?;
         Ok(written.max(bookkeeping::number(c, Key::OpSeqFloor)?))
@@ -229,6 +270,20 @@ pub(crate) fn restore(app: &Palabre, file: &Path) -> Result<Restored> {
             let kept = bookkeeping::number(tx, Key::OpSeqFloor)?;
             bookkeeping::put(tx, Key::OpSeqFloor, &floor.max(kept).to_string())
         })?;
+    }
+    if !erased.is_empty() {
+        app.write_ops(|conn, w| {
+            for id in &erased {
+                let Ok(row) = id.parse() else { continue };
+                let exists: bool =
+                    conn.prepare_cached("SELECT 1 FROM people WHERE id = ?1")?.exists([id])?;
+                if exists && !erasure::is_erased(conn, Entity::Person, id)? {
+                    w.set(Entity::Person, row, ERASED, true.into())?;
+                }
+            }
+            Ok(())
+        })?;
+        app.scrub_copies()?;
     }
     Ok(Restored { from: file.to_path_buf(), previous })
 }

@@ -52,6 +52,14 @@ pub enum Rejection {
         "it is encrypted to another HQ key than this database's. Check that it was exported for this programme's HQ"
     )]
     Undecryptable,
+    #[error(
+        "it is locked with a passphrase. Ask the person who exported it for the passphrase and import it again with it"
+    )]
+    NeedsPassphrase,
+    #[error(
+        "the passphrase does not open it. Check it with the person who exported it (letters, capitals and spaces count); nothing was imported"
+    )]
+    WrongPassphrase,
     #[error("it is not a valid HQ acknowledgement ({reason}). Ask HQ for a new one")]
     BadAck { reason: String },
     #[error(
@@ -90,6 +98,8 @@ impl Rejection {
             Rejection::Newer { .. } => "newer_format",
             Rejection::Unreadable { .. } => "unreadable",
             Rejection::Undecryptable => "undecryptable",
+            Rejection::NeedsPassphrase => "needs_passphrase",
+            Rejection::WrongPassphrase => "wrong_passphrase",
             Rejection::BadAck { .. } => "bad_ack",
             Rejection::AckNotFromHq { .. } => "ack_not_from_hq",
             Rejection::AckReplayed { .. } => "ack_replayed",
@@ -145,6 +155,20 @@ pub enum Invalid {
     AlreadyMerged { name: String, into: String },
     #[error("'{name}' is not merged into anyone; there is no merge to undo.")]
     NotMerged { name: String },
+    #[error(
+        "This person was erased at their request: the record keeps only what the counts need and cannot be changed, merged or added to a session."
+    )]
+    Erased,
+    #[error(
+        "The passphrase is too short ({len} characters): use at least {min}, e.g. a few words."
+    )]
+    PassphraseTooShort { len: usize, min: usize },
+    #[error(
+        "This laptop is enrolled with HQ: its bundles are already encrypted so that only HQ can read them. Export without a passphrase."
+    )]
+    PassphraseNotNeeded,
+    #[error("The two passphrases differ. Type the same one twice.")]
+    PassphraseMismatch,
 }
 
 impl Invalid {
@@ -174,6 +198,10 @@ impl Invalid {
             Invalid::SamePerson => "same_person",
             Invalid::AlreadyMerged { .. } => "already_merged",
             Invalid::NotMerged { .. } => "not_merged",
+            Invalid::Erased => "person_erased",
+            Invalid::PassphraseTooShort { .. } => "passphrase_too_short",
+            Invalid::PassphraseNotNeeded => "passphrase_not_needed",
+            Invalid::PassphraseMismatch => "passphrase_mismatch",
         }
     }
 
@@ -190,6 +218,7 @@ impl Invalid {
                 json!({ "value": year, "min": min, "max": max })
             }
             Invalid::Age { age, max } => json!({ "value": age, "min": 0, "max": max }),
+            Invalid::PassphraseTooShort { len, min } => json!({ "len": len, "min": min }),
             _ => serde_json::Value::Null,
         }
     }
@@ -211,7 +240,11 @@ impl Invalid {
             | Invalid::SessionCancelled { .. }
             | Invalid::SamePerson
             | Invalid::AlreadyMerged { .. }
-            | Invalid::NotMerged { .. } => None,
+            | Invalid::NotMerged { .. }
+            | Invalid::Erased
+            | Invalid::PassphraseNotNeeded => None,
+            Invalid::PassphraseTooShort { .. } => Some("passphrase"),
+            Invalid::PassphraseMismatch => Some("passphrase_again"),
         }
     }
 }
@@ -364,6 +397,10 @@ pub const CODES: &[&str] = &[
     "same_person",
     "already_merged",
     "not_merged",
+    "person_erased",
+    "passphrase_too_short",
+    "passphrase_not_needed",
+    "passphrase_mismatch",
     "not_found",
     "not_initialized",
     "already_initialized",
@@ -421,6 +458,10 @@ mod tests {
             Invalid::SamePerson,
             Invalid::AlreadyMerged { name: String::new(), into: String::new() },
             Invalid::NotMerged { name: String::new() },
+            Invalid::Erased,
+            Invalid::PassphraseTooShort { len: 1, min: 8 },
+            Invalid::PassphraseNotNeeded,
+            Invalid::PassphraseMismatch,
         ];
         let path = std::path::PathBuf::new();
         let io = || std::io::Error::other("x");

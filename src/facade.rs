@@ -58,7 +58,9 @@ impl Palabre {
 
     /// Merges ops from any device, in one transaction; returns how many were new.
     pub fn merge_ops(&self, ops: &[Op]) -> Result<usize> {
-        self.store.write(|tx| journal::oplog::merge(tx, ops, DERIVED))
+        let merged = self.store.write(|tx| journal::oplog::merge(tx, ops, DERIVED))?;
+        self.scrub_copies()?;
+        Ok(merged)
     }
 
     /// The synced tables and field clocks as JSON, rows ordered by id: two databases with equal
@@ -130,6 +132,15 @@ impl Palabre {
     /// Deletes a person (a tombstone). Their attendances stay, but no longer count anywhere.
     pub fn delete_person(&self, id: PersonId) -> Result<()> {
         people::delete_person(self, id)
+    }
+    /// Forgets a person at their request: their name, phone, community, role, disability
+    /// answers, consent date and notes are blanked for good in the record, in the history of
+    /// every change to it, in the search index and in the automatic backups; the record and any
+    /// duplicate merged with it keep only what the counts need (sex, birth year, group, that
+    /// they attended). The erasure travels in the next bundle: HQ and every laptop that imports
+    /// it do the same. Returns how many records were erased. Cannot be undone.
+    pub fn erase_person(&self, id: PersonId) -> Result<usize> {
+        people::erase_person(self, id)
     }
     pub fn person(&self, id: PersonId) -> Result<Person> {
         people::person(self, id)
@@ -378,12 +389,26 @@ impl Palabre {
     }
     /// Exports a bundle into memory (for the desktop, which saves it where the person chooses).
     pub fn export_bundle_bytes(&self) -> Result<(Exported, Vec<u8>)> {
-        exchange::export::export_bundle_bytes(self)
+        exchange::export::export_bundle_bytes(self, None)
+    }
+    /// Exports a bundle into memory locked with a passphrase (a laptop not enrolled with HQ;
+    /// at least 8 characters).
+    pub fn export_bundle_bytes_with_passphrase(
+        &self,
+        passphrase: &str,
+    ) -> Result<(Exported, Vec<u8>)> {
+        exchange::export::export_bundle_bytes(self, Some(passphrase))
     }
     /// Writes a bundle into `out` (a folder, which gets the standard file name, or a file path).
     /// The file appears whole or not at all.
     pub fn export_bundle(&self, out: &Path) -> Result<Exported> {
-        exchange::export::export_bundle(self, out)
+        exchange::export::export_bundle(self, out, None)
+    }
+    /// Writes a bundle locked with a passphrase (`*.palabre.age`): what a laptop not enrolled
+    /// with HQ offers instead of a plain bundle. Refused on an enrolled laptop, whose bundles are
+    /// encrypted to HQ already.
+    pub fn export_bundle_with_passphrase(&self, out: &Path, passphrase: &str) -> Result<Exported> {
+        exchange::export::export_bundle(self, out, Some(passphrase))
     }
 
     // Exchange: import and trust (exchange/import).
@@ -401,7 +426,16 @@ impl Palabre {
     /// Files may be plain bundles, bundles encrypted to HQ (opened when this database is HQ),
     /// or acknowledgements from HQ (applied when this laptop is enrolled).
     pub fn import_bundle_files(&self, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
-        exchange::import::import_bundle_files(self, paths)
+        exchange::import::import_bundle_files(self, paths, None)
+    }
+    /// Imports bundle files as `import_bundle_files` does, opening those locked with a
+    /// passphrase with `passphrase` (a wrong one refuses the file and writes nothing).
+    pub fn import_bundle_files_with_passphrase(
+        &self,
+        paths: &[&Path],
+        passphrase: &str,
+    ) -> Result<Vec<ImportOutcome>> {
+        exchange::import::import_bundle_files(self, paths, Some(passphrase))
     }
     /// Imports bundles from memory in order, each all or nothing (see `import_bundle_files`).
     pub fn import_bundles<B: AsRef<[u8]> + Sync>(

@@ -85,7 +85,7 @@ pub use exchange::conflicts::Conflict;
 pub use exchange::devices::{DeviceStatus, Orphan};
 pub use exchange::documents::Enrollment;
 pub use exchange::enrollment::HqStatus;
-pub use exchange::export::Exported;
+pub use exchange::export::{Exported, Lock};
 pub use exchange::import::{ImportOutcome, Trusted};
 pub use journal::oplog::{Op, OpWriter};
 pub use journal::schema::Entity;
@@ -122,7 +122,10 @@ impl Palabre {
         let store = Store::open(path, |conn, db, version| {
             backup::automatic(conn, db, &format!("migration-v{version}")).map(drop)
         })?;
-        Ok(Palabre { store, key: KeyStore::File(device::key_path(path)) })
+        let app = Palabre { store, key: KeyStore::File(device::key_path(path)) };
+        // An erasure whose copies were not all scrubbed before the app stopped.
+        app.scrub_copies()?;
+        Ok(app)
     }
 
     pub fn open_in_memory() -> Result<Palabre> {
@@ -224,6 +227,31 @@ impl Palabre {
             load(conn)?;
             w.set(entity, id, "deleted", true.into()).map(drop)
         })
+    }
+
+    /// After an erasure was applied (here, or merged from a bundle): scrubs the copies of the
+    /// data outside the live tables — bundles held in quarantine that carry an erased person's
+    /// data are dropped, every automatic backup is rewritten without it — then empties the
+    /// write-ahead log. Runs after the commit; a stop in between leaves the mark, and the next
+    /// `open` finishes the work.
+    pub(crate) fn scrub_copies(&self) -> Result<()> {
+        use journal::erasure;
+        if !self.store.read(erasure::copies_to_scrub)? {
+            return Ok(());
+        }
+        let people = self.store.read(|c| erasure::erased_rows(c, Entity::Person))?;
+        self.store.write(|tx| exchange::import::forget_held(tx, &people))?;
+        if let Some(db) = self.store.path() {
+            backup::rewrite_backups(db, &|conn| {
+                erasure::scrub(conn, Entity::Person, &people)?;
+                search::forget(conn, &people)?;
+                exchange::import::forget_held(conn, &people)
+            })?;
+        }
+        self.store.write(|tx| erasure::copies_scrubbed(tx))?;
+        self.store.checkpoint()?;
+        tracing::info!(erased = people.len(), "copies scrubbed after an erasure");
+        Ok(())
     }
 
     /// The store, for the core's modules (and the tests and benchmarks that count rows).

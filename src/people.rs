@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::Palabre;
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::journal::schema::Entity;
 use crate::model::attendance::PersonSession;
 use crate::model::codes::{AttendanceRole, Group, Sex, WgDomain};
@@ -14,7 +14,8 @@ use crate::model::person::{Person, PersonInput};
 use crate::search;
 
 pub(crate) const COLUMNS: &str = "id, full_name, sex, birth_year, birth_year_estimated, role, stakeholder_group, \
-                       community, phone, disability, consent, consent_date, notes, registered_on, merged_into";
+                       community, phone, disability, consent, consent_date, notes, registered_on, merged_into, \
+                       coalesce(erased, 0)";
 
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
     let text = |i: usize| -> rusqlite::Result<String> {
@@ -41,6 +42,7 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Person> {
         notes: text(12)?,
         registered_on: date(13)?,
         merged_into: r.get::<_, Option<String>>(14)?.and_then(|id| id.parse().ok()).map(PersonId),
+        erased: r.get(15)?,
     })
 }
 
@@ -83,7 +85,12 @@ pub(crate) fn add_person(app: &Palabre, input: &PersonInput) -> Result<PersonId>
 
 pub(crate) fn edit_person(app: &Palabre, id: PersonId, input: &PersonInput) -> Result<Person> {
     let today = app.today();
-    let changes = |existing: &Person| Ok(input.changes(Some(existing), today)?);
+    let changes = |existing: &Person| {
+        if existing.erased {
+            return Err(Invalid::Erased.into());
+        }
+        Ok(input.changes(Some(existing), today)?)
+    };
     app.edit_row(Entity::Person, id.0, |c| load(c, id), changes)
 }
 
@@ -98,12 +105,14 @@ pub(crate) fn person(app: &Palabre, id: PersonId) -> Result<Person> {
 pub(crate) fn people(app: &Palabre, offset: usize, limit: usize) -> Result<PeoplePage> {
     app.store().read(|c| {
         let total = c.query_row(
-            "SELECT count(*) FROM people WHERE deleted = 0 AND merged_into IS NULL",
+            "SELECT count(*) FROM people
+              WHERE deleted = 0 AND merged_into IS NULL AND coalesce(erased, 0) = 0",
             [],
             |r| r.get(0),
         )?;
         let mut stmt = c.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM people WHERE deleted = 0 AND merged_into IS NULL
+            "SELECT {COLUMNS} FROM people
+              WHERE deleted = 0 AND merged_into IS NULL AND coalesce(erased, 0) = 0
               ORDER BY full_name COLLATE palabre, id LIMIT ?1 OFFSET ?2"
         ))?;
         let people = stmt
@@ -165,4 +174,40 @@ pub struct PersonDetail {
 
 pub(crate) fn person_detail(app: &Palabre, id: PersonId) -> Result<PersonDetail> {
     Ok(PersonDetail { person: app.person(id)?, sessions: app.person_sessions(id)? })
+}
+
+/// Erases a person at their request (see `Palabre::erase_person`): the record and every
+/// duplicate merged with it get the erasure op, which the journal applies (blanks the personal
+/// fields and their history) and which travels in the next bundle. Returns how many records
+/// were erased.
+pub(crate) fn erase_person(app: &Palabre, id: PersonId) -> Result<usize> {
+    let erased = app.write_ops(|conn, w| {
+        let found: Option<(Option<String>, bool)> = conn
+            .prepare_cached("SELECT merged_into, coalesce(erased, 0) FROM people WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((merged_into, erased)) = found else {
+            return Err(Error::NotFound { entity: "person", id: id.to_string() });
+        };
+        if erased {
+            return Err(Invalid::Erased.into());
+        }
+        // The same human: the record kept by a merge and every record merged into it.
+        let root = merged_into.unwrap_or_else(|| id.to_string());
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM people WHERE (id = ?1 OR merged_into = ?1) AND coalesce(erased, 0) = 0",
+        )?;
+        let group: Vec<String> =
+            stmt.query_map([&root], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        for person in &group {
+            let row = person
+                .parse()
+                .map_err(|_| Error::NotFound { entity: "person", id: person.clone() })?;
+            w.set(Entity::Person, row, crate::journal::schema::ERASED, true.into())?;
+        }
+        Ok(group.len())
+    })?;
+    app.scrub_copies()?;
+    tracing::info!(records = erased, "person erased");
+    Ok(erased)
 }

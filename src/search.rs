@@ -12,7 +12,7 @@ use crate::journal::schema::Entity;
 use crate::journal::{Derived, DerivedBatch, RowChange};
 
 /// Person fields that the index is built from.
-pub const INDEXED_FIELDS: &[&str] = &["full_name", "community", "phone", "deleted"];
+pub const INDEXED_FIELDS: &[&str] = &["full_name", "community", "phone", "deleted", "erased"];
 
 pub use crate::model::names::{fold, tokens};
 
@@ -29,22 +29,45 @@ pub struct SearchIndex;
 
 impl Derived for SearchIndex {
     fn batch(&self) -> Box<dyn DerivedBatch + '_> {
-        Box::new(SearchIndex)
+        Box::new(SearchBatch { erased: false })
     }
 }
 
-impl DerivedBatch for SearchIndex {
+struct SearchBatch {
+    /// A person was erased in this batch: the index is compacted at its end.
+    erased: bool,
+}
+
+impl DerivedBatch for SearchBatch {
     fn row(&mut self, conn: &Connection, change: &RowChange<'_>) -> Result<()> {
         if change.entity == Entity::Person
             && change.fields.iter().any(|f| INDEXED_FIELDS.contains(f))
         {
             reindex_person(conn, change.row)?;
+            self.erased |= change.fields.contains(&crate::journal::schema::ERASED);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, conn: &Connection) -> Result<()> {
+        if self.erased {
+            compact(conn)?;
         }
         Ok(())
     }
 }
 
-/// Rebuilds the index entry of one person (removing it when the person is deleted or merged).
+/// Rewrites the index as one segment. Secure delete removes an erased person's entries, but a
+/// word can stay behind as the first key of an index page; rewriting the index drops it (and
+/// the pages it leaves are zeroed: `secure_delete` is on).
+fn compact(conn: &Connection) -> Result<()> {
+    conn.execute("INSERT INTO people_fts (people_fts) VALUES ('optimize')", [])?;
+    Ok(())
+}
+
+/// Rebuilds the index entry of one person (removing it when the person is deleted, merged or
+/// erased). The index is created with FTS5's `secure-delete` option (schema v3), so a removed
+/// entry leaves no trace of its words in the index's pages.
 pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     struct Indexed {
         num: i64,
@@ -55,7 +78,8 @@ pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
     }
     let row = conn
         .prepare_cached(
-            "SELECT num, full_name, community, phone, deleted OR merged_into IS NOT NULL
+            "SELECT num, full_name, community, phone,
+                    deleted OR merged_into IS NOT NULL OR coalesce(erased, 0)
                FROM people WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -84,6 +108,18 @@ pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
         ])?;
     }
     Ok(())
+}
+
+/// Removes people from the index for good (their words leave the index's pages too): used on
+/// backups, whose rows an erasure blanks without the journal.
+pub fn forget(conn: &Connection, people: &[String]) -> Result<()> {
+    conn.execute("INSERT INTO people_fts (people_fts, rank) VALUES ('secure-delete', 1)", [])?;
+    conn.execute(
+        "DELETE FROM people_fts WHERE rowid IN
+           (SELECT num FROM people WHERE id IN (SELECT value FROM json_each(?1)))",
+        [serde_json::to_string(people).unwrap_or_default()],
+    )?;
+    compact(conn)
 }
 
 /// What a search found: the ids to show, and how many people match in all.

@@ -450,3 +450,55 @@ fn relaying_a_file_through_another_laptop_equals_delivering_it() {
     deliver(&relayed, &own);
     assert_eq!(relayed.synced_snapshot().unwrap(), direct.synced_snapshot().unwrap());
 }
+
+// ---- bundles locked with a passphrase (a laptop not enrolled with HQ) ----
+
+#[test]
+fn a_bundle_locked_with_a_passphrase_opens_only_with_it_and_a_refusal_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = laptop("Ségou-07");
+    person(&a, "Kadiatou Sow");
+    // Too short: refused, and the export is not counted.
+    let err = a.export_bundle_with_passphrase(dir.path(), "court").unwrap_err();
+    assert_eq!(err.code(), "passphrase_too_short", "{err}");
+    assert_eq!(err.field(), Some("passphrase"));
+    let exported = a.export_bundle_with_passphrase(dir.path(), "sable chaud de Mopti").unwrap();
+    assert_eq!(exported.bundle_seq, 1, "the refused export took no number");
+    assert_eq!(exported.lock, palabre::Lock::Passphrase);
+    let path = exported.path.unwrap();
+    assert!(path.to_string_lossy().ends_with(".palabre.age"), "{}", path.display());
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(!bytes.windows(8).any(|w| w == b"Kadiatou"), "the names are encrypted");
+
+    let hq = laptop("HQ");
+    let before = state(&hq);
+    let code = |outcome: &ImportOutcome| match outcome {
+        ImportOutcome::Rejected { code, .. } => code.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(code(&hq.import_bundle_file(&path).unwrap()), "needs_passphrase");
+    let wrong = hq.import_bundle_files_with_passphrase(&[&path], "sable chaud de mopti").unwrap();
+    assert_eq!(code(&wrong[0]), "wrong_passphrase");
+    assert!(wrong[0].to_string().contains("capitals"), "{}", wrong[0]);
+    assert_eq!(state(&hq), before, "refusals write nothing");
+    let opened = hq.import_bundle_files_with_passphrase(&[&path], "sable chaud de Mopti").unwrap();
+    let ImportOutcome::Quarantined { fingerprint, .. } = &opened[0] else { panic!("{opened:?}") };
+    hq.trust_device(fingerprint).unwrap();
+    assert_eq!(hq.find_people("kadiatou", 5).unwrap().len(), 1);
+}
+
+#[test]
+fn an_enrolled_laptop_needs_no_passphrase_and_a_plain_export_says_it_is_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let hq = laptop("HQ");
+    let keys = hq.hq_init(&dir.path().join("keys"), Some("Dialogues")).unwrap();
+    let a = laptop("Ségou-07");
+    person(&a, "Kadiatou Sow");
+    let (plain, _) = a.export_bundle_bytes().unwrap();
+    assert_eq!((plain.lock, plain.encrypted), (palabre::Lock::Nothing, false));
+    a.enroll_file(&keys.enrollment).unwrap();
+    let err = a.export_bundle_with_passphrase(dir.path(), "sable chaud de Mopti").unwrap_err();
+    assert_eq!(err.code(), "passphrase_not_needed", "{err}");
+    let (sealed, _) = a.export_bundle_bytes().unwrap();
+    assert_eq!((sealed.lock, sealed.encrypted), (palabre::Lock::Hq, true));
+}

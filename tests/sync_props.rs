@@ -28,6 +28,8 @@ enum Step {
     Attend { d: usize, who: usize },
     /// Device `d` removes a shared person.
     Delete { d: usize, who: usize },
+    /// Device `d` erases a shared person at their request.
+    Erase { d: usize, who: usize },
     /// Device `d` exports a bundle (kept for delivery).
     Export { d: usize },
     /// Device `to` imports the latest bundle of device `from` (so later edits have seen it).
@@ -42,6 +44,7 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (d(), 0..NAMES.len()).prop_map(|(d, name)| Step::Register { d, name }),
         2 => (d(), 0..3usize).prop_map(|(d, who)| Step::Attend { d, who }),
         1 => (d(), 0..3usize).prop_map(|(d, who)| Step::Delete { d, who }),
+        1 => (d(), 0..3usize).prop_map(|(d, who)| Step::Erase { d, who }),
         2 => d().prop_map(|d| Step::Export { d }),
         2 => (d(), d()).prop_map(|(from, to)| Step::Receive { from, to }),
     ]
@@ -141,6 +144,9 @@ fn perform(w: &mut World, step: &Step) {
         Step::Delete { d, who } => {
             let _ = w.devices[d].delete_person(w.people[who]);
         }
+        Step::Erase { d, who } => {
+            let _ = w.devices[d].erase_person(w.people[who]);
+        }
         Step::Export { d } => {
             let bytes = w.devices[d].export_bundle_bytes().unwrap().1;
             w.latest[d] = Some(bytes.clone());
@@ -167,8 +173,21 @@ fn all_ops(w: &World) -> Vec<Op> {
     ops.into_values().collect()
 }
 
-/// The reference model: winning value of every field.
+/// Whether the op writes a personal field of a row that some op erases.
+fn blanked(op: &Op, erased: &BTreeSet<String>) -> bool {
+    erased.contains(&op.row_id.to_string())
+        && op.entity.field(&op.field).is_some_and(|f| f.personal)
+}
+
+/// The rows some op erases.
+fn erased_rows(ops: &[Op]) -> BTreeSet<String> {
+    ops.iter().filter(|op| op.field == "erased").map(|op| op.row_id.to_string()).collect()
+}
+
+/// The reference model: winning value of every field; an erased row's personal fields are
+/// blank whoever won them.
 fn expected_fields(ops: &[Op]) -> BTreeMap<(String, String, String), Value> {
+    let erased = erased_rows(ops);
     let mut winners: BTreeMap<(String, String, String), &Op> = BTreeMap::new();
     for op in ops {
         let key = (op.entity.table().to_string(), op.row_id.to_string(), op.field.clone());
@@ -178,15 +197,20 @@ fn expected_fields(ops: &[Op]) -> BTreeMap<(String, String, String), Value> {
             winners.insert(key, op);
         }
     }
-    winners.into_iter().map(|(k, op)| (k, op.value.clone())).collect()
+    winners
+        .into_iter()
+        .map(|(k, op)| (k, if blanked(op, &erased) { Value::Null } else { op.value.clone() }))
+        .collect()
 }
 
 /// The reference model of conflicts: for each field, the latest op of every other device that
 /// wrote it, if the winner had not seen it and it holds another value.
 /// Returns (entity, row, field, losing device, losing hlc).
+/// No conflict is kept about an erased row's personal fields (there is nothing left to choose).
 fn expected_conflicts(ops: &[Op]) -> BTreeSet<(String, String, String, String, i64)> {
+    let erased = erased_rows(ops);
     let mut by_field: BTreeMap<(String, String, String), Vec<&Op>> = BTreeMap::new();
-    for op in ops {
+    for op in ops.iter().filter(|op| !blanked(op, &erased)) {
         by_field
             .entry((op.entity.as_str().to_string(), op.row_id.to_string(), op.field.clone()))
             .or_default()

@@ -185,11 +185,18 @@ enum BundleCommand {
         /// A folder (the file gets its standard name) or a file path.
         #[arg(long, default_value = ".")]
         out: PathBuf,
+        /// Lock the bundle with a passphrase (a laptop not enrolled with HQ): read from
+        /// PALABRE_BUNDLE_PASSPHRASE, else typed twice. Give it to HQ by phone, not with the file.
+        #[arg(long)]
+        passphrase: bool,
     },
     /// Import bundles: one line per file.
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Open bundles locked with a passphrase: read from PALABRE_BUNDLE_PASSPHRASE, else typed.
+        #[arg(long)]
+        passphrase: bool,
     },
     /// Check a bundle's signature and contents without importing it.
     Verify { file: PathBuf },
@@ -343,6 +350,15 @@ enum PersonCommand {
     },
     Delete {
         id: PersonId,
+    },
+    /// Forget a person at their request: name, phone, community, role, notes and their history
+    /// are blanked for good, here and — through the next bundle — at HQ and on every laptop that
+    /// receives it. The counts keep them (sex, birth year, group, attendance). Cannot be undone.
+    Erase {
+        id: PersonId,
+        /// Confirm: the erasure cannot be undone.
+        #[arg(long, required = true)]
+        yes: bool,
     },
     /// Merge DUPLICATE into KEEP: the duplicate becomes an alias, its attendances count for KEEP.
     Merge {
@@ -570,6 +586,23 @@ fn command_name(args: &[std::ffi::OsString]) -> String {
     names.join(" ")
 }
 
+/// The passphrase of `bundle … --passphrase`: `PALABRE_BUNDLE_PASSPHRASE` when set, else typed
+/// on the terminal without echo (twice when choosing one).
+fn bundle_passphrase(choosing: bool) -> Result<String, Error> {
+    if let Some(given) = std::env::var("PALABRE_BUNDLE_PASSPHRASE").ok().filter(|p| !p.is_empty()) {
+        return Ok(given);
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map_err(|source| Error::Io { path: "terminal".into(), source })
+    };
+    let typed = ask("Passphrase: ")?;
+    if choosing && ask("Passphrase again: ")? != typed {
+        return Err(palabre::Invalid::PassphraseMismatch.into());
+    }
+    Ok(typed)
+}
+
 fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(), Error> {
     let app = Palabre::open(db)?;
     match command {
@@ -607,6 +640,7 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
                 out.person(&person, &app.person_sessions(id)?)
             }
             PersonCommand::Delete { id } => out.done(app.delete_person(id)?),
+            PersonCommand::Erase { id, yes: _ } => out.erased(app.erase_person(id)?),
             PersonCommand::Merge { keep, duplicate, take } => {
                 out.merged(&app.merge_people(keep, duplicate, &take)?)
             }
@@ -661,13 +695,22 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
         Command::Device(DeviceCommand::Trust { fingerprint }) => {
             out.trusted(&app.trust_device(&fingerprint)?)
         }
-        Command::Bundle(BundleCommand::Export { out: path }) => {
-            out.exported(&app.export_bundle(&path)?)
+        Command::Bundle(BundleCommand::Export { out: path, passphrase }) => {
+            let exported = if passphrase {
+                app.export_bundle_with_passphrase(&path, &bundle_passphrase(true)?)?
+            } else {
+                app.export_bundle(&path)?
+            };
+            out.exported(&exported, app.hq_status()?.is_hq)
         }
-        Command::Bundle(BundleCommand::Import { files }) => {
+        Command::Bundle(BundleCommand::Import { files, passphrase }) => {
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-            let results: Vec<_> =
-                files.iter().cloned().zip(app.import_bundle_files(&paths)?).collect();
+            let outcomes = if passphrase {
+                app.import_bundle_files_with_passphrase(&paths, &bundle_passphrase(false)?)?
+            } else {
+                app.import_bundle_files(&paths)?
+            };
+            let results: Vec<_> = files.iter().cloned().zip(outcomes).collect();
             out.imported(&results)?;
             let rejected =
                 results.iter().filter(|(_, r)| matches!(r, ImportOutcome::Rejected { .. })).count();

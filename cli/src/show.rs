@@ -66,6 +66,17 @@ impl Out {
         Ok(())
     }
 
+    pub fn erased(&self, records: usize) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "erased_records": records }));
+        }
+        say!(
+            "Erased ({records} record{}): the personal data is blank here; export a bundle so that HQ forgets it too.",
+            if records == 1 { "" } else { "s" }
+        );
+        Ok(())
+    }
+
     pub fn done(&self, (): ()) -> Result<(), Error> {
         if self.json { print_json(&json!({ "ok": true })) } else { Ok(()) }
     }
@@ -169,7 +180,7 @@ impl Out {
             say!(
                 "    {}  {mark}  {:<30} {} {:>3}  {}",
                 a.person_id,
-                a.full_name,
+                if a.erased { "(erased)" } else { a.full_name.as_str() },
                 a.sex,
                 age,
                 a.role
@@ -272,7 +283,11 @@ impl Out {
             (Some(y), false) => y.to_string(),
             (None, _) => "-".to_string(),
         };
-        say!("{}", p.full_name);
+        if p.erased {
+            say!("(erased at their request)");
+        } else {
+            say!("{}", p.full_name);
+        }
         say!("  id         {}", p.id);
         say!("  sex        {}    born {born}", p.sex);
         say!("  role       {}", or_dash(&p.role));
@@ -362,7 +377,13 @@ impl Out {
 }
 
 impl Out {
-    pub fn exported(&self, e: &palabre::Exported) -> Result<(), Error> {
+    /// What an export wrote; on a laptop, a plain bundle is said to be plain every time.
+    pub fn exported(&self, e: &palabre::Exported, is_hq: bool) -> Result<(), Error> {
+        if e.lock == palabre::Lock::Nothing && !is_hq {
+            eprintln!(
+                "warning: this bundle is not encrypted — this laptop is not enrolled with HQ, so anyone who gets the file can read it. Export with --passphrase to lock it, and give HQ the passphrase by phone."
+            );
+        }
         if self.json {
             return print_json(e);
         }
@@ -376,6 +397,9 @@ impl Out {
             );
         } else {
             eprintln!("bundle #{} holds no changes", e.bundle_seq);
+        }
+        if e.lock == palabre::Lock::Passphrase {
+            eprintln!("locked with the passphrase: give it to HQ by phone, not with the file");
         }
         Ok(())
     }

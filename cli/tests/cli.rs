@@ -302,3 +302,69 @@ fn the_registry_shows_who_has_no_recorded_consent() {
     assert!(line("Binta Sow").ends_with("(no consent recorded)"), "{list}");
     assert!(!line("Awa Diallo").contains("no consent"), "{list}");
 }
+
+#[test]
+fn person_erase_forgets_a_person_and_asks_for_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(&db, &["init", "--device-name", "Kati-01"]);
+    let p = id(&ok(
+        &db,
+        &["person", "add", "--name", "Fanta Camara", "--sex", "F", "--phone", "76 55 44 33"],
+    ));
+    // Without --yes nothing happens: a usage error.
+    let out = palabre(&db, &["person", "erase", &p]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--yes"));
+    assert_eq!(json(&db, &["person", "show", &p])["person"]["full_name"], "Fanta Camara");
+
+    let text = ok(&db, &["person", "erase", &p, "--yes"]);
+    assert!(text.contains("Erased (1 record)"), "{text}");
+    let shown = json(&db, &["person", "show", &p])["person"].clone();
+    assert_eq!((shown["erased"].as_bool(), shown["full_name"].as_str()), (Some(true), Some("")));
+    assert_eq!(shown["phone"], "");
+    assert!(ok(&db, &["person", "show", &p]).starts_with("(erased at their request)"));
+    assert_eq!(json(&db, &["person", "list"])["total"], 0);
+    let err = refused(&db, &["person", "edit", &p, "--name", "Fanta"]);
+    assert!(err.contains("erased at their request"), "{err}");
+    let err = refused(&db, &["person", "erase", &p, "--yes"]);
+    assert!(err.contains("erased at their request"), "{err}");
+}
+
+#[test]
+fn a_plain_export_warns_and_a_passphrase_locks_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    ok(&db, &["init", "--device-name", "Kati-01"]);
+    ok(&db, &["person", "add", "--name", "Kadiatou Sow", "--sex", "F"]);
+    let out = palabre(&db, &["bundle", "export", "--out", dir.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(warning.contains("warning: this bundle is not encrypted"), "{warning}");
+    assert!(warning.contains("--passphrase"), "{warning}");
+
+    let locked = Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "bundle", "export", "--passphrase", "--out"])
+        .arg(dir.path())
+        .env("PALABRE_BUNDLE_PASSPHRASE", "sable chaud de Mopti")
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{}", String::from_utf8_lossy(&locked.stderr));
+    let path = String::from_utf8(locked.stdout).unwrap().trim().to_string();
+    assert!(path.ends_with(".palabre.age"), "{path}");
+    let said = String::from_utf8_lossy(&locked.stderr);
+    assert!(!said.contains("not encrypted") && said.contains("give it to HQ by phone"), "{said}");
+
+    let hq = dir.path().join("hq.db");
+    ok(&hq, &["init", "--device-name", "HQ"]);
+    let refused = palabre(&hq, &["bundle", "import", &path]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stdout).contains("locked with a passphrase"));
+    let opened = Command::new(BIN)
+        .args(["--db", hq.to_str().unwrap(), "bundle", "import", "--passphrase", &path])
+        .env("PALABRE_BUNDLE_PASSPHRASE", "sable chaud de Mopti")
+        .output()
+        .unwrap();
+    assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stderr));
+    assert!(String::from_utf8_lossy(&opened.stdout).contains("quarantined"), "{opened:?}");
+}

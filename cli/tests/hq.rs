@@ -92,12 +92,10 @@ fn key_files_are_private_and_secrets_appear_nowhere_else() {
     assert_no_secret(&secrets, "the ack", &std::fs::read(&ack).unwrap());
     assert_no_secret(&secrets, "the bundle", &std::fs::read(&bundle).unwrap());
     let hq = Palabre::open(root.join("hq.db")).unwrap();
-    let plain = palabre::exchange::seal::open(
-        &std::fs::read(&bundle).unwrap(),
-        Some(&palabre::exchange::seal::age_identity(&root.join("keys")).unwrap()),
-        1 << 20,
-    )
-    .unwrap();
+    let identity = palabre::exchange::seal::age_identity(&root.join("keys")).unwrap();
+    let keys = palabre::exchange::seal::Keys { identity: Some(&identity), passphrase: None };
+    let plain =
+        palabre::exchange::seal::open(&std::fs::read(&bundle).unwrap(), keys, 1 << 20).unwrap();
     assert_no_secret(&secrets, "the decrypted bundle", &plain);
     drop(hq);
     for db in ["hq.db", "laptop.db"] {

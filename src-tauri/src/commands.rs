@@ -140,6 +140,12 @@ pub fn delete_person(state: State<'_, AppState>, id: PersonId) -> UiResult<()> {
     Ok(state.app()?.delete_person(id)?)
 }
 
+/// Person page → "Forget this person" (after the confirmation): how many records were erased.
+#[tauri::command(async)]
+pub fn erase_person(state: State<'_, AppState>, id: PersonId) -> UiResult<usize> {
+    Ok(state.app()?.erase_person(id)?)
+}
+
 #[tauri::command(async)]
 pub fn attend(
     state: State<'_, AppState>,
@@ -206,14 +212,35 @@ pub fn next_bundle_name(state: State<'_, AppState>) -> UiResult<String> {
     Ok(state.app()?.next_bundle_file_name()?)
 }
 
+/// Sync → Export: plain, or locked with the passphrase the facilitator typed (a laptop not
+/// enrolled with HQ).
 #[tauri::command(async)]
-pub fn export_bundle(state: State<'_, AppState>, path: PathBuf) -> UiResult<Exported> {
-    Ok(state.app()?.export_bundle(&path)?)
+pub fn export_bundle(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    passphrase: Option<String>,
+) -> UiResult<Exported> {
+    let app = state.app()?;
+    Ok(match passphrase.as_deref().filter(|p| !p.is_empty()) {
+        Some(passphrase) => app.export_bundle_with_passphrase(&path, passphrase)?,
+        None => app.export_bundle(&path)?,
+    })
 }
 
+/// Sync → Import, one file at a time (the window shows progress); `passphrase` opens bundles
+/// locked with one.
 #[tauri::command(async)]
-pub fn import_bundle(state: State<'_, AppState>, path: PathBuf) -> UiResult<ImportOutcome> {
-    Ok(state.app()?.import_bundle_file(&path)?)
+pub fn import_bundle(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    passphrase: Option<String>,
+) -> UiResult<ImportOutcome> {
+    let app = state.app()?;
+    let mut outcomes = match passphrase.as_deref().filter(|p| !p.is_empty()) {
+        Some(passphrase) => app.import_bundle_files_with_passphrase(&[&path], passphrase)?,
+        None => app.import_bundle_files(&[&path])?,
+    };
+    Ok(outcomes.remove(0))
 }
 
 #[tauri::command(async)]

@@ -582,6 +582,118 @@ fn a_backup_is_restored_from_settings() {
     assert_eq!(before.people(0, 10).unwrap().people[0].full_name, "Awa Diarra");
 }
 
+#[test]
+fn a_person_who_asks_to_be_forgotten_is_erased_from_her_page() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    h.set_up_and_quit();
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    let fanta = db
+        .add_person(&palabre::PersonInput {
+            full_name: Some("Fanta Camara".into()),
+            phone: Some("76 55 44 33".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    drop(db);
+
+    let (driver, app) = h.launch();
+    app.go(&format!("#/people/{fanta}"));
+    app.wait_text("#view h1", "Fanta Camara");
+    app.click("#erase-person");
+    app.wait_text("#modal", "Oublier cette personne ?");
+    app.wait_text("#modal", "irréversible");
+    app.click("#modal .dialog button.danger");
+    app.wait_text("#toast", "Oubliée");
+    app.wait_text("#view h1", "Personne effacée");
+    app.wait_text("#erased-note", "demandé à être oubliée");
+    assert_eq!(app.count("#erase-person"), 0, "nothing more to do on an erased record");
+    app.click("a[data-route=people]");
+    app.wait_text("#view", "Aucune personne");
+    app.quit();
+    drop(driver);
+
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    assert!(db.person(fanta).unwrap().erased);
+    drop(db);
+    // The data folder, with the backup the window made at start (before the erasure).
+    let mut folders = vec![h.db.parent().unwrap().to_path_buf()];
+    let mut files = 0;
+    while let Some(folder) = folders.pop() {
+        for path in std::fs::read_dir(folder).unwrap().flatten().map(|e| e.path()) {
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            files += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            for trace in [&b"Fanta"[..], b"fanta", b"76 55 44 33"] {
+                let found = bytes.windows(trace.len()).any(|w| w == trace);
+                assert!(!found, "{} keeps a trace", path.display());
+            }
+        }
+    }
+    assert!(files >= 2, "the database and at least one backup were searched");
+}
+
+#[test]
+fn a_laptop_not_enrolled_is_warned_at_every_export_and_locks_its_bundle_with_a_passphrase() {
+    use palabre::ImportOutcome;
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let files = tempfile::tempdir().unwrap();
+    h.set_up_and_quit();
+    let db = palabre::Palabre::open(&h.db).unwrap();
+    let kadiatou =
+        palabre::PersonInput { full_name: Some("Kadiatou Sow".into()), ..Default::default() };
+    db.add_person(&kadiatou).unwrap();
+    drop(db);
+
+    let (driver, app) = h.launch();
+    app.click("a[data-route=sync]");
+    app.wait_text("#plain-warning", "n'est pas inscrit auprès du siège");
+    // Two different passphrases: nothing is exported.
+    app.type_into("#export-passphrase", "sable chaud de Mopti");
+    app.type_into("#export-passphrase-again", "sable chaud de mopti");
+    app.click("#export-bundle");
+    app.wait_text("#view [data-field=passphrase_again] .error", "diffèrent");
+    app.script("document.getElementById('export-passphrase-again').value = ''", json!([]));
+    app.type_into("#export-passphrase-again", "sable chaud de Mopti");
+    let locked = files.path().join("locked.palabre.age");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([locked]));
+    app.click("#export-bundle");
+    app.wait_text("#export-result", "Verrouillé par la phrase secrète");
+    // Without the passphrase, the warning comes again, and asks first.
+    app.wait_text("#plain-warning", "n'est pas inscrit auprès du siège");
+    app.click("#use-passphrase");
+    let plain = files.path().join("plain.palabre");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([plain]));
+    app.click("#export-bundle");
+    app.wait_text("#modal", "Exporter sans chiffrement ?");
+    app.click("#modal .dialog button.secondary");
+    assert!(!plain.exists(), "cancelled: nothing written");
+    app.click("#export-bundle");
+    app.wait_text("#modal", "Exporter sans chiffrement ?");
+    app.click("#modal .dialog button.danger");
+    app.wait_text("#export-result", "plain.palabre");
+    app.quit();
+    drop(driver);
+
+    let bytes = std::fs::read(&locked).unwrap();
+    assert!(!bytes.windows(8).any(|w| w == b"Kadiatou"));
+    let hq = palabre::Palabre::open(files.path().join("hq.db")).unwrap();
+    hq.init("HQ Bamako").unwrap();
+    let refused = hq.import_bundle_file(&locked).unwrap();
+    assert!(
+        matches!(&refused, ImportOutcome::Rejected { code, .. } if code == "needs_passphrase"),
+        "{refused:?}"
+    );
+    let opened =
+        hq.import_bundle_files_with_passphrase(&[&locked], "sable chaud de Mopti").unwrap();
+    assert!(matches!(opened[0], ImportOutcome::Quarantined { .. }), "{opened:?}");
+    assert!(palabre::Palabre::verify_bundle(&std::fs::read(&plain).unwrap()).is_ok());
+}
+
 /// Text nodes and labels on the page that read "null", "undefined" or "NaN": what a view
 /// printed by mistake. (The licence texts on About are prose — "null and void" — and skipped.)
 fn stray_words(app: &Session) -> Vec<String> {

@@ -61,7 +61,8 @@ fn scored(conn: &Connection) -> Result<(Vec<score::Record>, Vec<score::Folded>, 
     let mut stmt = conn.prepare_cached(
         "SELECT id, coalesce(full_name, ''), coalesce(sex, 'X'), birth_year,
                 coalesce(birth_year_estimated, 0), coalesce(community, ''), coalesce(phone, '')
-           FROM people WHERE deleted = 0 AND merged_into IS NULL ORDER BY num",
+           FROM people WHERE deleted = 0 AND merged_into IS NULL AND coalesce(erased, 0) = 0
+          ORDER BY num",
     )?;
     let records = stmt
         .query_map([], |r| {
@@ -146,6 +147,9 @@ pub(crate) fn merge_people(
             return Err(Invalid::SamePerson.into());
         }
         let (k, d) = (people::load(conn, keep)?, people::load(conn, duplicate)?);
+        if k.erased || d.erased {
+            return Err(Invalid::Erased.into());
+        }
         for p in [&d, &k] {
             if let Some(into) = p.merged_into {
                 let into = people::load(conn, into).map(|p| p.full_name).unwrap_or_default();
@@ -160,6 +164,9 @@ pub(crate) fn merge_people(
 pub(crate) fn unmerge_person(app: &Palabre, duplicate: PersonId) -> Result<Unmerged> {
     app.write_ops(|conn, w| {
         let d = people::load(conn, duplicate)?;
+        if d.erased {
+            return Err(Invalid::Erased.into());
+        }
         let merges = links::active_merges_of(conn, duplicate)?;
         let Some((_, keep, _)) = merges.first() else {
             return Err(Invalid::NotMerged { name: d.full_name }.into());

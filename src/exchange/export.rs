@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::Palabre;
-use crate::error::Result;
+use crate::error::{Invalid, Result};
 use crate::exchange::bundle::{self, Manifest};
+use crate::exchange::seal;
 use crate::files::{file_safe, write_atomically};
 use crate::journal::oplog;
 use crate::store::bookkeeping::{self, Key};
@@ -22,8 +23,21 @@ pub struct Exported {
     pub first_seq: i64,
     pub last_seq: i64,
     pub bytes: usize,
-    /// Encrypted to the HQ this laptop is enrolled with (`*.palabre.age`); plain when not enrolled.
+    /// Encrypted (`*.palabre.age`): to HQ, or with a passphrase (see `lock`).
     pub encrypted: bool,
+    pub lock: Lock,
+}
+
+/// What protects an exported bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lock {
+    /// Encrypted to the HQ this laptop is enrolled with: only HQ can read it.
+    Hq,
+    /// Encrypted with a passphrase the facilitator chose (a laptop not enrolled yet).
+    Passphrase,
+    /// Signed but readable by anyone who has the file.
+    Nothing,
 }
 
 struct Built {
@@ -32,7 +46,7 @@ struct Built {
     manifest_sha256: String,
 }
 
-fn build_bundle(app: &Palabre) -> Result<Built> {
+fn build_bundle(app: &Palabre, passphrase: Option<&str>) -> Result<Built> {
     let key = app.signing_key()?;
     let me = app.device()?;
     let (ops, bundle_seq, prev_hash) = app.store().read(|c| {
@@ -49,10 +63,19 @@ fn build_bundle(app: &Palabre) -> Result<Built> {
     let range = manifest.ops;
     let (mut bytes, manifest_sha256) = bundle::write(&key, manifest, &ops);
     let recipient = app.store().read(crate::exchange::enrollment::stored)?.map(|e| e.age_recipient);
-    if let Some(recipient) = &recipient {
-        bytes = crate::exchange::seal::seal(&bytes, recipient)?;
-    }
-    let file_name = bundle_file_name(&me.name, bundle_seq, recipient.is_some());
+    let lock = match (&recipient, passphrase) {
+        (Some(_), Some(_)) => return Err(Invalid::PassphraseNotNeeded.into()),
+        (Some(recipient), None) => {
+            bytes = seal::seal(&bytes, recipient)?;
+            Lock::Hq
+        }
+        (None, Some(passphrase)) => {
+            bytes = seal::seal_with_passphrase(&bytes, passphrase)?;
+            Lock::Passphrase
+        }
+        (None, None) => Lock::Nothing,
+    };
+    let file_name = bundle_file_name(&me.name, bundle_seq, lock != Lock::Nothing);
     let exported = Exported {
         path: None,
         file_name,
@@ -61,7 +84,8 @@ fn build_bundle(app: &Palabre) -> Result<Built> {
         first_seq: range.first_seq,
         last_seq: range.last_seq,
         bytes: bytes.len(),
-        encrypted: recipient.is_some(),
+        encrypted: lock != Lock::Nothing,
+        lock,
     };
     Ok(Built { exported, bytes, manifest_sha256 })
 }
@@ -97,18 +121,41 @@ pub(crate) fn next_bundle_file_name(app: &Palabre) -> Result<String> {
     Ok(bundle_file_name(&name, seq, enrolled))
 }
 
-pub(crate) fn export_bundle_bytes(app: &Palabre) -> Result<(Exported, Vec<u8>)> {
-    let built = build_bundle(app)?;
+/// Checks a passphrase chosen to lock a bundle.
+fn checked(passphrase: Option<&str>) -> Result<Option<&str>> {
+    match passphrase {
+        Some(p) if p.chars().count() < seal::MIN_PASSPHRASE => {
+            Err(Invalid::PassphraseTooShort { len: p.chars().count(), min: seal::MIN_PASSPHRASE }
+                .into())
+        }
+        other => Ok(other),
+    }
+}
+
+pub(crate) fn export_bundle_bytes(
+    app: &Palabre,
+    passphrase: Option<&str>,
+) -> Result<(Exported, Vec<u8>)> {
+    let built = build_bundle(app, checked(passphrase)?)?;
     record_export(app, &built)?;
     Ok((built.exported, built.bytes))
 }
 
-pub(crate) fn export_bundle(app: &Palabre, out: &Path) -> Result<Exported> {
-    let mut built = build_bundle(app)?;
+pub(crate) fn export_bundle(
+    app: &Palabre,
+    out: &Path,
+    passphrase: Option<&str>,
+) -> Result<Exported> {
+    let mut built = build_bundle(app, checked(passphrase)?)?;
     let path = if out.is_dir() { out.join(&built.exported.file_name) } else { out.to_path_buf() };
     write_atomically(&path, &built.bytes)?;
     record_export(app, &built)?;
-    tracing::info!(ops = built.exported.ops, bytes = built.bytes.len(), "bundle exported");
+    tracing::info!(
+        ops = built.exported.ops,
+        bytes = built.bytes.len(),
+        lock = ?built.exported.lock,
+        "bundle exported"
+    );
     built.exported.path = Some(path);
     Ok(built.exported)
 }

@@ -16,6 +16,7 @@ use crate::device::{self, normalize_fingerprint};
 use crate::error::{Error, Invalid, Result};
 use crate::exchange::bundle::{self, Bundle, Rejection};
 use crate::exchange::{ack, seal};
+use crate::journal::erasure;
 use crate::journal::oplog::{self, Op};
 
 /// One line of the log per file imported: what happened, counts, the code, the time. (Device
@@ -128,7 +129,8 @@ fn public_key_bytes(bundle: &Bundle) -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// The first op of the bundle whose (device, op_seq) is already stored with other content.
+/// The first op of the bundle whose (device, op_seq) is already stored with other content. The
+/// same op with its personal value blanked by an erasure (on either side) is not other content.
 fn find_fork(conn: &Connection, bundle: &Bundle) -> Result<Option<i64>> {
     let range = bundle.manifest.ops;
     if range.count == 0 {
@@ -142,7 +144,7 @@ fn find_fork(conn: &Connection, bundle: &Bundle) -> Result<Option<i64>> {
     Ok(bundle
         .ops
         .iter()
-        .find(|op| stored.get(&op.op_seq).is_some_and(|s| s != *op))
+        .find(|op| stored.get(&op.op_seq).is_some_and(|s| s != *op && !erasure::is_blanking(s, op)))
         .map(|op| op.op_seq))
 }
 
@@ -257,12 +259,12 @@ enum Prepared<'a> {
     Ack(Cow<'a, [u8]>),
 }
 
-fn prepare<'a>(bytes: Cow<'a, [u8]>, identity: Option<&age::x25519::Identity>) -> Prepared<'a> {
+fn prepare<'a>(bytes: Cow<'a, [u8]>, keys: seal::Keys<'_>) -> Prepared<'a> {
     if ack::is_ack(&bytes) {
         return Prepared::Ack(bytes);
     }
     if seal::is_sealed(&bytes) {
-        return match seal::open(&bytes, identity, bundle::MAX_FILE_BYTES) {
+        return match seal::open(&bytes, keys, bundle::MAX_FILE_BYTES) {
             Ok(plain) => {
                 let parsed = Box::new(bundle::read(&plain));
                 Prepared::Bundle(Cow::Owned(plain), parsed)
@@ -279,18 +281,26 @@ pub(crate) fn import_bundle_bytes(app: &Palabre, bytes: &[u8]) -> Result<ImportO
 }
 
 pub(crate) fn import_bundle_file(app: &Palabre, path: &Path) -> Result<ImportOutcome> {
-    Ok(app.import_bundle_files(&[path])?.remove(0))
+    Ok(import_bundle_files(app, &[path], None)?.remove(0))
 }
 
-pub(crate) fn import_bundle_files(app: &Palabre, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
+/// Imports files in order; `passphrase` opens the ones locked with a passphrase.
+pub(crate) fn import_bundle_files(
+    app: &Palabre,
+    paths: &[&Path],
+    passphrase: Option<&str>,
+) -> Result<Vec<ImportOutcome>> {
     let identity = crate::exchange::enrollment::hq_identity(app)?;
+    let keys = seal::Keys { identity: identity.as_ref(), passphrase };
     if !paths.is_empty() {
         app.auto_backup("import")?;
     }
-    import_pipelined(app, paths.len(), |i| match read_file(paths[i]) {
-        Ok(bytes) => prepare(Cow::Owned(bytes), identity.as_ref()),
+    let outcomes = import_pipelined(app, paths.len(), |i| match read_file(paths[i]) {
+        Ok(bytes) => prepare(Cow::Owned(bytes), keys),
         Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
-    })
+    })?;
+    app.scrub_copies()?;
+    Ok(outcomes)
 }
 
 pub(crate) fn import_bundles<B: AsRef<[u8]> + Sync>(
@@ -298,12 +308,14 @@ pub(crate) fn import_bundles<B: AsRef<[u8]> + Sync>(
     inputs: &[B],
 ) -> Result<Vec<ImportOutcome>> {
     let identity = crate::exchange::enrollment::hq_identity(app)?;
+    let keys = seal::Keys { identity: identity.as_ref(), passphrase: None };
     if !inputs.is_empty() {
         app.auto_backup("import")?;
     }
-    import_pipelined(app, inputs.len(), |i| {
-        prepare(Cow::Borrowed(inputs[i].as_ref()), identity.as_ref())
-    })
+    let outcomes =
+        import_pipelined(app, inputs.len(), |i| prepare(Cow::Borrowed(inputs[i].as_ref()), keys))?;
+    app.scrub_copies()?;
+    Ok(outcomes)
 }
 
 /// Runs `prepare(i)` (read, decrypt and check, no database) on a worker thread, one bundle
@@ -351,7 +363,7 @@ pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> 
         value: fingerprint.to_string(),
         allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
     })?;
-    app.store().write(|tx| {
+    let trusted = app.store().write(|tx| {
         let found: Option<(String, String)> = tx
             .query_row(
                 "SELECT device_id, name FROM devices WHERE fingerprint = ?1",
@@ -381,5 +393,35 @@ pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> 
             merged.push(outcome);
         }
         Ok(Trusted { device_id, name, fingerprint: wanted, merged })
-    })
+    })?;
+    app.scrub_copies()?;
+    Ok(trusted)
+}
+
+/// Drops the bundles held in quarantine that carry ops about any of `rows` (people erased
+/// here): a signed bundle cannot be scrubbed, and it must not keep an erased person's data.
+/// The laptop that wrote it sends the same changes again in its next bundle (nothing it wrote
+/// is acknowledged before its device is trusted), and those arrive blanked.
+pub(crate) fn forget_held(conn: &Connection, rows: &[String]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let erased: std::collections::HashSet<&str> = rows.iter().map(String::as_str).collect();
+    let held: Vec<(String, Vec<u8>)> = conn
+        .prepare("SELECT bundle_id, bytes FROM quarantine")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (bundle_id, bytes) in held {
+        let mentions = bundle::read(&bytes).is_ok_and(|b| {
+            b.ops.iter().any(|op| {
+                erased.contains(op.row_id.to_string().as_str())
+                    || op.value.as_str().is_some_and(|v| erased.contains(v))
+            })
+        });
+        if mentions {
+            conn.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [&bundle_id])?;
+            tracing::warn!(bundle = %bundle_id, "held bundle dropped: it carried an erased person's data");
+        }
+    }
+    Ok(())
 }

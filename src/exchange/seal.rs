@@ -1,6 +1,8 @@
-//! Bundles encrypted to HQ with age (X25519): `*.palabre.age` is the signed bundle, whole,
-//! encrypted, so a lost USB stick reveals nothing. The standard `age` tool decrypts it with HQ's
-//! key file: `age -d -i hq-age.key -o x.palabre x.palabre.age`.
+//! Bundles encrypted with age: `*.palabre.age` is the signed bundle, whole, encrypted, so a lost
+//! USB stick reveals nothing. A laptop enrolled with HQ encrypts to HQ's X25519 key, and the
+//! standard `age` tool decrypts it with HQ's key file:
+//! `age -d -i hq-age.key -o x.palabre x.palabre.age`. A laptop not enrolled yet can lock a
+//! bundle with a passphrase instead (age's scrypt recipient; `age -d x.palabre.age` asks for it).
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -26,28 +28,56 @@ pub fn seal(plain: &[u8], recipient: &str) -> Result<Vec<u8>> {
     let encryptor =
         age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
             .map_err(|e| fail(e.to_string()))?;
+    encrypt(encryptor, plain).map_err(fail)
+}
+
+/// The shortest passphrase a bundle may be locked with.
+pub const MIN_PASSPHRASE: usize = 8;
+
+/// Encrypts `plain` with a passphrase (age's scrypt recipient, its work factor tuned to about a
+/// second on this computer).
+pub fn seal_with_passphrase(plain: &[u8], passphrase: &str) -> Result<Vec<u8>> {
+    let secret = age::secrecy::SecretString::from(passphrase.to_owned());
+    encrypt(age::Encryptor::with_user_passphrase(secret), plain).map_err(|reason| Error::Io {
+        path: "bundle".into(),
+        source: std::io::Error::other(reason),
+    })
+}
+
+fn encrypt(encryptor: age::Encryptor, plain: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(plain.len() + 256);
-    let mut writer = encryptor.wrap_output(&mut out).map_err(|e| fail(e.to_string()))?;
-    writer
-        .write_all(plain)
-        .and_then(|()| writer.finish().map(drop))
-        .map_err(|e| fail(e.to_string()))?;
+    let mut writer = encryptor.wrap_output(&mut out).map_err(|e| e.to_string())?;
+    writer.write_all(plain).and_then(|()| writer.finish().map(drop)).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
-/// Decrypts a sealed bundle with HQ's identity, reading at most `max` bytes of plain text.
-pub fn open(
-    bytes: &[u8],
-    identity: Option<&age::x25519::Identity>,
-    max: u64,
-) -> std::result::Result<Vec<u8>, Rejection> {
-    let Some(identity) = identity else { return Err(Rejection::Encrypted) };
-    let undecryptable = || Rejection::Undecryptable;
-    let decryptor = age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes))
-        .map_err(|_| undecryptable())?;
-    let reader = decryptor
-        .decrypt(std::iter::once(identity as &dyn age::Identity))
-        .map_err(|_| undecryptable())?;
+/// What may open a sealed bundle here: HQ's identity (on HQ's database) and a passphrase typed
+/// by the person importing.
+#[derive(Default, Clone, Copy)]
+pub struct Keys<'a> {
+    pub identity: Option<&'a age::x25519::Identity>,
+    pub passphrase: Option<&'a str>,
+}
+
+/// Decrypts a sealed bundle, reading at most `max` bytes of plain text.
+pub fn open(bytes: &[u8], keys: Keys<'_>, max: u64) -> std::result::Result<Vec<u8>, Rejection> {
+    let decryptor =
+        age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes)).map_err(|_| {
+            // A damaged header: what it was locked with is unknown.
+            if keys.identity.is_some() { Rejection::Undecryptable } else { Rejection::Encrypted }
+        })?;
+    let reader = if decryptor.is_scrypt() {
+        let Some(passphrase) = keys.passphrase else { return Err(Rejection::NeedsPassphrase) };
+        let identity = age::scrypt::Identity::new(passphrase.to_owned().into());
+        decryptor
+            .decrypt(std::iter::once(&identity as &dyn age::Identity))
+            .map_err(|_| Rejection::WrongPassphrase)?
+    } else {
+        let Some(identity) = keys.identity else { return Err(Rejection::Encrypted) };
+        decryptor
+            .decrypt(std::iter::once(identity as &dyn age::Identity))
+            .map_err(|_| Rejection::Undecryptable)?
+    };
     let mut plain = Vec::new();
     reader.take(max + 1).read_to_end(&mut plain).map_err(|e| Rejection::Unreadable {
         reason: format!("its encrypted contents are damaged ({e})"),
@@ -73,6 +103,10 @@ pub fn age_identity(dir: &Path) -> Result<age::x25519::Identity> {
 mod tests {
     use super::*;
 
+    fn with(identity: &age::x25519::Identity) -> Keys<'_> {
+        Keys { identity: Some(identity), passphrase: None }
+    }
+
     #[test]
     fn sealed_bytes_open_only_with_the_right_identity() {
         let identity = age::x25519::Identity::generate();
@@ -80,16 +114,38 @@ mod tests {
         let sealed = seal(b"a bundle", &identity.to_public().to_string()).unwrap();
         assert!(is_sealed(&sealed));
         assert!(!sealed.windows(8).any(|w| w == b"a bundle"));
-        assert_eq!(open(&sealed, Some(&identity), 100).unwrap(), b"a bundle");
-        assert_eq!(open(&sealed, Some(&other), 100).unwrap_err(), Rejection::Undecryptable);
-        assert_eq!(open(&sealed, None, 100).unwrap_err(), Rejection::Encrypted);
+        assert_eq!(open(&sealed, with(&identity), 100).unwrap(), b"a bundle");
+        assert_eq!(open(&sealed, with(&other), 100).unwrap_err(), Rejection::Undecryptable);
+        assert_eq!(open(&sealed, Keys::default(), 100).unwrap_err(), Rejection::Encrypted);
         assert!(matches!(
-            open(&sealed, Some(&identity), 3).unwrap_err(),
+            open(&sealed, with(&identity), 3).unwrap_err(),
             Rejection::TooLarge { .. }
         ));
         let mut damaged = sealed.clone();
         let last = damaged.len() - 1;
         damaged[last] ^= 1;
-        assert!(open(&damaged, Some(&identity), 100).is_err());
+        assert!(open(&damaged, with(&identity), 100).is_err());
+    }
+
+    #[test]
+    fn a_passphrase_locks_and_only_the_same_passphrase_opens() {
+        let sealed = seal_with_passphrase(b"a bundle", "sable de Tombouctou").unwrap();
+        assert!(is_sealed(&sealed));
+        assert!(!sealed.windows(8).any(|w| w == b"a bundle"));
+        let typed = |passphrase| Keys { identity: None, passphrase: Some(passphrase) };
+        assert_eq!(open(&sealed, typed("sable de Tombouctou"), 100).unwrap(), b"a bundle");
+        assert_eq!(
+            open(&sealed, typed("sable de tombouctou"), 100).unwrap_err(),
+            Rejection::WrongPassphrase
+        );
+        assert_eq!(open(&sealed, Keys::default(), 100).unwrap_err(), Rejection::NeedsPassphrase);
+        // HQ's key does not open a passphrase bundle, nor a passphrase an HQ one.
+        let hq = age::x25519::Identity::generate();
+        assert_eq!(open(&sealed, with(&hq), 100).unwrap_err(), Rejection::NeedsPassphrase);
+        let to_hq = seal(b"a bundle", &hq.to_public().to_string()).unwrap();
+        assert_eq!(
+            open(&to_hq, typed("sable de Tombouctou"), 100).unwrap_err(),
+            Rejection::Encrypted
+        );
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod clock;
 pub mod derived;
+pub mod erasure;
 pub mod hlc;
 pub mod oplog;
 pub mod schema;

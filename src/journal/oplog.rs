@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::journal::clock::{CONTESTED, Owner, RowClock};
 use crate::journal::derived::{Derived, DerivedBatch, RowChange};
+use crate::journal::erasure;
 use crate::journal::hlc::{Hlc, Stamp};
 use crate::journal::schema::{Entity, FieldKind, FieldSpec};
 use crate::model::ids::DeviceId;
@@ -254,10 +255,12 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
     }
     let mut won = 0;
     let mut batches: Vec<Box<dyn DerivedBatch + '_>> = derived.iter().map(|d| d.batch()).collect();
+    // Rows this batch erases: scrubbed, with their whole history, once every row is written.
+    let mut newly_erased: HashMap<Entity, Vec<String>> = HashMap::new();
     for ((entity, row_id), row_ops) in rows {
         let row = row_id.to_string();
         let specs = entity.fields();
-        let mut clock = row_clock(conn, entity, &row)?;
+        let (mut clock, was_erased) = row_state(conn, entity, &row)?;
         let existed = clock.0.iter().any(Option::is_some);
         let mut winners: Vec<(usize, &Op)> = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
@@ -329,16 +332,43 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
         values.push(SqlValue::Blob(clock.encode()));
         conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         let fields: Vec<&'static str> = winners.iter().map(|(i, _)| specs[*i].name).collect();
+        let personal_ops: Vec<(DeviceId, i64)> = row_ops
+            .iter()
+            .filter(|op| entity.field(&op.field).is_some_and(|f| f.personal))
+            .map(|op| (op.device_id, op.op_seq))
+            .collect();
+        if was_erased || (!personal_ops.is_empty() && erasure::is_about_erased(conn, entity, &row)?)
+        {
+            // Ops that arrive for an erased row keep their place in the log, not their value.
+            erasure::blank_arrivals(conn, entity, &row, &personal_ops)?;
+        } else if entity.erasure().is_some_and(|f| fields.contains(&f)) {
+            newly_erased.entry(entity).or_default().push(row.clone());
+        }
         link_attendance(conn, entity, &row, existed, &fields)?;
         let change = RowChange { entity, row: &row, fields: &fields, arrived: !existed };
         for batch in &mut batches {
             batch.row(conn, &change)?;
         }
     }
+    for (entity, rows) in &newly_erased {
+        erasure::scrub(conn, *entity, rows)?;
+        erasure::mark_copies_to_scrub(conn)?;
+    }
     for batch in &mut batches {
         batch.finish(conn)?;
     }
     Ok(won)
+}
+
+/// The row's field clocks and whether it is erased, in one read.
+fn row_state(conn: &Connection, entity: Entity, row: &str) -> Result<(RowClock, bool)> {
+    let erased = entity.erasure().map_or("0".to_string(), |f| format!("coalesce({f}, 0)"));
+    let found: Option<(Option<Vec<u8>>, bool)> = conn
+        .prepare_cached(&format!("SELECT clocks, {erased} FROM {} WHERE id = ?1", entity.table()))?
+        .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (bytes, erased) = found.unwrap_or((None, false));
+    Ok((RowClock::decode(bytes.as_deref(), entity.fields().len()), erased))
 }
 
 /// Keeps attendance's derived `session_num`/`person_num` (the parents' local integer keys) in

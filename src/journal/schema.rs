@@ -32,15 +32,26 @@ pub struct FieldSpec {
     pub kind: FieldKind,
     /// What a value may be: the forms' own rules, applied to incoming ops too.
     pub rule: Rule,
+    /// Personal data: blanked, with its whole history, when the row (or the row it is about) is
+    /// erased (see `journal::erasure`).
+    pub personal: bool,
 }
 
 const fn f(name: &'static str, kind: FieldKind, rule: Rule) -> FieldSpec {
-    FieldSpec { name, kind, rule }
+    FieldSpec { name, kind, rule, personal: false }
+}
+
+/// A field of personal data (see `FieldSpec::personal`).
+const fn p(name: &'static str, kind: FieldKind, rule: Rule) -> FieldSpec {
+    FieldSpec { name, kind, rule, personal: true }
 }
 
 use crate::model::fields::{LONG_TEXT, SHORT_TEXT};
 use crate::model::rules::{Codes, LONG, Rule, SHORT};
 use FieldKind::*;
+
+/// The field that erases a row (see `Entity::erasure`).
+pub const ERASED: &str = "erased";
 
 const TITLE: Rule = Rule::Required(SHORT_TEXT);
 const FLAG: Rule = Rule::Flag;
@@ -63,21 +74,25 @@ const SESSION: &[FieldSpec] = &[
     f("deleted", Bool, FLAG),
 ];
 
+// What an erasure keeps of a person is what the report counts: sex, birth year (age bands),
+// stakeholder group, consent and registration flags and dates, and that she attended.
 const PERSON: &[FieldSpec] = &[
-    f("full_name", Text, TITLE),
+    p("full_name", Text, TITLE),
     f("sex", Text, Rule::Code(Codes::Sex)),
     f("birth_year", Int, Rule::BirthYear),
     f("birth_year_estimated", Bool, FLAG),
-    f("role", Text, SHORT),
+    p("role", Text, SHORT),
     f("stakeholder_group", Text, Rule::OptionalCode(Codes::Group)),
-    f("community", Text, SHORT),
-    f("phone", Text, Rule::Phone),
-    f("disability", Json, Rule::Disability),
+    p("community", Text, SHORT),
+    p("phone", Text, Rule::Phone),
+    p("disability", Json, Rule::Disability),
     f("consent", Bool, FLAG),
-    f("consent_date", Text, Rule::Date),
-    f("notes", Text, LONG),
+    p("consent_date", Text, Rule::Date),
+    p("notes", Text, LONG),
     f("registered_on", Text, Rule::Date),
     f("deleted", Bool, FLAG),
+    // Set once, never unset: the person asked to be forgotten.
+    f(ERASED, Bool, Rule::Erased),
 ];
 
 const ATTENDANCE: &[FieldSpec] = &[
@@ -115,7 +130,8 @@ const LINK: &[FieldSpec] = &[
     f("decision", Text, Rule::Code(Codes::Decision)),
     f("keep_id", Text, Rule::Id),
     f("duplicate_id", Text, Rule::Id),
-    f("taken", Json, Rule::Taken),
+    // The values a merge took from one record to the other: the people's own data.
+    p("taken", Json, Rule::Taken),
     f("decided_by", Text, SHORT),
     f("decided_at", Text, Rule::Timestamp),
     f("undone", Bool, FLAG),
@@ -168,6 +184,26 @@ impl Entity {
             Entity::Item => ITEM,
             Entity::Link => LINK,
         }
+    }
+
+    /// The field whose op erases a row of this entity, if its rows can be erased.
+    pub fn erasure(self) -> Option<&'static str> {
+        (self == Entity::Person).then_some(ERASED)
+    }
+
+    /// The fields of this entity's rows that name the row they are about, when that row can be
+    /// erased: erasing it blanks their personal fields too (a merge decision holds both
+    /// people's values).
+    pub fn subjects(self) -> &'static [(&'static str, Entity)] {
+        match self {
+            Entity::Link => &[("keep_id", Entity::Person), ("duplicate_id", Entity::Person)],
+            _ => &[],
+        }
+    }
+
+    /// The names of the personal fields (see `FieldSpec::personal`).
+    pub fn personal_fields(self) -> impl Iterator<Item = &'static str> {
+        self.fields().iter().filter(|f| f.personal).map(|f| f.name)
     }
 
     /// The field's spec, or None when the name is not on the allow-list.

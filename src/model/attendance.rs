@@ -21,6 +21,8 @@ pub struct AttendanceLine {
     pub phone: String,
     pub present: bool,
     pub role: AttendanceRole,
+    /// The person was erased at their request: the line has no name, only what the counts need.
+    pub erased: bool,
 }
 
 /// A session a person attended, for the person's history.

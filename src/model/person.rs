@@ -32,6 +32,8 @@ pub struct Person {
     pub registered_on: Option<NaiveDate>,
     /// Set when this record was merged into another person (it is then an alias of that person).
     pub merged_into: Option<PersonId>,
+    /// Erased at their request: the personal fields are blank for good (see `Palabre::erase_person`).
+    pub erased: bool,
 }
 
 impl Person {

@@ -44,6 +44,8 @@ pub enum Rule {
     Timestamp,
     /// A true/false flag: its type is all there is to check.
     Flag,
+    /// The erasure flag: only ever set, to true (an erasure cannot be undone).
+    Erased,
 }
 
 /// The code lists a field may take its value from.
@@ -111,6 +113,12 @@ impl Rule {
         match (self, value) {
             (Rule::Required(_), Value::Null) => Err(Invalid::Empty { field }),
             (Rule::Code(codes), Value::Null) => codes.check(""),
+            (Rule::Erased, Value::Bool(true)) => Ok(()),
+            (Rule::Erased, _) => Err(Invalid::UnknownCode {
+                field,
+                value: value.to_string(),
+                allowed: "true (an erasure cannot be undone)".into(),
+            }),
             (_, Value::Null) => Ok(()),
             (Rule::Text(max), Value::String(s)) => fields::text(field, s, max).map(drop),
             (Rule::Required(max), Value::String(s)) => fields::required(field, s, max).map(drop),
@@ -225,6 +233,7 @@ mod tests {
             (Rule::Taken, json!({"phone": {"before": null, "after": "76 00 00 00"}})),
             (Rule::Timestamp, json!("2026-12-03T10:00:00Z")),
             (Rule::OptionalCode(Codes::Group), Value::Null),
+            (Rule::Erased, json!(true)),
             (SHORT, Value::Null),
         ];
         for (rule, value) in cases {

@@ -395,6 +395,7 @@ pub fn participants(conn: &Connection, period: Period, list: NamedList) -> Resul
                     AND a.deleted = 0 AND a.present = 1
                     AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2))
            FROM reached r JOIN people p ON p.id = r.person_id
+          WHERE coalesce(p.erased, 0) = 0
           ORDER BY p.full_name COLLATE palabre, p.id"
     ))?;
     let rows = stmt.query_map(params![from, to], |r| {

@@ -86,7 +86,12 @@ pub(crate) fn sheet_data(
         .attendance(id)?
         .into_iter()
         .map(|a| Line {
-            full_name: a.full_name,
+            // An erased person's line keeps its place (the count) without a name.
+            full_name: if a.erased {
+                crate::i18n::t(lang, "people.erased_name", &[])
+            } else {
+                a.full_name
+            },
             sex: crate::i18n::t(lang, &format!("sex.{}", a.sex), &[]),
             age: a.age,
             role: a.person_role,

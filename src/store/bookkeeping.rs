@@ -23,6 +23,10 @@ pub enum Key {
     /// The lowest op_seq this device may use next: raised by a restore so that ops already sent
     /// from a newer copy of the database are never numbered again.
     OpSeqFloor,
+    /// Set ("1") when an erasure was applied: the copies outside the live tables (automatic
+    /// backups, bundles held in quarantine) still have to be scrubbed, which is done after the
+    /// commit, or at the next start if the app stopped before.
+    ScrubCopies,
 
     // Exchange: what this laptop has sent and what HQ has confirmed.
     /// The number of the last bundle written (bundles are numbered 1, 2, 3…).
@@ -52,12 +56,13 @@ pub enum Key {
 }
 
 impl Key {
-    pub const ALL: [Key; 16] = [
+    pub const ALL: [Key; 17] = [
         Key::Facilitator,
         Key::Programme,
         Key::Language,
         Key::Hlc,
         Key::OpSeqFloor,
+        Key::ScrubCopies,
         Key::BundleSeq,
         Key::PrevBundleHash,
         Key::ExportedSeq,
@@ -79,6 +84,7 @@ impl Key {
             Key::Language => "language",
             Key::Hlc => "hlc",
             Key::OpSeqFloor => "op_seq_floor",
+            Key::ScrubCopies => "scrub_copies",
             Key::BundleSeq => "bundle_seq",
             Key::PrevBundleHash => "prev_bundle_hash",
             Key::ExportedSeq => "exported_seq",

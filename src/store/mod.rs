@@ -56,6 +56,11 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted and overwritten content is zeroed in the file, not left in free space: an
+        // erased person's name must not survive in a page SQLite no longer uses. Temporary
+        // tables and sorts stay in memory, never in a file of the system's temp folder.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if let Some(db) = &path
             && version > 0
@@ -94,6 +99,14 @@ impl Store {
         migrations::migrate(&mut conn)
     }
 
+    /// Copies the write-ahead log into the database and empties the log file, so that the pages
+    /// as they were before the last writes are no longer on disk in it.
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self.lock();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Runs `f` with the connection for reading.
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         f(&self.lock())
@@ -123,6 +136,9 @@ mod tests {
                 let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
                 let fk: i64 = c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
                 let sync: i64 = c.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
+                let secure: i64 = c.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
+                let temp: i64 = c.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+                assert_eq!((secure, temp), (1, 2), "secure delete on, temporary data in memory");
                 let timeout: i64 = c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
                 let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
                 assert_eq!((mode.as_str(), fk, sync, timeout), ("wal", 1, 1, 5000));

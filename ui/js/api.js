@@ -37,6 +37,7 @@ export const api = {
   addPerson: (input) => call('add_person', { input }),
   editPerson: (id, input) => call('edit_person', { id, input }),
   deletePerson: (id) => call('delete_person', { id }),
+  erasePerson: (id) => call('erase_person', { id }),
 
   attend: (session, people) => call('attend', { session, people }),
   unattend: (session, person) => call('unattend', { session, person }),
@@ -48,8 +49,8 @@ export const api = {
   setItemStatus: (item, status) => call('set_item_status', { item, status }),
 
   nextBundleName: () => call('next_bundle_name'),
-  exportBundle: (path) => call('export_bundle', { path }),
-  importBundle: (path) => call('import_bundle', { path }),
+  exportBundle: (path, passphrase = null) => call('export_bundle', { path, passphrase }),
+  importBundle: (path, passphrase = null) => call('import_bundle', { path, passphrase }),
   listDevices: () => call('list_devices'),
   trustDevice: (fingerprint) => call('trust_device', { fingerprint }),
   listConflicts: () => call('list_conflicts'),

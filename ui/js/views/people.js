@@ -88,11 +88,24 @@ export async function renderDetail(view, id, ctx) {
     toast(t('common.deleted'));
     ctx.navigate('#/people');
   });
+  // "Forget this person": the erasure the person asked for, explained before it is done.
+  const forget = el('button', { type: 'button', class: 'danger', id: 'erase-person', i18n: 'people.erase' });
+  forget.addEventListener('click', async () => {
+    const sure = await confirmDialog({
+      title: t('people.erase_title'), body: t('people.erase_body', { name: p.full_name }),
+      confirm: t('people.erase_confirm'), cancel: t('common.cancel'), danger: true,
+    });
+    if (!sure) return;
+    await ctx.api.erasePerson(id);
+    toast(t('people.erased_toast'));
+    await renderDetail(view, id, ctx);
+  });
   clear(view, 
     el('p', {}, el('a', { href: '#/people', i18n: 'nav.people' })),
     el('div', { class: 'title-row' },
-      el('h1', {}, p.full_name),
-      el('div', { class: 'actions' }, el('a', { class: 'button secondary', href: `#/people/${id}/edit`, i18n: 'common.edit' }), remove)),
+      el('h1', {}, p.erased ? t('people.erased_title') : p.full_name),
+      p.erased ? null : el('div', { class: 'actions' }, el('a', { class: 'button secondary', href: `#/people/${id}/edit`, i18n: 'common.edit' }), remove, forget)),
+    p.erased ? el('p', { class: 'warning', id: 'erased-note', i18n: 'people.erased_note' }) : null,
     mergedInto ? el('p', { class: 'warning', id: 'merged-into' }, t('people.merged_into', { name: mergedInto.full_name }), ' ',
       el('a', { href: `#/people/${mergedInto.id}` }, mergedInto.full_name), ' · ', el('a', { href: '#/sync/duplicates', i18n: 'dup.history_title' })) : null,
     el('dl', { class: 'meta-list' },

@@ -129,7 +129,7 @@ function renderAttendance(section, session, lines, ctx) {
           await reload();
         });
         return el('tr', { dataset: { person: line.person_id } },
-          el('td', {}, el('a', { href: `#/people/${line.person_id}` }, line.full_name)),
+          el('td', {}, el('a', { href: `#/people/${line.person_id}` }, line.erased ? t('people.erased_name') : line.full_name)),
           el('td', { i18n: `sex.${line.sex}` }),
           el('td', {}, line.age ?? t('common.none')),
           el('td', {}, line.community || t('common.none')),

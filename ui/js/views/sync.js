@@ -1,7 +1,7 @@
 // Sync: export a signed file for HQ, import other computers' files (with progress and one result
 // per file), the computers known here (fingerprints, Trust, missing changes), and conflicts.
 
-import { el, clear, append, toast, confirmDialog, showError } from '../dom.js';
+import { el, clear, append, toast, confirmDialog, showError, clearErrors, field } from '../dom.js';
 import { t, has, formatDate, number } from '../i18n.js';
 import { api, files } from '../api.js';
 
@@ -23,14 +23,43 @@ export async function render(view, ctx) {
   const hq = await renderExportState(exportState, ctx);
   const exportResult = el('p', { id: 'export-result', 'aria-live': 'polite' });
   const exportButton = el('button', { type: 'button', class: 'primary', id: 'export-bundle', i18n: 'sync.export' });
+  // A laptop not enrolled with HQ cannot encrypt to HQ: it is told so every time, and offered a
+  // passphrase instead (on by default); exporting plain asks first.
+  const plain = !hq.is_hq && !hq.enrollment;
+  const lock = el('input', { type: 'checkbox', id: 'use-passphrase', checked: true });
+  const passphrase = el('input', { type: 'password', name: 'passphrase', id: 'export-passphrase', autocomplete: 'new-password' });
+  const again = el('input', { type: 'password', name: 'passphrase_again', id: 'export-passphrase-again', autocomplete: 'new-password' });
+  const fields = el('div', { class: 'row', id: 'passphrase-fields' },
+    field({ field: 'passphrase', label: 'sync.passphrase', input: passphrase }),
+    field({ field: 'passphrase_again', label: 'sync.passphrase_again', input: again }));
+  lock.addEventListener('change', () => { fields.hidden = !lock.checked; });
+  const plainChoice = plain ? el('div', { id: 'plain-export' },
+    el('p', { class: 'warning', id: 'plain-warning', i18n: 'sync.plain_warning' }),
+    el('div', { class: 'field check' }, el('label', {}, lock, el('span', { i18n: 'sync.use_passphrase' }))),
+    fields) : null;
   exportButton.addEventListener('click', async () => {
-    const name = await api.nextBundleName();
+    clearErrors(view);
+    const locked = plain && lock.checked;
+    if (locked && passphrase.value !== again.value) {
+      showError(view, { code: 'passphrase_mismatch', field: 'passphrase_again', message: '' });
+      return;
+    }
+    if (plain && !locked) {
+      const sure = await confirmDialog({
+        title: t('sync.plain_confirm_title'), body: t('sync.plain_confirm_body'),
+        confirm: t('sync.plain_confirm'), cancel: t('common.cancel'), danger: true,
+      });
+      if (!sure) return;
+    }
+    let name = await api.nextBundleName();
+    if (locked && !name.endsWith('.age')) name += '.age';
     const filters = [{ name: t('sync.bundle_files'), extensions: [name.endsWith('.age') ? 'age' : 'palabre'] }];
     const path = await files.save({ defaultPath: name, filters });
     if (!path) return;
     try {
-      const exported = await api.exportBundle(path);
-      exportResult.textContent = t('sync.exported', { path: exported.path, count: exported.ops });
+      const exported = await api.exportBundle(path, locked ? passphrase.value : null);
+      exportResult.textContent = t('sync.exported', { path: exported.path, count: exported.ops })
+        + (exported.lock === 'passphrase' ? ` ${t('sync.exported_locked')}` : '');
       await render(view, ctx);
       view.querySelector('#export-result').textContent = exportResult.textContent;
     } catch (error) {
@@ -42,6 +71,7 @@ export async function render(view, ctx) {
   const progressText = el('span', { class: 'meta', 'aria-live': 'polite' });
   const results = el('ul', { class: 'results', id: 'import-results' });
   const importButton = el('button', { type: 'button', class: 'primary', id: 'import-bundles', i18n: 'sync.import' });
+  const importPassphrase = el('input', { type: 'password', name: 'import_passphrase', id: 'import-passphrase', autocomplete: 'off' });
   importButton.addEventListener('click', async () => {
     const chosen = await files.open({ multiple: true, filters: FILTERS() });
     const paths = chosen ? [chosen].flat() : [];
@@ -55,7 +85,7 @@ export async function render(view, ctx) {
       progressText.textContent = t('sync.progress', { done: index + 1, total: paths.length });
       let outcome;
       try {
-        outcome = await api.importBundle(path);
+        outcome = await api.importBundle(path, importPassphrase.value || null);
       } catch (error) {
         outcome = { outcome: 'rejected', code: error.code, reason: error.message };
       }
@@ -76,10 +106,12 @@ export async function render(view, ctx) {
     el('section', { class: 'card', id: 'export' },
       el('h2', { i18n: hq.is_hq ? 'sync.export_title_hq' : 'sync.export_title' }),
       exportState,
+      plainChoice,
       exportButton, exportResult),
     el('section', { class: 'card' },
       el('h2', { i18n: 'sync.import_title' }),
       el('p', { class: 'hint', i18n: 'sync.import_help' }),
+      hq.is_hq ? null : field({ field: 'import_passphrase', label: 'sync.import_passphrase', input: importPassphrase }),
       el('div', { class: 'actions' }, importButton, progress, progressText),
       results),
     el('section', { class: 'card', id: 'duplicates' },
