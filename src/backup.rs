@@ -275,9 +275,9 @@ pub(crate) fn restore(app: &Palabre, file: &Path) -> Result<Restored> {
         app.write_ops(|conn, w| {
             for id in &erased {
                 let Ok(row) = id.parse() else { continue };
-                let exists: bool =
-                    conn.prepare_cached("SELECT 1 FROM people WHERE id = ?1")?.exists([id])?;
-                if exists && !erasure::is_erased(conn, Entity::Person, id)? {
+                // Also when the copy predates her: the erasure must still travel, and any
+                // change about her that arrives later is then stored blanked.
+                if !erasure::is_erased(conn, Entity::Person, id)? {
                     w.set(Entity::Person, row, ERASED, true.into())?;
                 }
             }

@@ -57,6 +57,10 @@ pub enum Rejection {
     )]
     NeedsPassphrase,
     #[error(
+        "it comes from {device}, a laptop not trusted here yet, and carries changes about a person erased here at their request, so it cannot be held until trusted. Compare the fingerprint {fingerprint} by phone, trust the laptop, then import the file again"
+    )]
+    AboutErased { device: String, fingerprint: String },
+    #[error(
         "the passphrase does not open it. Check it with the person who exported it (letters, capitals and spaces count); nothing was imported"
     )]
     WrongPassphrase,
@@ -99,6 +103,7 @@ impl Rejection {
             Rejection::Unreadable { .. } => "unreadable",
             Rejection::Undecryptable => "undecryptable",
             Rejection::NeedsPassphrase => "needs_passphrase",
+            Rejection::AboutErased { .. } => "about_erased",
             Rejection::WrongPassphrase => "wrong_passphrase",
             Rejection::BadAck { .. } => "bad_ack",
             Rejection::AckNotFromHq { .. } => "ack_not_from_hq",

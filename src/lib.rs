@@ -123,8 +123,12 @@ impl Palabre {
             backup::automatic(conn, db, &format!("migration-v{version}")).map(drop)
         })?;
         let app = Palabre { store, key: KeyStore::File(device::key_path(path)) };
-        // An erasure whose copies were not all scrubbed before the app stopped.
-        app.scrub_copies()?;
+        // An erasure whose copies were not all scrubbed before the app stopped. A failure here
+        // (a backup that cannot be rewritten or removed) must not lock the laptop out: the mark
+        // stays and the next start tries again.
+        if let Err(e) = app.scrub_copies() {
+            tracing::warn!(code = e.code(), "copies not scrubbed yet after an erasure");
+        }
         Ok(app)
     }
 

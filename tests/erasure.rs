@@ -159,7 +159,8 @@ fn the_erasure_travels_to_hq_and_another_laptop_and_leaves_nothing_anywhere() {
         &PersonInput { full_name: Some("Zénabou Kouyaté (Kala)".into()), ..Default::default() },
     )
     .unwrap();
-    applied(deliver(&hq, &export(&b)));
+    let renamed = export(&b);
+    applied(deliver(&hq, &renamed));
     let hq_before = counts(&hq);
     assert!(!traces_in(dirs[1].path()).is_empty());
 
@@ -194,6 +195,15 @@ fn the_erasure_travels_to_hq_and_another_laptop_and_leaves_nothing_anywhere() {
     let c = laptop(fresh.path(), "Ségou-03");
     applied(deliver(&c, &carrier));
     applied(deliver(&c, &first));
+    // B's rename reaches C only now: a change that still carries her name. C does not know
+    // laptop B yet: refused, not held; once B is trusted it merges, stored blanked.
+    let refused = c.import_bundle_bytes(&renamed).unwrap();
+    assert!(matches!(&refused, ImportOutcome::Rejected { code, .. } if code == "about_erased"));
+    c.trust_device(&b.device().unwrap().fingerprint).unwrap();
+    applied(c.import_bundle_bytes(&renamed).unwrap());
+    assert!(c.ops().unwrap().iter().any(|op| op.field == "full_name"
+        && op.row_id == zenabou.0
+        && op.device_id == b.device().unwrap().device_id));
     assert!(c.person(zenabou).unwrap().erased);
     assert_eq!(c.person(zenabou).unwrap().full_name, "");
     drop(c);
@@ -284,4 +294,34 @@ fn restoring_an_older_copy_does_not_bring_her_back() {
     assert_eq!(person.full_name, "");
     assert!(erasure_seq(&app).unwrap() > first, "as a new op, which travels again");
     assert_eq!(traces_in(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_bundle_about_her_from_an_untrusted_laptop_is_not_held_after_the_erasure() {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = laptop(dirs[0].path(), "Ségou-01");
+    let hq = laptop(dirs[1].path(), "HQ");
+    let e = laptop(dirs[2].path(), "Mopti-09");
+    let zenabou = a.add_person(&planted()).unwrap();
+    let first = export(&a);
+    applied(deliver(&hq, &first));
+    applied(deliver(&e, &first));
+    let notes = PersonInput { notes: Some("veuve depuis longtemps".into()), ..Default::default() };
+    e.edit_person(zenabou, &notes).unwrap();
+    a.erase_person(zenabou).unwrap();
+    applied(deliver(&hq, &export(&a)));
+    // E's bundle arrives after the erasure, from a laptop HQ does not trust yet: it cannot be
+    // scrubbed (it is signed), so it is not kept; the laptop becomes known, to be trusted.
+    let late = export(&e);
+    let outcome = hq.import_bundle_bytes(&late).unwrap();
+    let ImportOutcome::Rejected { code, reason } = &outcome else { panic!("{outcome:?}") };
+    assert_eq!(code, "about_erased");
+    assert!(reason.contains("trust the laptop") && !reason.contains("Zénabou"), "{reason}");
+    assert_eq!(traces_in(dirs[1].path()), Vec::<String>::new());
+    let fingerprint = hq.devices().unwrap().into_iter().find(|d| d.name == "Mopti-09").unwrap();
+    hq.trust_device(&fingerprint.fingerprint).unwrap();
+    // Once trusted, the same file merges, blanked.
+    applied(hq.import_bundle_bytes(&late).unwrap());
+    assert_eq!(hq.person(zenabou).unwrap().notes, "");
+    assert_eq!(traces_in(dirs[1].path()), Vec::<String>::new());
 }

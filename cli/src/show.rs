@@ -180,7 +180,7 @@ impl Out {
             say!(
                 "    {}  {mark}  {:<30} {} {:>3}  {}",
                 a.person_id,
-                if a.erased { "(erased)" } else { a.full_name.as_str() },
+                if a.erased { "(erased person)" } else { a.full_name.as_str() },
                 a.sex,
                 age,
                 a.role

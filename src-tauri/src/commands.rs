@@ -221,7 +221,8 @@ pub fn export_bundle(
     passphrase: Option<String>,
 ) -> UiResult<Exported> {
     let app = state.app()?;
-    Ok(match passphrase.as_deref().filter(|p| !p.is_empty()) {
+    // An empty passphrase is the core's to refuse (too short), never a plain bundle.
+    Ok(match passphrase.as_deref() {
         Some(passphrase) => app.export_bundle_with_passphrase(&path, passphrase)?,
         None => app.export_bundle(&path)?,
     })

@@ -329,6 +329,8 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
     app.wait_text("#export h2", "Envoyer les modifications du siège");
     app.wait_text("#hq-encryption", "Cet ordinateur est le siège du programme");
     assert!(!app.text("#view").contains("Non inscrit"), "{}", app.text("#view"));
+    assert_eq!(app.count("#plain-warning"), 0, "HQ is not warned that it is not enrolled");
+    app.wait_text("#view", "Phrase secrète (seulement pour les paquets verrouillés)");
     app.show("#/settings");
     app.wait_text("#hq-self", "Cet ordinateur est le siège du programme");
     assert!(!app.text("#hq-section").contains("Non inscrit"));

@@ -195,6 +195,16 @@ fn import_in(
                     )?
                     .execute(params![device_id, name, presented, bundle.fingerprint, now])?;
                 }
+                // A held bundle cannot be scrubbed (it is signed): one that carries changes
+                // about a person erased here is not kept.
+                let erased = erasure::erased_rows(conn, crate::journal::schema::Entity::Person)?;
+                if mentions_any(bundle, &erased) {
+                    return Ok(Rejection::AboutErased {
+                        device: name,
+                        fingerprint: bundle.fingerprint.clone(),
+                    }
+                    .into());
+                }
                 conn.prepare_cached(
                     "INSERT OR IGNORE INTO quarantine (bundle_id, device_id, bundle_seq, bytes, received_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -398,6 +408,19 @@ pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> 
     Ok(trusted)
 }
 
+/// Whether a bundle carries an op about one of `rows` (the row itself, or a row naming it:
+/// an attendance, a merge decision).
+fn mentions_any(bundle: &Bundle, rows: &[String]) -> bool {
+    if rows.is_empty() {
+        return false;
+    }
+    let rows: std::collections::HashSet<&str> = rows.iter().map(String::as_str).collect();
+    bundle.ops.iter().any(|op| {
+        rows.contains(op.row_id.to_string().as_str())
+            || op.value.as_str().is_some_and(|v| rows.contains(v))
+    })
+}
+
 /// Drops the bundles held in quarantine that carry ops about any of `rows` (people erased
 /// here): a signed bundle cannot be scrubbed, and it must not keep an erased person's data.
 /// The laptop that wrote it sends the same changes again in its next bundle (nothing it wrote
@@ -406,19 +429,13 @@ pub(crate) fn forget_held(conn: &Connection, rows: &[String]) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
-    let erased: std::collections::HashSet<&str> = rows.iter().map(String::as_str).collect();
     let held: Vec<(String, Vec<u8>)> = conn
         .prepare("SELECT bundle_id, bytes FROM quarantine")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (bundle_id, bytes) in held {
-        let mentions = bundle::read(&bytes).is_ok_and(|b| {
-            b.ops.iter().any(|op| {
-                erased.contains(op.row_id.to_string().as_str())
-                    || op.value.as_str().is_some_and(|v| erased.contains(v))
-            })
-        });
-        if mentions {
+        // One that no longer reads cannot be checked: it goes too.
+        if bundle::read(&bytes).map_or(true, |b| mentions_any(&b, rows)) {
             conn.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [&bundle_id])?;
             tracing::warn!(bundle = %bundle_id, "held bundle dropped: it carried an erased person's data");
         }

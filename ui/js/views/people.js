@@ -106,7 +106,7 @@ export async function renderDetail(view, id, ctx) {
       el('h1', {}, p.erased ? t('people.erased_title') : p.full_name),
       p.erased ? null : el('div', { class: 'actions' }, el('a', { class: 'button secondary', href: `#/people/${id}/edit`, i18n: 'common.edit' }), remove, forget)),
     p.erased ? el('p', { class: 'warning', id: 'erased-note', i18n: 'people.erased_note' }) : null,
-    mergedInto ? el('p', { class: 'warning', id: 'merged-into' }, t('people.merged_into', { name: mergedInto.full_name }), ' ',
+    mergedInto && !p.erased ? el('p', { class: 'warning', id: 'merged-into' }, t('people.merged_into', { name: mergedInto.full_name }), ' ',
       el('a', { href: `#/people/${mergedInto.id}` }, mergedInto.full_name), ' · ', el('a', { href: '#/sync/duplicates', i18n: 'dup.history_title' })) : null,
     el('dl', { class: 'meta-list' },
       el('dt', { i18n: 'field.sex' }), el('dd', { i18n: `sex.${p.sex}` }),

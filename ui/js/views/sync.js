@@ -40,6 +40,10 @@ export async function render(view, ctx) {
   exportButton.addEventListener('click', async () => {
     clearErrors(view);
     const locked = plain && lock.checked;
+    if (locked && passphrase.value.length < 8) {
+      showError(view, { code: 'passphrase_too_short', field: 'passphrase', details: { min: 8 }, message: '' });
+      return;
+    }
     if (locked && passphrase.value !== again.value) {
       showError(view, { code: 'passphrase_mismatch', field: 'passphrase_again', message: '' });
       return;
@@ -111,7 +115,7 @@ export async function render(view, ctx) {
     el('section', { class: 'card' },
       el('h2', { i18n: 'sync.import_title' }),
       el('p', { class: 'hint', i18n: 'sync.import_help' }),
-      hq.is_hq ? null : field({ field: 'import_passphrase', label: 'sync.import_passphrase', input: importPassphrase }),
+      field({ field: 'import_passphrase', label: 'sync.import_passphrase', input: importPassphrase }),
       el('div', { class: 'actions' }, importButton, progress, progressText),
       results),
     el('section', { class: 'card', id: 'duplicates' },
