@@ -653,7 +653,7 @@ fn a_laptop_not_enrolled_is_warned_at_every_export_and_locks_its_bundle_with_a_p
 
     let (driver, app) = h.launch();
     app.click("a[data-route=sync]");
-    app.wait_text("#plain-warning", "n'est pas inscrit auprès du siège");
+    app.wait_text("#plain-warning", "Quiconque trouve le fichier");
     // Two different passphrases: nothing is exported.
     app.type_into("#export-passphrase", "sable chaud de Mopti");
     app.type_into("#export-passphrase-again", "sable chaud de mopti");
@@ -666,7 +666,7 @@ fn a_laptop_not_enrolled_is_warned_at_every_export_and_locks_its_bundle_with_a_p
     app.click("#export-bundle");
     app.wait_text("#export-result", "Verrouillé par la phrase secrète");
     // Without the passphrase, the warning comes again, and asks first.
-    app.wait_text("#plain-warning", "n'est pas inscrit auprès du siège");
+    app.wait_text("#plain-warning", "Quiconque trouve le fichier");
     app.click("#use-passphrase");
     let plain = files.path().join("plain.palabre");
     app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([plain]));
