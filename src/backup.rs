@@ -15,6 +15,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::Palabre;
 use crate::error::{Error, Result};
+use crate::files::through_partial;
 use crate::journal::erasure;
 use crate::journal::schema::{ERASED, Entity};
 use crate::store::bookkeeping::{self, Key};
@@ -56,17 +57,10 @@ fn vacuum_into(conn: &Connection, target: &Path) -> Result<()> {
             ),
         });
     }
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("backup");
-    let partial = target.with_file_name(format!(".{name}.partial"));
-    let _ = std::fs::remove_file(&partial);
-    let result = conn
-        .execute("VACUUM INTO ?1", [partial.to_string_lossy()])
-        .map_err(Error::from)
-        .and_then(|_| std::fs::rename(&partial, target).map_err(io(target)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+    through_partial(target, |partial| {
+        conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
+        Ok(())
+    })
 }
 
 /// The start of the names of `db`'s backups: its file stem (`palabre` for `palabre.db`), so
@@ -149,10 +143,8 @@ pub(crate) fn rewrite_backups(db: &Path, scrub: &dyn Fn(&Connection) -> Result<(
 }
 
 fn rewrite_one(path: &Path, scrub: &dyn Fn(&Connection) -> Result<()>) -> Result<()> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("backup");
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    let _ = std::fs::remove_file(&partial);
-    let result = (|| {
+    through_partial(path, |partial| {
+        // The connection is closed when this returns, before the copy replaces the file.
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "MEMORY")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
@@ -161,13 +153,8 @@ fn rewrite_one(path: &Path, scrub: &dyn Fn(&Connection) -> Result<()>) -> Result
         scrub(&tx)?;
         tx.commit()?;
         conn.execute("VACUUM INTO ?1", [partial.to_string_lossy()])?;
-        drop(conn);
-        std::fs::rename(&partial, path).map_err(io(path))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&partial);
-    }
-    result
+        Ok(())
+    })
 }
 
 /// What a file offered for restore holds, once checked.

@@ -21,22 +21,30 @@ pub fn file_safe(name: &str) -> String {
 /// Writes to a temporary file beside `path`, flushes it, then renames it into place.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let io = |source| Error::Io { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".{}.partial",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("palabre")
-    ));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
+    through_partial(path, |tmp| {
+        let written = std::fs::File::create(tmp).and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        });
+        written.map_err(|source| Error::Io { path: path.to_path_buf(), source })
+    })
+}
+
+/// Has `write` make the file `.<name>.partial` beside `path`, then renames it over `path`: the
+/// file appears (or is replaced) whole or not at all, and a failure leaves no partial file.
+/// Whatever `write` opens must be closed when it returns (Windows renames no open file).
+pub fn through_partial(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("palabre");
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    let _ = std::fs::remove_file(&partial);
+    let result = write(&partial).and_then(|()| {
+        std::fs::rename(&partial, path)
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })
+    });
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(&partial);
     }
-    result.map_err(io)
+    result
 }
 
 /// The SHA-256 of `bytes`, in lower-case hex.

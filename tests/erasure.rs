@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::held;
+use common::{deliver, export, held};
 use palabre::exchange::import::ImportOutcome;
 use palabre::{Error, Palabre, Period, PersonInput};
 
@@ -68,18 +68,29 @@ fn laptop(dir: &Path, name: &str) -> Palabre {
     app
 }
 
-fn export(app: &Palabre) -> Vec<u8> {
-    app.export_bundle_bytes().unwrap().1
+/// Laptop A registers her (with her name, phone, community and notes) and her attendance at a
+/// held session, and exports; HQ and a second laptop, `other`, import that first bundle. Each has its own data folder.
+struct Copies {
+    dirs: Vec<tempfile::TempDir>,
+    a: Palabre,
+    hq: Palabre,
+    other: Palabre,
+    zenabou: palabre::PersonId,
+    first: Vec<u8>,
 }
 
-/// Imports a bundle, trusting its laptop on first sight.
-fn deliver(to: &Palabre, bytes: &[u8]) -> ImportOutcome {
-    match to.import_bundle_bytes(bytes).unwrap() {
-        ImportOutcome::Quarantined { fingerprint, .. } => {
-            to.trust_device(&fingerprint).unwrap().merged.into_iter().next().unwrap()
-        }
-        other => other,
-    }
+fn copies(other: &str) -> Copies {
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let a = laptop(dirs[0].path(), "Ségou-01");
+    let hq = laptop(dirs[1].path(), "HQ");
+    let other = laptop(dirs[2].path(), other);
+    let zenabou = a.add_person(&planted()).unwrap();
+    let session = held(&a, "Dialogue", "2026-10-02", &["womens_groups"]);
+    a.attend(session, &[zenabou]).unwrap();
+    let first = export(&a);
+    applied(deliver(&hq, &first));
+    applied(deliver(&other, &first));
+    Copies { dirs, a, hq, other, zenabou, first }
 }
 
 fn applied(outcome: ImportOutcome) {
@@ -143,16 +154,7 @@ fn a_forgotten_person_leaves_no_trace_in_the_data_folder() {
 
 #[test]
 fn the_erasure_travels_to_hq_and_another_laptop_and_leaves_nothing_anywhere() {
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let a = laptop(dirs[0].path(), "Ségou-01");
-    let hq = laptop(dirs[1].path(), "HQ");
-    let b = laptop(dirs[2].path(), "Ségou-02");
-    let session = held(&a, "Dialogue", "2026-10-02", &["womens_groups"]);
-    let zenabou = a.add_person(&planted()).unwrap();
-    a.attend(session, &[zenabou]).unwrap();
-    let first = export(&a);
-    applied(deliver(&hq, &first));
-    applied(deliver(&b, &first));
+    let Copies { dirs, a, hq, other: b, zenabou, first } = copies("Ségou-02");
     // Laptop B renames her too: a change of its own, about her, that HQ has.
     b.edit_person(
         zenabou,
@@ -213,14 +215,7 @@ fn the_erasure_travels_to_hq_and_another_laptop_and_leaves_nothing_anywhere() {
 
 #[test]
 fn a_bundle_held_in_quarantine_with_her_data_is_dropped() {
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let a = laptop(dirs[0].path(), "Ségou-01");
-    let hq = laptop(dirs[1].path(), "HQ");
-    let e = laptop(dirs[2].path(), "Mopti-09");
-    let zenabou = a.add_person(&planted()).unwrap();
-    let first = export(&a);
-    applied(deliver(&hq, &first));
-    applied(deliver(&e, &first));
+    let Copies { dirs, a, hq, other: e, zenabou, .. } = copies("Mopti-09");
     e.edit_person(
         zenabou,
         &PersonInput { notes: Some("veuve depuis longtemps".into()), ..Default::default() },
@@ -298,14 +293,7 @@ fn restoring_an_older_copy_does_not_bring_her_back() {
 
 #[test]
 fn a_bundle_about_her_from_an_untrusted_laptop_is_not_held_after_the_erasure() {
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let a = laptop(dirs[0].path(), "Ségou-01");
-    let hq = laptop(dirs[1].path(), "HQ");
-    let e = laptop(dirs[2].path(), "Mopti-09");
-    let zenabou = a.add_person(&planted()).unwrap();
-    let first = export(&a);
-    applied(deliver(&hq, &first));
-    applied(deliver(&e, &first));
+    let Copies { dirs, a, hq, other: e, zenabou, .. } = copies("Mopti-09");
     let notes = PersonInput { notes: Some("veuve depuis longtemps".into()), ..Default::default() };
     e.edit_person(zenabou, &notes).unwrap();
     a.erase_person(zenabou).unwrap();

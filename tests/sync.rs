@@ -7,7 +7,7 @@ mod common;
 use std::io::Write;
 use std::process::Command;
 
-use common::{person, session, state};
+use common::{deliver, export, person, session, state};
 use palabre::exchange::bundle::{self, Limits, Manifest, Rejection};
 use palabre::exchange::import::ImportOutcome;
 use palabre::{Palabre, PersonInput};
@@ -16,21 +16,6 @@ fn laptop(name: &str) -> Palabre {
     let app = Palabre::open_in_memory().unwrap();
     app.init(name).unwrap();
     app
-}
-
-fn export(app: &Palabre) -> Vec<u8> {
-    app.export_bundle_bytes().unwrap().1
-}
-
-/// Imports a laptop's bundle at HQ, trusting the laptop on first sight.
-fn deliver(hq: &Palabre, bytes: &[u8]) -> ImportOutcome {
-    match hq.import_bundle_bytes(bytes).unwrap() {
-        ImportOutcome::Quarantined { fingerprint, .. } => {
-            let trusted = hq.trust_device(&fingerprint).unwrap();
-            trusted.merged.into_iter().next().unwrap()
-        }
-        other => other,
-    }
 }
 
 fn rejected(outcome: ImportOutcome) -> String {

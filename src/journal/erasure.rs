@@ -99,7 +99,7 @@ pub fn scrub(conn: &Connection, entity: Entity, rows: &[String]) -> Result<()> {
         }
         let ids = serde_json::to_string(&rows).unwrap_or_default();
         let fields = serde_json::to_string(&personal).unwrap_or_default();
-        let blank = personal.iter().map(|f| format!("{f} = NULL")).collect::<Vec<_>>().join(", ");
+        let blank = blank_all(&personal);
         conn.execute(
             &format!(
                 "UPDATE {} SET {blank} WHERE id IN (SELECT value FROM json_each(?1))",
@@ -136,7 +136,7 @@ pub(crate) fn blank_arrivals(
     if personal.is_empty() {
         return Ok(());
     }
-    let blank = personal.iter().map(|f| format!("{f} = NULL")).collect::<Vec<_>>().join(", ");
+    let blank = blank_all(&personal);
     conn.prepare_cached(&format!("UPDATE {} SET {blank} WHERE id = ?1", entity.table()))?
         .execute([row])?;
     let mut stmt = conn
@@ -150,6 +150,11 @@ pub(crate) fn blank_arrivals(
         contested.execute(params![entity.as_str(), row, field])?;
     }
     Ok(())
+}
+
+/// The SET clause that blanks `fields`.
+fn blank_all(fields: &[&str]) -> String {
+    fields.iter().map(|f| format!("{f} = NULL")).collect::<Vec<_>>().join(", ")
 }
 
 /// Records that copies outside the live tables still hold erased data (see `Key::ScrubCopies`).

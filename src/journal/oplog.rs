@@ -332,15 +332,19 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
         values.push(SqlValue::Blob(clock.encode()));
         conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         let fields: Vec<&'static str> = winners.iter().map(|(i, _)| specs[*i].name).collect();
-        let personal_ops: Vec<(DeviceId, i64)> = row_ops
-            .iter()
-            .filter(|op| entity.field(&op.field).is_some_and(|f| f.personal))
-            .map(|op| (op.device_id, op.op_seq))
-            .collect();
-        if was_erased || (!personal_ops.is_empty() && erasure::is_about_erased(conn, entity, &row)?)
-        {
+        // Only erased rows, and rows of entities that are about another row (merge decisions),
+        // pay for this: an ordinary import reads nothing more.
+        let personal = |op: &&&Op| entity.field(&op.field).is_some_and(|f| f.personal);
+        let about_erased = || -> Result<bool> {
+            Ok(!entity.subjects().is_empty()
+                && row_ops.iter().any(|op| personal(&op))
+                && erasure::is_about_erased(conn, entity, &row)?)
+        };
+        if was_erased || about_erased()? {
             // Ops that arrive for an erased row keep their place in the log, not their value.
-            erasure::blank_arrivals(conn, entity, &row, &personal_ops)?;
+            let arrivals: Vec<(DeviceId, i64)> =
+                row_ops.iter().filter(personal).map(|op| (op.device_id, op.op_seq)).collect();
+            erasure::blank_arrivals(conn, entity, &row, &arrivals)?;
         } else if entity.erasure().is_some_and(|f| fields.contains(&f)) {
             newly_erased.entry(entity).or_default().push(row.clone());
         }

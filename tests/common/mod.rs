@@ -18,6 +18,21 @@ pub fn state(app: &Palabre) -> (serde_json::Value, usize) {
     (app.synced_snapshot().unwrap(), app.ops().unwrap().len())
 }
 
+/// A bundle of everything `app` has not had acknowledged, in memory.
+pub fn export(app: &Palabre) -> Vec<u8> {
+    app.export_bundle_bytes().unwrap().1
+}
+
+/// Imports a bundle into `to`, trusting its laptop on first sight.
+pub fn deliver(to: &Palabre, bytes: &[u8]) -> palabre::ImportOutcome {
+    match to.import_bundle_bytes(bytes).unwrap() {
+        palabre::ImportOutcome::Quarantined { fingerprint, .. } => {
+            to.trust_device(&fingerprint).unwrap().merged.into_iter().next().unwrap()
+        }
+        other => other,
+    }
+}
+
 /// A *planned* session (the status given: a past date alone would now default to held).
 pub fn session(app: &Palabre, title: &str, date: &str) -> SessionId {
     app.add_session(&SessionInput {
