@@ -5,68 +5,16 @@
 
 use std::time::Instant;
 
-use serde_json::json;
-
 mod common;
-
-const FIRST: &[&str] = &[
-    "Aïssata",
-    "Fatoumata",
-    "Mariam",
-    "Oumou",
-    "Kadiatou",
-    "Aminata",
-    "Hawa",
-    "Djénéba",
-    "Ɲɛnɛ",
-    "Bintou",
-];
-const LAST: &[&str] = &[
-    "Traoré",
-    "Diarra",
-    "Coulibaly",
-    "Keïta",
-    "Cissé",
-    "Touré",
-    "Konaté",
-    "Sangaré",
-    "Diallo",
-    "Maïga",
-];
-const PLACES: &[&str] =
-    &["Pelengana", "Sébougou", "Socoura", "Sévaré", "Kati", "Gao", "Djenné", "Niono"];
 
 fn main() {
     let people: usize =
         std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let (app, device) = common::database();
     println!("registering {people} people…");
-    let mut ops = Vec::with_capacity(people * 3);
-    for i in 0..people {
-        let name = format!("{} {} {}", FIRST[i % FIRST.len()], LAST[(i / 10) % LAST.len()], i);
-        common::register(
-            &mut ops,
-            device,
-            vec![
-                ("full_name", json!(name)),
-                ("community", json!(PLACES[i % PLACES.len()])),
-                ("deleted", json!(false)),
-            ],
-        );
-    }
+    let ops = common::varied_people(device, people);
     app.merge_ops(&ops).unwrap();
-    let queries = [
-        "aissata",
-        "nene",
-        "cisse",
-        "ke",
-        "fatou trao",
-        "mariam kei",
-        "pelengana",
-        "a",
-        "oumou sangare 12",
-        "djeneba",
-    ];
+    let queries = common::QUERIES;
     let mut times = Vec::new();
     for _ in 0..20 {
         for query in queries {

@@ -7,58 +7,16 @@
 use std::time::Instant;
 
 use palabre::ImportOutcome;
-use palabre::exchange::bundle::{self, Manifest};
-use palabre::journal::hlc::Hlc;
-use palabre::journal::schema::Entity;
-use palabre::{DeviceId, Op, Palabre};
-use serde_json::json;
-use uuid::Uuid;
+use palabre::Palabre;
+use palabre::exchange::bundle;
+
+mod common;
+
+/// The passphrase the tests lock their databases with.
+const PASSPHRASE: &str = "sable de Tombouctou";
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Ops a laptop would write registering people: 14 fields each.
-fn person_ops(device: DeviceId, count: usize, start_ms: i64) -> Vec<Op> {
-    let mut ops = Vec::with_capacity(count);
-    let mut seq = 0;
-    while ops.len() < count {
-        let row = Uuid::now_v7();
-        let fields: [(&str, serde_json::Value); 14] = [
-            ("full_name", json!(format!("Aïssata Traoré {seq}"))),
-            ("sex", json!("F")),
-            ("birth_year", json!(1990 + (seq % 30) as i64)),
-            ("birth_year_estimated", json!(false)),
-            ("role", json!("Membre de groupement")),
-            ("stakeholder_group", json!("womens_groups")),
-            ("community", json!("Pelengana")),
-            ("phone", json!("+223 76 12 34 56")),
-            ("disability", json!(null)),
-            ("consent", json!(true)),
-            ("consent_date", json!("2024-03-14")),
-            ("notes", json!("")),
-            ("registered_on", json!("2024-03-14")),
-            ("deleted", json!(false)),
-        ];
-        for (field, value) in fields {
-            if ops.len() == count {
-                break;
-            }
-            seq += 1;
-            ops.push(Op {
-                device_id: device,
-                op_seq: seq as i64,
-                hlc: Hlc::new(start_ms + seq as i64, 0),
-                entity: Entity::Person,
-                row_id: row,
-                field: field.to_string(),
-                value,
-                prev_hlc: None,
-                prev_device: None,
-            });
-        }
-    }
-    ops
 }
 
 fn main() {
@@ -68,18 +26,7 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
 
     println!("preparing {devices} signed bundles of {per_device} ops…");
-    let mut hellos = Vec::new();
-    let mut bundles = Vec::new();
-    let mut all_ops = Vec::new();
-    for d in 0..devices {
-        let laptop = Palabre::open_in_memory().unwrap();
-        let me = laptop.init(&format!("Laptop-{d:03}")).unwrap();
-        hellos.push(laptop.export_bundle_bytes().unwrap().1);
-        let ops = person_ops(me.device_id, per_device, 1_700_000_000_000 + d as i64);
-        let manifest = Manifest::for_ops(&me, &ops, 2, None, "2024-03-14T00:00:00Z".into());
-        bundles.push(bundle::write(&laptop.signing_key().unwrap(), manifest, &ops).0);
-        all_ops.extend(ops);
-    }
+    let (hellos, bundles, all_ops) = common::signed_bundles(devices, per_device);
 
     // Raw: the same op rows, one prepared INSERT, one transaction, a plain table.
     let mut raw = rusqlite::Connection::open(dir.path().join("raw.db")).unwrap();
@@ -113,7 +60,7 @@ fn main() {
 
     // Palabre: verify, decode and merge every bundle at HQ (devices trusted beforehand), as
     // `palabre bundle import FILE...` does.
-    let hq = Palabre::open(dir.path().join("hq.db")).unwrap();
+    let hq = Palabre::open(dir.path().join("hq.db"), PASSPHRASE).unwrap();
     hq.init("HQ").unwrap();
     for hello in &hellos {
         if let ImportOutcome::Quarantined { fingerprint, .. } =

@@ -5,6 +5,8 @@ set -euo pipefail
 palabre=$1
 data=${XDG_DATA_HOME:-$HOME/.local/share}/palabre
 export PALABRE_DB=${PALABRE_DB:-$data/demo.db}
+# The demo database is encrypted like any other; its passphrase, for this tour only.
+export PALABRE_PASSPHRASE=${PALABRE_PASSPHRASE:-demo-palabre}
 
 if [ ! -f "$PALABRE_DB" ]; then
   "$palabre" demo --seed 1
@@ -20,6 +22,6 @@ echo
 echo "== Action plans of the women's groups"; "$palabre" plan list
 echo
 echo "The demo database is $PALABRE_DB. Continue with, for example:"
-echo "  export PALABRE_DB=$PALABRE_DB"
+echo "  export PALABRE_DB=$PALABRE_DB PALABRE_PASSPHRASE=$PALABRE_PASSPHRASE"
 echo "  $palabre session list --search pelengana"
 echo "  $palabre --help"

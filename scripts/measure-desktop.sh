@@ -7,6 +7,7 @@ app=${1:-target/debug/palabre-desktop}
 palabre=$(dirname "$app")/palabre
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+export PALABRE_PASSPHRASE=${PALABRE_PASSPHRASE:-demo-palabre}
 "$palabre" --db "$work/p.db" demo >/dev/null
 
 runs=${RUNS:-5}

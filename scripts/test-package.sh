@@ -39,12 +39,18 @@ done
 # Data in the user's data folder, written by the installed command-line tool.
 export HOME="$work/home"
 unset XDG_DATA_HOME PALABRE_DB
+# The database is encrypted; the command line reads its passphrase from here (full key
+# stretching: the package is tested as it ships).
+export PALABRE_PASSPHRASE="sable chaud de Mopti"
+unset PALABRE_KDF_WORK_FACTOR
 mkdir -p "$HOME"
 cli="$work/root/usr/bin/palabre"
 "$cli" init --device-name "Ségou-01" --facilitator "Mariam Sidibé" >/dev/null
 "$cli" person add --name "Aïssata Traoré" >/dev/null
 db="$HOME/.local/share/palabre/palabre.db"
 [ -f "$db" ] || fail "the data is not in the user's data folder ($db)"
+[ -f "$db.dbkey" ] || fail "the database has no key file beside it"
+if grep -q "Traoré" "$db" "$db-wal" 2>/dev/null; then fail "a name is readable in the database files"; fi
 
 # The installed app opens its window (no window manager under Xvfb: found by its title).
 launch() {

@@ -19,6 +19,7 @@ use crate::files::through_partial;
 use crate::journal::erasure;
 use crate::journal::schema::{ERASED, Entity};
 use crate::store::bookkeeping::{self, Key};
+use crate::store::cipher::{self, DbKey, FileKind};
 use crate::store::migrations;
 
 /// How many automatic backups are kept.
@@ -74,8 +75,7 @@ fn stem_of(db: &Path) -> String {
 pub(crate) fn automatic(conn: &Connection, db: &Path, reason: &str) -> Result<Backup> {
     let dir = dir_of(db);
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-    let name =
-        format!("{}-{}-{reason}.db", stem_of(db), chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"));
+    let name = automatic_name(db, reason);
     let path = dir.join(&name);
     vacuum_into(conn, &path)?;
     tracing::info!(reason, "automatic backup made");
@@ -90,6 +90,11 @@ pub(crate) fn automatic(conn: &Connection, db: &Path, reason: &str) -> Result<Ba
         created_at: String::new(),
         bytes: 0,
     }))
+}
+
+/// The name of a new automatic backup of `db` made for `reason`.
+pub(crate) fn automatic_name(db: &Path, reason: &str) -> String {
+    format!("{}-{}-{reason}.db", stem_of(db), chrono::Utc::now().format("%Y%m%d-%H%M%S%3f"))
 }
 
 fn describe(path: &Path, db_stem: &str) -> Option<Backup> {
@@ -132,9 +137,13 @@ pub fn list(db: &Path) -> Result<Vec<Backup>> {
 /// stays in memory, with deleted content zeroed, then compacted into a new file with
 /// `VACUUM INTO`, which replaces it. A backup that cannot be rewritten is deleted rather than
 /// kept with the data.
-pub(crate) fn rewrite_backups(db: &Path, scrub: &dyn Fn(&Connection) -> Result<()>) -> Result<()> {
+pub(crate) fn rewrite_backups(
+    db: &Path,
+    key: Option<&DbKey>,
+    scrub: &dyn Fn(&Connection) -> Result<()>,
+) -> Result<()> {
     for backup in list(db)? {
-        if let Err(e) = rewrite_one(&backup.path, scrub) {
+        if let Err(e) = rewrite_one(&backup.path, key, scrub) {
             tracing::warn!(file = %backup.file_name, code = e.code(), "backup deleted: it could not be scrubbed");
             std::fs::remove_file(&backup.path).map_err(io(&backup.path))?;
         }
@@ -142,10 +151,14 @@ pub(crate) fn rewrite_backups(db: &Path, scrub: &dyn Fn(&Connection) -> Result<(
     Ok(())
 }
 
-fn rewrite_one(path: &Path, scrub: &dyn Fn(&Connection) -> Result<()>) -> Result<()> {
+fn rewrite_one(
+    path: &Path,
+    key: Option<&DbKey>,
+    scrub: &dyn Fn(&Connection) -> Result<()>,
+) -> Result<()> {
     through_partial(path, |partial| {
         // The connection is closed when this returns, before the copy replaces the file.
-        let mut conn = Connection::open(path)?;
+        let mut conn = open_copy(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.pragma_update(None, "journal_mode", "MEMORY")?;
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -164,15 +177,33 @@ pub struct Checked {
     pub device_id: Option<String>,
 }
 
-/// Checks that `path` is a sound Palabre database this version can open, without writing to it.
-pub fn check(path: &Path) -> Result<Checked> {
+/// Opens a copy of the database (a backup) with the database's key, or without one when it is
+/// plain (made by a Palabre before encryption).
+fn open_copy(path: &Path, key: Option<&DbKey>, flags: OpenFlags) -> Result<Connection> {
+    let refused = || {
+        Error::NotADatabase {
+        path: path.to_path_buf(),
+        reason: "it does not open with this database's key: it is a copy of another database, or damaged".into(),
+    }
+    };
+    match key {
+        Some(key) => cipher::open_file(path, key, flags)?.ok_or_else(refused),
+        None if cipher::kind(path) == FileKind::Plain => {
+            Ok(Connection::open_with_flags(path, flags)?)
+        }
+        None => Err(refused()),
+    }
+}
+
+/// Checks that `path` is a sound Palabre database this version can open with `key` (or a
+/// plain one made before encryption), without writing to it.
+pub fn check(path: &Path, key: Option<&DbKey>) -> Result<Checked> {
     let refuse =
         |reason: &str| Error::NotADatabase { path: path.to_path_buf(), reason: reason.to_string() };
     if !path.is_file() {
         return Err(refuse("there is no such file"));
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|_| refuse("it cannot be opened"))?;
+    let conn = open_copy(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let version = migrations::check_version(&conn, path).map_err(|e| match e {
         Error::Sqlite(_) => refuse("the file is not an SQLite database"),
         other => other,
@@ -198,11 +229,24 @@ pub struct Restored {
     pub previous: Option<Backup>,
 }
 
+/// A backup to a file of the person's choosing (a USB stick): encrypted like the database, with
+/// a copy of the key file beside it (`<file>.dbkey`, locked with the passphrase), so that the
+/// copy can be opened again if the laptop is lost — by whoever knows the passphrase, and no one
+/// else.
 pub(crate) fn backup_to(app: &Palabre, out: &Path) -> Result<PathBuf> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
     app.store().read(|c| vacuum_into(c, out))?;
+    if let Some(db) = app.path() {
+        let key_file = cipher::key_file(db);
+        if key_file.exists() {
+            let beside = cipher::key_file(out);
+            through_partial(&beside, |partial| {
+                std::fs::copy(&key_file, partial).map(drop).map_err(io(&beside))
+            })?;
+        }
+    }
     Ok(out.to_path_buf())
 }
 
@@ -229,7 +273,8 @@ pub(crate) fn backups(app: &Palabre) -> Result<Vec<Backup>> {
 }
 
 pub(crate) fn restore(app: &Palabre, file: &Path) -> Result<Restored> {
-    let checked = check(file)?;
+    let key = app.store().key();
+    let checked = check(file, key)?;
     let me = app.store().read(crate::device::load)?;
     if let Some(me) = &me {
         match &checked.device_id {
@@ -251,7 +296,25 @@ pub(crate) fn restore(app: &Palabre, file: &Path) -> Result<Restored> {
         let written = crate::journal::oplog::own_last_seq(c)?;
         Ok(written.max(bookkeeping::number(c, Key::OpSeqFloor)?))
     })?;
-    app.store().restore_from(file)?;
+    // A plain backup (an earlier Palabre's) is restored through an encrypted copy, so that no
+    // page of it reaches the database unencrypted.
+    match key {
+        Some(key) if cipher::kind(file) == FileKind::Plain => {
+            let db = app.path().expect("a keyed database has a file");
+            let copy =
+                dir_of(db).join(format!(".restore-{}.db", chrono::Utc::now().timestamp_millis()));
+            let restored = cipher::encrypt_copy(file, &copy, key).and_then(|()| {
+                let source = open_copy(&copy, Some(key), OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                app.store().restore_from(&source)
+            });
+            let _ = std::fs::remove_file(&copy);
+            restored?;
+        }
+        _ => {
+            let source = open_copy(file, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            app.store().restore_from(&source)?;
+        }
+    }
     if floor > 0 {
         app.store().write(|tx| {
             let kept = bookkeeping::number(tx, Key::OpSeqFloor)?;

@@ -292,6 +292,26 @@ pub enum Error {
         "The device key file {path} is unusable: {reason}. Restore it from a backup; without it this laptop cannot sign bundles."
     )]
     KeyFile { path: PathBuf, reason: String },
+    #[error(
+        "This passphrase does not open {}. Check Caps Lock and the keyboard layout, and type it again; if it is forgotten, ask HQ for a recovery file. Nothing was changed.",
+        path.display()
+    )]
+    WrongPassphrase { path: PathBuf },
+    #[error(
+        "The database key file {} is unusable: {reason}. Nothing was changed.",
+        path.display()
+    )]
+    DatabaseKey { path: PathBuf, reason: String },
+    #[error(
+        "No passphrase was given and there is no terminal to type it in: set {variable} (for scripts) or run the command in a terminal. Nothing was changed."
+    )]
+    NoPassphrase { variable: String },
+    #[error("Recovery refused: {reason}. Nothing was changed.")]
+    Recovery { reason: String },
+    #[error(
+        "This laptop has no copy of its key sealed to HQ yet (it is made when the laptop is enrolled with HQ), so HQ cannot help recover it. Nothing was changed."
+    )]
+    NoRecovery,
     #[error("Cannot use {path}: {source}. Check that the folder exists and is writable.")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("Bundle {} rejected: {rejection}.", file.display())]
@@ -349,6 +369,11 @@ impl Error {
             Error::OtherComputer { .. } => "other_computer",
             Error::BackupBeforeSetUp { .. } => "backup_before_set_up",
             Error::KeyFile { .. } => "key_file",
+            Error::WrongPassphrase { .. } => "wrong_passphrase",
+            Error::DatabaseKey { .. } => "database_key",
+            Error::Recovery { .. } => "bad_recovery",
+            Error::NoPassphrase { .. } => "no_passphrase",
+            Error::NoRecovery => "no_recovery",
             Error::Io { .. } => "io",
             Error::BadOp { .. } => "bad_op",
             Error::Enrollment { .. } => "bad_enrollment",
@@ -364,6 +389,7 @@ impl Error {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Error::Invalid(invalid) => invalid.field(),
+            Error::WrongPassphrase { .. } => Some("passphrase"),
             _ => None,
         }
     }
@@ -415,6 +441,11 @@ pub const CODES: &[&str] = &[
     "other_computer",
     "backup_before_set_up",
     "key_file",
+    "wrong_passphrase",
+    "database_key",
+    "bad_recovery",
+    "no_passphrase",
+    "no_recovery",
     "io",
     "bad_op",
     "bad_enrollment",
@@ -480,6 +511,11 @@ mod tests {
             Error::OtherComputer { path: path.clone(), theirs: String::new(), ours: String::new() },
             Error::BackupBeforeSetUp { path: path.clone() },
             Error::KeyFile { path: path.clone(), reason: String::new() },
+            Error::WrongPassphrase { path: path.clone() },
+            Error::DatabaseKey { path: path.clone(), reason: String::new() },
+            Error::Recovery { reason: String::new() },
+            Error::NoPassphrase { variable: String::new() },
+            Error::NoRecovery,
             Error::Io { path, source: io() },
             Error::BadOp { reason: String::new() },
             Error::Enrollment { reason: String::new() },

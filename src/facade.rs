@@ -485,8 +485,12 @@ impl Palabre {
     /// Verifies an enrollment file and stores it: from now on exports are encrypted to this HQ
     /// and acknowledgements signed by it are accepted. Enrolling again with the same HQ changes
     /// nothing; another HQ is refused (a laptop belongs to one programme).
+    /// Stores HQ's enrollment; from then on the key file also keeps a copy of the database key
+    /// sealed to HQ (for a forgotten passphrase).
     pub fn enroll(&self, bytes: &[u8]) -> Result<Enrollment> {
-        exchange::enrollment::enroll(self, bytes)
+        let enrollment = exchange::enrollment::enroll(self, bytes)?;
+        self.keep_recovery_copy();
+        Ok(enrollment)
     }
     pub fn enroll_file(&self, path: &Path) -> Result<Enrollment> {
         exchange::enrollment::enroll_file(self, path)
@@ -515,4 +519,48 @@ impl Palabre {
     ) -> Result<Vec<AckWritten>> {
         hq::hq_ack(self, out, fingerprint, per_device)
     }
+    /// Answers a laptop's recovery request (its database key sealed to HQ): writes into `out` a
+    /// recovery file locked with a new one-time code, returned to be read to the facilitator by
+    /// phone after checking who she is.
+    pub fn hq_answer_recovery(&self, request: &Path, out: &Path) -> Result<RecoveryMade> {
+        let identity = exchange::enrollment::hq_identity(self)?.ok_or(Error::NotHq)?;
+        let made = lock::answer_request(request, &identity, out)?;
+        tracing::info!(key_id = %made.key_id, "recovery file written for a laptop");
+        Ok(made)
+    }
+
+    // How the data is protected on this laptop (lock).
+    /// Locks the database key with a new passphrase, after checking the current one. The
+    /// database and its backups stay as they are.
+    pub fn change_passphrase(&self, current: &str, new: &str) -> Result<()> {
+        lock::change(self, current, new)
+    }
+    /// Checks that `passphrase` opens this database's key (the window's lock screen, asked
+    /// again once the database is open).
+    pub fn verify_passphrase(&self, passphrase: &str) -> Result<()> {
+        match self.path() {
+            Some(db) if self.store().key().is_some() => lock::unlock(db, passphrase).map(drop),
+            _ => Ok(()),
+        }
+    }
+    /// The key file, and whether HQ holds a way to recover it.
+    pub fn protection(&self) -> Protection {
+        let path = self.path().map(lock::key_file);
+        Protection {
+            encrypted: self.store().key().is_some(),
+            recovery_copy: self.path().is_some_and(lock::has_recovery),
+            key_file: path,
+        }
+    }
+}
+
+/// How the data of this database is protected (Settings shows it).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Protection {
+    /// The database and its backups are encrypted.
+    pub encrypted: bool,
+    /// The key file beside the database.
+    pub key_file: Option<PathBuf>,
+    /// The key file keeps a copy sealed to HQ (made once enrolled).
+    pub recovery_copy: bool,
 }

@@ -30,8 +30,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Has `write` make the file `.<name>.partial` beside `path`, then renames it over `path`: the
-/// file appears (or is replaced) whole or not at all, and a failure leaves no partial file.
+/// Has `write` make the file `.<name>.partial` beside `path`, then renames it over `path` and
+/// flushes the folder: the file appears (or is replaced) whole or not at all, also across a
+/// power cut, and a failure leaves no partial file.
 /// Whatever `write` opens must be closed when it returns (Windows renames no open file).
 pub fn through_partial(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("palabre");
@@ -39,12 +40,29 @@ pub fn through_partial(path: &Path, write: impl FnOnce(&Path) -> Result<()>) -> 
     let _ = std::fs::remove_file(&partial);
     let result = write(&partial).and_then(|()| {
         std::fs::rename(&partial, path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        sync_folder(path);
+        Ok(())
     });
     if result.is_err() {
         let _ = std::fs::remove_file(&partial);
     }
     result
+}
+
+/// Makes a rename in the folder of `path` durable: after a power cut the folder shows the new
+/// file, not the old one (Unix; Windows has no way to flush a folder, and NTFS journals
+/// renames). Best effort: a folder that cannot be opened is left as it is.
+fn sync_folder(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        if let Ok(folder) = std::fs::File::open(dir) {
+            let _ = folder.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// The SHA-256 of `bytes`, in lower-case hex.

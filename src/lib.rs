@@ -33,6 +33,7 @@ pub mod device;
 mod diagnostics;
 pub mod duplicates;
 mod facade;
+pub mod lock;
 mod people;
 mod plans;
 pub mod report;
@@ -49,6 +50,7 @@ use std::sync::Mutex;
 
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
+use store::cipher::DbKey;
 
 // What the front ends use, by area.
 pub use error::{Error, Invalid, Rejection, Result};
@@ -71,6 +73,8 @@ pub use backup::{Backup, Restored};
 pub use demo::DemoSummary;
 pub use device::Device;
 pub use diagnostics::Diagnostics;
+pub use facade::Protection;
+pub use lock::{DatabaseState, MIN_PASSPHRASE as MIN_DATABASE_PASSPHRASE, RecoveryMade};
 pub use settings::{About, AppInfo, SetUp, Setting, parse_language};
 // Duplicates.
 pub use duplicates::{Candidates, Decision, Level, Merged, Reason, Unmerged};
@@ -115,14 +119,88 @@ pub struct Palabre {
 /// Opening a database, and the plumbing the areas share. What Palabre does is listed in
 /// facade.rs.
 impl Palabre {
-    /// Opens or creates the database at `path` (and runs migrations).
-    pub fn open(path: impl AsRef<Path>) -> Result<Palabre> {
+    /// Where the database at `path` stands before it is opened: new, plain (made by a Palabre
+    /// before encryption) or locked. The window and the CLI ask for a new passphrase (twice)
+    /// for the first two, for the passphrase for the third.
+    pub fn state(path: impl AsRef<Path>) -> DatabaseState {
+        lock::state(path.as_ref())
+    }
+
+    /// Opens the database at `path` with its passphrase: creates it (encrypted, with a new
+    /// random key locked with `passphrase`) if there is none, encrypts in place one made by an
+    /// earlier Palabre (after an encrypted backup), and migrates an older schema. A wrong
+    /// passphrase is refused with nothing touched.
+    pub fn open(path: impl AsRef<Path>, passphrase: &str) -> Result<Palabre> {
         let path = path.as_ref();
+        // Making a key (or encrypting) is done by one program at a time; the state is read
+        // again once the lock is held, in case another one just did it.
+        let _held = match lock::state(path) {
+            DatabaseState::Locked => None,
+            DatabaseState::New | DatabaseState::Plain => Some(lock::hold(path)?),
+        };
+        let key = match lock::state(path) {
+            DatabaseState::New => {
+                let key = lock::create(path, passphrase)?;
+                // A database that cannot be made here leaves no key file of its own behind.
+                return Self::open_with_key(path, key).inspect_err(|_| {
+                    if lock::state(path) == DatabaseState::New {
+                        let _ = std::fs::remove_file(lock::key_file(path));
+                    }
+                });
+            }
+            DatabaseState::Plain => lock::encrypt_in_place(path, passphrase)?,
+            DatabaseState::Locked if !lock::key_file(path).exists() => {
+                return Err(Error::NotADatabase {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "it is not a plain SQLite file, and no key file ({}) is beside it to open it as an encrypted one. If it is your database, put its key file back beside it",
+                        lock::key_file(path).display()
+                    ),
+                });
+            }
+            DatabaseState::Locked => lock::unlock(path, passphrase)?,
+        };
+        Self::open_with_key(path, key)
+    }
+
+    /// Opens the database at `path` with HQ's recovery file and the code HQ read out, and locks
+    /// its key with `new_passphrase` from now on.
+    pub fn recover(
+        path: impl AsRef<Path>,
+        recovery: &Path,
+        code: &str,
+        new_passphrase: &str,
+    ) -> Result<Palabre> {
+        let path = path.as_ref();
+        lock::check_new(new_passphrase)?;
+        let key = lock::unlock_with_recovery(path, recovery, code)?;
+        let app = Self::open_with_key(path, key)?;
+        lock::change_passphrase(
+            path,
+            app.store.key().expect("a file database has a key"),
+            new_passphrase,
+        )?;
+        tracing::info!("database key recovered through HQ; new passphrase set");
+        Ok(app)
+    }
+
+    /// Writes this database's recovery request (for HQ) into the folder `out`. Works on a locked
+    /// database: it needs no passphrase, and holds nothing but the key sealed to HQ.
+    pub fn write_recovery_request(path: impl AsRef<Path>, out: &Path) -> Result<PathBuf> {
+        lock::write_request(path.as_ref(), out)
+    }
+
+    fn open_with_key(path: &Path, key: DbKey) -> Result<Palabre> {
         // A copy before changing the schema; no copy, no migration.
-        let store = Store::open(path, |conn, db, version| {
+        let store = Store::open(path, &key, |conn, db, version| {
             backup::automatic(conn, db, &format!("migration-v{version}")).map(drop)
         })?;
         let app = Palabre { store, key: KeyStore::File(device::key_path(path)) };
+        // Backups left plain by an earlier Palabre (or by an encryption cut short) are encrypted.
+        if let Err(e) = lock::encrypt_plain_backups(path, &key) {
+            tracing::warn!(code = e.code(), "plain backups not encrypted yet");
+        }
+        app.keep_recovery_copy();
         // An erasure whose copies were not all scrubbed before the app stopped. A failure here
         // (a backup that cannot be rewritten or removed) must not lock the laptop out: the mark
         // stays and the next start tries again.
@@ -130,6 +208,32 @@ impl Palabre {
             tracing::warn!(code = e.code(), "copies not scrubbed yet after an erasure");
         }
         Ok(app)
+    }
+
+    /// Once enrolled, the key file keeps a copy of the key sealed to HQ (for a forgotten
+    /// passphrase). Made at enrollment and, if missing, at every opening; a failure is logged and
+    /// tried again next time.
+    pub(crate) fn keep_recovery_copy(&self) {
+        let (Some(path), Some(key)) = (self.store.path(), self.store.key()) else { return };
+        let enrollment = self.store.read(exchange::enrollment::stored);
+        match enrollment {
+            Ok(Some(hq)) => match lock::add_recovery(path, key, &hq.age_recipient) {
+                Ok(true) => tracing::info!("recovery copy of the database key sealed to HQ"),
+                Ok(false) => {}
+                Err(e) => tracing::warn!(code = e.code(), "recovery copy not made"),
+            },
+            Ok(None) => {}
+            Err(e) => tracing::warn!(code = e.code(), "enrollment unreadable"),
+        }
+    }
+
+    /// Opens a database file without encryption. Only the benchmarks use it, to measure what
+    /// encryption costs on the same work in the same run; Palabre never makes a plain database.
+    #[doc(hidden)]
+    pub fn open_unencrypted(path: impl AsRef<Path>) -> Result<Palabre> {
+        let path = path.as_ref();
+        let store = Store::open_unencrypted(path)?;
+        Ok(Palabre { store, key: KeyStore::File(device::key_path(path)) })
     }
 
     pub fn open_in_memory() -> Result<Palabre> {
@@ -246,7 +350,7 @@ impl Palabre {
         let people = self.store.read(|c| erasure::erased_rows(c, Entity::Person))?;
         self.store.write(|tx| exchange::import::forget_held(tx, &people))?;
         if let Some(db) = self.store.path() {
-            backup::rewrite_backups(db, &|conn| {
+            backup::rewrite_backups(db, self.store.key(), &|conn| {
                 erasure::scrub(conn, Entity::Person, &people)?;
                 search::forget(conn, &people)?;
                 exchange::import::forget_held(conn, &people)

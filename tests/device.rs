@@ -2,11 +2,14 @@
 
 use palabre::Palabre;
 
+/// The passphrase the tests lock their databases with.
+const PASSPHRASE: &str = "sable de Tombouctou";
+
 #[test]
 fn init_makes_an_identity_with_a_private_key_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("palabre.db");
-    let app = Palabre::open(&path).unwrap();
+    let app = Palabre::open(&path, PASSPHRASE).unwrap();
     assert_eq!(app.device().unwrap_err().code(), "not_initialized");
     let device = app.init("Ségou-01").unwrap();
     assert_eq!(device.name, "Ségou-01");
@@ -46,7 +49,7 @@ fn a_stray_key_file_is_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
     std::fs::write(dir.path().join("p.db.key"), "someone else's key").unwrap();
-    let app = Palabre::open(&path).unwrap();
+    let app = Palabre::open(&path, PASSPHRASE).unwrap();
     assert_eq!(app.init("Kati-01").unwrap_err().code(), "key_file");
     assert!(!app.is_initialized().unwrap(), "a failed init must leave no identity");
     assert_eq!(std::fs::read_to_string(dir.path().join("p.db.key")).unwrap(), "someone else's key");

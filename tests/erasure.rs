@@ -4,6 +4,7 @@
 //! carried it; the counts do not move; an erased history is not a fork.
 
 mod common;
+use common::PASSPHRASE;
 
 use std::path::Path;
 
@@ -40,8 +41,12 @@ fn planted() -> PersonInput {
     }
 }
 
-/// Every file under `dir` that holds one of the traces, with the trace.
+/// Every file under `dir` that holds one of the traces, with the trace: its bytes as stored
+/// (encrypted, they must show nothing even before an erasure) and, for the database and its
+/// backups, their content decrypted with the key (what someone holding the unlocked laptop
+/// reads).
 fn traces_in(dir: &Path) -> Vec<String> {
+    let db = dir.join("palabre.db");
     let mut found = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
@@ -52,9 +57,18 @@ fn traces_in(dir: &Path) -> Vec<String> {
                 continue;
             }
             let bytes = std::fs::read(&path).unwrap();
-            for trace in TRACES {
-                if bytes.windows(trace.len()).any(|w| w == trace.as_bytes()) {
-                    found.push(format!("{} in {}", trace, path.display()));
+            let encrypted_db = path.extension().is_some_and(|e| e == "db")
+                && palabre::store::cipher::kind(&path)
+                    == palabre::store::cipher::FileKind::Encrypted;
+            let mut views = vec![("stored", bytes)];
+            if encrypted_db {
+                views.push(("decrypted", common::decrypted(&db, &path)));
+            }
+            for (view, bytes) in views {
+                for trace in TRACES {
+                    if bytes.windows(trace.len()).any(|w| w == trace.as_bytes()) {
+                        found.push(format!("{trace} in {} ({view})", path.display()));
+                    }
                 }
             }
         }
@@ -63,7 +77,7 @@ fn traces_in(dir: &Path) -> Vec<String> {
 }
 
 fn laptop(dir: &Path, name: &str) -> Palabre {
-    let app = Palabre::open(dir.join("palabre.db")).unwrap();
+    let app = Palabre::open(dir.join("palabre.db"), PASSPHRASE).unwrap();
     app.init(name).unwrap();
     app
 }
@@ -120,7 +134,9 @@ fn a_forgotten_person_leaves_no_trace_in_the_data_folder() {
     )
     .unwrap();
     app.auto_backup("import").unwrap();
-    assert!(!traces_in(dir.path()).is_empty(), "the test plants what it then looks for");
+    let found = traces_in(dir.path());
+    assert!(!found.is_empty(), "the test plants what it then looks for");
+    assert!(found.iter().all(|t| t.ends_with("(decrypted)")), "encrypted as stored: {found:?}");
     let before = counts(&app);
 
     assert_eq!(app.erase_person(zenabou).unwrap(), 1);
@@ -147,7 +163,7 @@ fn a_forgotten_person_leaves_no_trace_in_the_data_folder() {
     refused(app.erase_person(zenabou).unwrap_err());
     // A restart keeps it so (and finds nothing left to scrub).
     drop(app);
-    let app = Palabre::open(dir.path().join("palabre.db")).unwrap();
+    let app = Palabre::open(dir.path().join("palabre.db"), PASSPHRASE).unwrap();
     assert!(app.person(zenabou).unwrap().erased);
     assert_eq!(traces_in(dir.path()), Vec::<String>::new());
 }

@@ -3,6 +3,7 @@
 //! oversized input. Each gives its own clear error, and nothing already stored is lost.
 
 mod common;
+use common::PASSPHRASE;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,7 +56,8 @@ fn add(app: &Palabre, name: &str, notes: &str) -> palabre::Result<palabre::Perso
 fn names(db: &Path, immutable: bool) -> Vec<String> {
     let uri = format!("file:{}?immutable={}", db.display(), u8::from(immutable));
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
-    let conn = rusqlite::Connection::open_with_flags(uri, flags).unwrap();
+    let key = common::key_of(db);
+    let conn = palabre::store::cipher::open_file(Path::new(&uri), &key, flags).unwrap().unwrap();
     let mut stmt = conn.prepare("SELECT full_name FROM people ORDER BY num").unwrap();
     stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
 }
@@ -64,11 +66,11 @@ fn names(db: &Path, immutable: bool) -> Vec<String> {
 fn a_database_locked_by_another_program_says_so_and_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("palabre.db");
-    let app = Palabre::open(&db).unwrap();
+    let app = Palabre::open(&db, PASSPHRASE).unwrap();
     app.init("Ségou-01").unwrap();
     add(&app, "Aïssata Traoré", "").unwrap();
     let before = state(&app);
-    let other = rusqlite::Connection::open(&db).unwrap();
+    let other = common::read_write(&db);
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
     let err = add(&app, "Oumou Sangaré", "").unwrap_err();
     assert_eq!(err.code(), "database_locked");
@@ -82,7 +84,7 @@ fn a_database_locked_by_another_program_says_so_and_keeps_everything() {
 fn a_full_disk_refuses_the_change_clearly_and_loses_nothing() {
     let disk = Tmpfs::mount("1M");
     let db = disk.path.join("palabre.db");
-    let app = Palabre::open(&db).unwrap();
+    let app = Palabre::open(&db, PASSPHRASE).unwrap();
     app.init("Ségou-01").unwrap();
     let notes = "Notes de séance. ".repeat(500);
     let mut saved = Vec::new();
@@ -100,7 +102,7 @@ fn a_full_disk_refuses_the_change_clearly_and_loses_nothing() {
     // Every change reported as saved is there, and the file is sound.
     assert_eq!(app.people(0, 2_000).unwrap().total as usize, saved.len());
     drop(app);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = common::read_write(&db);
     let ok: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(ok, "ok");
     drop(conn);
@@ -111,12 +113,12 @@ fn a_full_disk_refuses_the_change_clearly_and_loses_nothing() {
 fn a_read_only_folder_gives_a_clear_error_and_the_data_stays_readable() {
     let disk = Tmpfs::mount("4M");
     let db = disk.path.join("palabre.db");
-    let app = Palabre::open(&db).unwrap();
+    let app = Palabre::open(&db, PASSPHRASE).unwrap();
     app.init("Ségou-01").unwrap();
     add(&app, "Aïssata Traoré", "").unwrap();
     drop(app);
     disk.remount_read_only();
-    let err = match Palabre::open(&db) {
+    let err = match Palabre::open(&db, PASSPHRASE) {
         Err(e) => e,
         Ok(app) => add(&app, "Oumou Sangaré", "").unwrap_err(),
     };

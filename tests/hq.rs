@@ -5,6 +5,7 @@
 //! bundles or output is tested through the CLI, in cli/tests/hq.rs.
 
 mod common;
+use common::PASSPHRASE;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,12 +27,12 @@ struct Setup {
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    let hq = Palabre::open(root.join("hq.db")).unwrap();
+    let hq = Palabre::open(root.join("hq.db"), PASSPHRASE).unwrap();
     hq.init("HQ Bamako").unwrap();
     let hq_dir = root.join("hq-keys");
     let keys = hq.hq_init(&hq_dir, Some("Dialogues communautaires Ségou")).unwrap();
     assert_eq!(keys.enrollment, hq_dir.join(keys::ENROLLMENT_FILE));
-    let laptop = Palabre::open(root.join("laptop.db")).unwrap();
+    let laptop = Palabre::open(root.join("laptop.db"), PASSPHRASE).unwrap();
     laptop.init("Ségou-01").unwrap();
     let enrollment = laptop.enroll_file(&keys.enrollment).unwrap();
     assert_eq!(enrollment.hq_fingerprint, keys.fingerprint);
@@ -137,7 +138,7 @@ fn bundles_hq_cannot_open_are_refused_with_nothing_written() {
     assert_eq!(code(other_laptop.import_bundle_file(&sealed).unwrap()), "encrypted");
     assert_eq!(state(&other_laptop), before);
     // Another HQ's keys cannot open it either.
-    let other_hq = Palabre::open(s.root.join("other-hq.db")).unwrap();
+    let other_hq = Palabre::open(s.root.join("other-hq.db"), PASSPHRASE).unwrap();
     other_hq.init("HQ Mopti").unwrap();
     other_hq.hq_init(&s.root.join("other-keys"), Some("Autre")).unwrap();
     let before = state(&other_hq);
@@ -184,7 +185,7 @@ fn forged_replayed_and_impossible_acks_are_refused_and_change_nothing() {
     assert_eq!(refused(&older.path), "ack_replayed", "the same ack twice");
 
     // Signed by another HQ.
-    let other = Palabre::open(s.root.join("other-hq.db")).unwrap();
+    let other = Palabre::open(s.root.join("other-hq.db"), PASSPHRASE).unwrap();
     other.init("HQ Mopti").unwrap();
     let other_dir = s.root.join("other-keys");
     other.hq_init(&other_dir, Some("Autre")).unwrap();
@@ -241,7 +242,7 @@ fn enrollment_files_are_checked_and_a_laptop_has_one_hq() {
     assert!(fresh.hq_status().unwrap().enrollment.is_none());
     // Same HQ again: fine. Another HQ: refused, the first one kept.
     s.laptop.enroll(text.as_bytes()).unwrap();
-    let other = Palabre::open(s.root.join("other-hq.db")).unwrap();
+    let other = Palabre::open(s.root.join("other-hq.db"), PASSPHRASE).unwrap();
     other.init("HQ Mopti").unwrap();
     let other_keys = other.hq_init(&s.root.join("other-keys"), Some("Autre")).unwrap();
     let err = s.laptop.enroll_file(&other_keys.enrollment).unwrap_err();

@@ -2,9 +2,20 @@
 //! database; files that are newer, foreign or not SQLite are refused without being touched.
 
 use palabre::Palabre;
+
+/// The passphrase the tests lock their databases with.
+const PASSPHRASE: &str = "sable de Tombouctou";
 use palabre::store::migrations::{self, LATEST, schema_dump};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
+
+/// A connection to the encrypted database at `path`, with its key.
+fn open_raw(path: &std::path::Path) -> Connection {
+    let key = palabre::lock::unlock(path, PASSPHRASE).unwrap();
+    palabre::store::cipher::open_file(path, &key, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .unwrap()
+        .expect("its key opens it")
+}
 
 /// The frozen SQL of each shipped version, as it was shipped (tests/fixtures/schema/vN.sql).
 fn frozen(version: i64) -> String {
@@ -15,8 +26,8 @@ fn frozen(version: i64) -> String {
 
 fn fresh_dump(dir: &std::path::Path) -> Vec<String> {
     let path = dir.join("fresh.db");
-    drop(Palabre::open(&path).unwrap());
-    schema_dump(&Connection::open(&path).unwrap()).unwrap()
+    drop(Palabre::open(&path, PASSPHRASE).unwrap());
+    schema_dump(&open_raw(&path)).unwrap()
 }
 
 #[test]
@@ -32,8 +43,8 @@ fn every_frozen_version_upgrades_to_the_fresh_schema() {
                 conn.pragma_update(None, "user_version", version).unwrap();
             }
         }
-        drop(Palabre::open(&path).unwrap());
-        let upgraded = schema_dump(&Connection::open(&path).unwrap()).unwrap();
+        drop(Palabre::open(&path, PASSPHRASE).unwrap());
+        let upgraded = schema_dump(&open_raw(&path)).unwrap();
         assert_eq!(upgraded, fresh, "schema upgraded from v{old} differs from a fresh one");
     }
 }
@@ -41,7 +52,8 @@ fn every_frozen_version_upgrades_to_the_fresh_schema() {
 /// Frozen databases written by each released version (tests/fixtures/db/vN.db: a held session,
 /// people with accents and an estimated age, attendance, a deleted person, an action plan; v2
 /// adds a merged duplicate). Each is upgraded, compared with a fresh schema, and its data read
-/// back through today's code.
+/// back through today's code. Each is also encrypted in place on the way (they are plain, as
+/// every earlier Palabre wrote them), after an encrypted backup that holds the same data.
 #[test]
 fn every_frozen_database_upgrades_with_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -59,8 +71,25 @@ fn every_frozen_database_upgrades_with_its_data() {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(before, version);
-        let app = Palabre::open(&path).unwrap();
-        assert_eq!(schema_dump(&Connection::open(&path).unwrap()).unwrap(), fresh, "v{version}");
+        assert_eq!(Palabre::state(&path), palabre::DatabaseState::Plain);
+        let plain_bytes = std::fs::read(&path).unwrap();
+        assert!(plain_bytes.windows(8).any(|w| w == "Aïssata".as_bytes()), "the fixture is plain");
+        let app = Palabre::open(&path, PASSPHRASE).unwrap();
+        assert_eq!(Palabre::state(&path), palabre::DatabaseState::Locked, "v{version} encrypted");
+        for file in std::fs::read_dir(&folder)
+            .unwrap()
+            .chain(std::fs::read_dir(folder.join("backups")).unwrap())
+        {
+            let file = file.unwrap().path();
+            if file.is_file() {
+                let bytes = std::fs::read(&file).unwrap();
+                assert!(
+                    !bytes.windows(8).any(|w| w == "Aïssata".as_bytes()),
+                    "{file:?} shows a name"
+                );
+            }
+        }
+        assert_eq!(schema_dump(&open_raw(&path)).unwrap(), fresh, "v{version}");
         let report = app
             .report(palabre::report::indicators::Period::default(), palabre::i18n::Lang::Fr)
             .unwrap();
@@ -78,8 +107,7 @@ fn every_frozen_database_upgrades_with_its_data() {
             "v{version}"
         );
         // Every key an earlier version kept about itself is one today's bookkeeping knows.
-        let keys: Vec<String> = Connection::open(&path)
-            .unwrap()
+        let keys: Vec<String> = open_raw(&path)
             .prepare("SELECT key FROM settings")
             .unwrap()
             .query_map([], |r| r.get(0))
@@ -97,9 +125,28 @@ fn every_frozen_database_upgrades_with_its_data() {
         let ops: Vec<i64> =
             app.ops().unwrap().iter().filter(|o| o.device_id == me).map(|o| o.op_seq).collect();
         assert_eq!(ops, (1..=ops.len() as i64).collect::<Vec<_>>(), "v{version}: op_seq gap-free");
-        // An upgrade is preceded by a copy of the old file.
+        // The encryption and an upgrade are each preceded by a copy of the old file, encrypted
+        // with the same key; the first holds the data as it was.
         let copies = app.backups().unwrap();
-        assert_eq!(copies.len(), usize::from(version < LATEST), "v{version}");
+        let reasons: Vec<&str> = copies.iter().map(|c| c.reason.as_str()).collect();
+        let migration = format!("migration-v{version}");
+        let expected: Vec<&str> =
+            if version < LATEST { vec![&migration, "encryption"] } else { vec!["encryption"] };
+        assert_eq!(reasons, expected, "v{version}");
+        let first = copies.last().unwrap();
+        let key = palabre::lock::unlock(&path, PASSPHRASE).unwrap();
+        let copy = palabre::store::cipher::open_file(
+            &first.path,
+            &key,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+        .expect("the backup opens with the database's key");
+        let (people, old_version): (i64, i64) = copy
+            .query_row("SELECT (SELECT count(*) FROM people), (SELECT user_version FROM pragma_user_version)", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(old_version, version, "v{version}: the copy is of the file as it was");
+        assert!(people >= 3, "v{version}: the copy holds the people ({people})");
     }
 }
 
@@ -123,14 +170,14 @@ fn digest(path: &std::path::Path) -> Vec<u8> {
 fn a_database_from_a_newer_palabre_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
-    drop(Palabre::open(&path).unwrap());
+    drop(Palabre::open(&path, PASSPHRASE).unwrap());
     {
-        let conn = Connection::open(&path).unwrap();
+        let conn = open_raw(&path);
         conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
         conn.pragma_update(None, "user_version", LATEST + 1).unwrap();
     }
     let before = digest(&path);
-    let err = Palabre::open(&path).err().expect("must refuse");
+    let err = Palabre::open(&path, PASSPHRASE).err().expect("must refuse");
     assert_eq!(err.code(), "schema_too_new");
     assert!(err.to_string().contains("newer version of Palabre"), "{err}");
     assert_eq!(digest(&path), before, "the refused file was modified");
@@ -143,7 +190,7 @@ fn foreign_files_are_refused_untouched() {
     std::fs::write(&text, "this is not a database at all, just some text that is long enough")
         .unwrap();
     let before = digest(&text);
-    assert_eq!(Palabre::open(&text).err().unwrap().code(), "not_a_database");
+    assert_eq!(Palabre::open(&text, PASSPHRASE).err().unwrap().code(), "not_a_database");
     assert_eq!(digest(&text), before);
 
     let other = dir.path().join("other.db");
@@ -152,7 +199,7 @@ fn foreign_files_are_refused_untouched() {
         .execute_batch("CREATE TABLE t (x); PRAGMA journal_mode=DELETE;")
         .unwrap();
     let before = digest(&other);
-    let err = Palabre::open(&other).err().unwrap();
+    let err = Palabre::open(&other, PASSPHRASE).err().unwrap();
     assert_eq!(err.code(), "not_a_database");
     assert!(err.to_string().contains("another program"), "{err}");
     assert_eq!(digest(&other), before);
@@ -163,7 +210,7 @@ fn data_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
     let id = {
-        let app = Palabre::open(&path).unwrap();
+        let app = Palabre::open(&path, PASSPHRASE).unwrap();
         app.init("Mopti-02").unwrap();
         app.add_person(&palabre::PersonInput {
             full_name: Some("Djénéba Koné".into()),
@@ -171,7 +218,7 @@ fn data_survives_reopening() {
         })
         .unwrap()
     };
-    let app = Palabre::open(&path).unwrap();
+    let app = Palabre::open(&path, PASSPHRASE).unwrap();
     assert_eq!(app.person(id).unwrap().full_name, "Djénéba Koné");
     assert_eq!(app.device().unwrap().name, "Mopti-02");
 }

@@ -3,6 +3,7 @@
 //! damaged or hostile file is refused with the HQ database unchanged.
 
 mod common;
+use common::PASSPHRASE;
 
 use std::io::Write;
 use std::process::Command;
@@ -76,7 +77,7 @@ fn two_laptops_and_hq_round_trip_through_files() {
     let dir = tempfile::tempdir().unwrap();
     let a = a_laptop_with_data("Ségou-01");
     let b = a_laptop_with_data("Mopti-02");
-    let hq = Palabre::open(dir.path().join("hq.db")).unwrap();
+    let hq = Palabre::open(dir.path().join("hq.db"), PASSPHRASE).unwrap();
     hq.init("HQ-Bamako").unwrap();
     let fa = a.export_bundle(dir.path()).unwrap().path.unwrap();
     let fb = b.export_bundle(dir.path()).unwrap().path.unwrap();

@@ -52,6 +52,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The passphrase that unlocks this database: change it, or recover a forgotten one through HQ.
+    #[command(subcommand)]
+    Passphrase(PassphraseCommand),
     /// Sessions (activities).
     #[command(subcommand)]
     Session(SessionCommand),
@@ -175,6 +178,41 @@ enum HqCommand {
         per_device: bool,
     },
     /// HQ enrollment and acknowledgement state of this database.
+    Status,
+    /// Answer a laptop's recovery request (its forgotten passphrase): write a recovery file into
+    /// DIR and print the one-time code to read to the facilitator by phone, once you are sure it
+    /// is her.
+    Recovery {
+        /// The request file she brought (`recovery-request-….palabre-recovery-request`).
+        request: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum PassphraseCommand {
+    /// Lock the database key with a new passphrase (the current one is read as for any command;
+    /// the new one from PALABRE_NEW_PASSPHRASE, else typed twice). Backups stay readable.
+    Change,
+    /// Write this laptop's recovery request into DIR, for HQ, when the passphrase is forgotten.
+    /// Needs no passphrase; holds only the key sealed to HQ (made once enrolled).
+    Request {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Open the database with HQ's recovery file and the code HQ read out, and choose a new
+    /// passphrase (PALABRE_NEW_PASSPHRASE, else typed twice).
+    Recover {
+        /// The recovery file from HQ (`recovery-….palabre-recovery`).
+        file: PathBuf,
+        /// The one-time code HQ read to you. Better left out: it is then read from
+        /// PALABRE_RECOVERY_CODE, else typed (a code on the command line stays in the history).
+        #[arg(long)]
+        code: Option<String>,
+    },
+    /// Whether the database is new, plain (an earlier Palabre's) or locked, and how it is
+    /// protected. Needs no passphrase.
     Status,
 }
 
@@ -557,7 +595,33 @@ fn run(cli: Cli, command: &str) -> Result<(), Error> {
     let db = cli.db.unwrap_or_else(palabre::default_db_path);
     palabre::start_logging(&db, "cli");
     let started = std::time::Instant::now();
-    let result = run_on(&db, cli.command, &out);
+    let result = match cli.command {
+        // What can be done on a locked database.
+        Command::Passphrase(PassphraseCommand::Status) => out.lock_state(&db, Palabre::state(&db)),
+        Command::Passphrase(PassphraseCommand::Request { out: dir }) => {
+            out.path(&Palabre::write_recovery_request(&db, &dir)?)
+        }
+        Command::Passphrase(PassphraseCommand::Recover { file, code }) => {
+            let code = match code {
+                Some(code) => code,
+                None => secret("PALABRE_RECOVERY_CODE", "Code read by HQ: ", false)?,
+            };
+            let new = secret("PALABRE_NEW_PASSPHRASE", "New passphrase: ", true)?;
+            let app = Palabre::recover(&db, &file, &code, &new)?;
+            out.protection(&app.protection())
+        }
+        // The current passphrase is asked once: it opens the database and is checked again.
+        Command::Passphrase(PassphraseCommand::Change)
+            if Palabre::state(&db) == palabre::DatabaseState::Locked =>
+        {
+            let current = secret("PALABRE_PASSPHRASE", "Current passphrase: ", false)?;
+            let app = Palabre::open(&db, &current)?;
+            let new = secret("PALABRE_NEW_PASSPHRASE", "New passphrase: ", true)?;
+            app.change_passphrase(&current, &new)?;
+            out.protection(&app.protection())
+        }
+        command => open(&db).and_then(|app| run_on(&app, &db, command, &out)),
+    };
     // The command's name, the outcome's code and the time: never the arguments (they hold names).
     match &result {
         Ok(()) => tracing::info!(command, ms = started.elapsed().as_millis() as u64, "done"),
@@ -589,22 +653,47 @@ fn command_name(args: &[std::ffi::OsString]) -> String {
 /// The passphrase of `bundle … --passphrase`: `PALABRE_BUNDLE_PASSPHRASE` when set, else typed
 /// on the terminal without echo (twice when choosing one).
 fn bundle_passphrase(choosing: bool) -> Result<String, Error> {
-    if let Some(given) = std::env::var("PALABRE_BUNDLE_PASSPHRASE").ok().filter(|p| !p.is_empty()) {
+    secret("PALABRE_BUNDLE_PASSPHRASE", "Passphrase: ", choosing)
+}
+
+/// A secret from the environment variable `var` when set, else typed on the terminal without
+/// echo (twice when choosing one).
+fn secret(var: &str, prompt: &str, choosing: bool) -> Result<String, Error> {
+    if let Some(given) = std::env::var(var).ok().filter(|p| !p.is_empty()) {
         return Ok(given);
     }
     let ask = |prompt: &str| {
         rpassword::prompt_password(prompt)
-            .map_err(|source| Error::Io { path: "terminal".into(), source })
+            .map_err(|_| Error::NoPassphrase { variable: var.to_string() })
     };
-    let typed = ask("Passphrase: ")?;
-    if choosing && ask("Passphrase again: ")? != typed {
+    let typed = ask(prompt)?;
+    if choosing && ask("Again: ")? != typed {
         return Err(palabre::Invalid::PassphraseMismatch.into());
     }
     Ok(typed)
 }
 
-fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(), Error> {
-    let app = Palabre::open(db)?;
+/// Opens the database with its passphrase (`PALABRE_PASSPHRASE`, else typed). A new database,
+/// or one an earlier Palabre left unencrypted, gets the passphrase chosen now (typed twice).
+fn open(db: &std::path::Path) -> Result<Palabre, Error> {
+    let choosing = Palabre::state(db) != palabre::DatabaseState::Locked;
+    if choosing && std::env::var_os("PALABRE_PASSPHRASE").is_none() {
+        eprintln!(
+            "Choose the passphrase that will lock {} (at least {} characters). Without it, or a recovery file from HQ once enrolled, the data cannot be opened.",
+            db.display(),
+            palabre::MIN_DATABASE_PASSPHRASE
+        );
+    }
+    let passphrase = secret("PALABRE_PASSPHRASE", "Passphrase: ", choosing)?;
+    Palabre::open(db, &passphrase)
+}
+
+fn run_on(
+    app: &Palabre,
+    db: &std::path::Path,
+    command: Command,
+    out: &show::Out,
+) -> Result<(), Error> {
     match command {
         Command::Init { device_name, facilitator, programme } => {
             let device_name = device_name.unwrap_or_else(default_device_name);
@@ -762,6 +851,16 @@ fn run_on(db: &std::path::Path, command: Command, out: &show::Out) -> Result<(),
             out.acks(&app.hq_ack(&dir, device.as_deref(), per_device)?)
         }
         Command::Hq(HqCommand::Status) => out.hq_status(&app.hq_status()?),
+        Command::Hq(HqCommand::Recovery { request, out: dir }) => {
+            out.recovery_made(&app.hq_answer_recovery(&request, &dir)?)
+        }
+        Command::Passphrase(PassphraseCommand::Change) => {
+            let current = secret("PALABRE_PASSPHRASE", "Current passphrase: ", false)?;
+            let new = secret("PALABRE_NEW_PASSPHRASE", "New passphrase: ", true)?;
+            app.change_passphrase(&current, &new)?;
+            out.protection(&app.protection())
+        }
+        Command::Passphrase(_) => unreachable!("handled before the database is opened"),
         Command::Backup { out: Some(file) } => out.path(&app.backup_to(&file)?),
         Command::Backup { out: None } => match app.auto_backup("manual")? {
             Some(backup) => out.path(&backup.path),

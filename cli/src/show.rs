@@ -764,6 +764,61 @@ impl Out {
 }
 
 impl Out {
+    pub fn lock_state(&self, db: &Path, state: palabre::DatabaseState) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "path": db, "state": state }));
+        }
+        match state {
+            palabre::DatabaseState::New => say!(
+                "{}: no database yet; the first command makes it, encrypted, with the passphrase you choose",
+                db.display()
+            ),
+            palabre::DatabaseState::Plain => say!(
+                "{}: made by an earlier Palabre, not encrypted; the next command encrypts it in place with the passphrase you choose (a backup first)",
+                db.display()
+            ),
+            palabre::DatabaseState::Locked => say!(
+                "{}: encrypted; PALABRE_PASSPHRASE or the typed passphrase unlocks it",
+                db.display()
+            ),
+        }
+        Ok(())
+    }
+
+    pub fn protection(&self, p: &palabre::Protection) -> Result<(), Error> {
+        if self.json {
+            return print_json(p);
+        }
+        say!(
+            "the database and its backups are {}",
+            if p.encrypted { "encrypted" } else { "not encrypted" }
+        );
+        if let Some(key) = &p.key_file {
+            say!(
+                "its key, locked with the passphrase: {} (copy it with every copy of the database)",
+                key.display()
+            );
+        }
+        if p.recovery_copy {
+            say!("HQ can recover it if the passphrase is forgotten (`palabre passphrase request`)");
+        } else {
+            say!("no recovery copy for HQ yet: it is made when this laptop is enrolled with HQ");
+        }
+        Ok(())
+    }
+
+    pub fn recovery_made(&self, made: &palabre::RecoveryMade) -> Result<(), Error> {
+        if self.json {
+            return print_json(made);
+        }
+        say!("recovery file: {}", made.path.display());
+        say!(
+            "one-time code (read it to the facilitator by phone, never send it with the file): {}",
+            made.code
+        );
+        Ok(())
+    }
+
     pub fn backups(&self, backups: &[palabre::Backup]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "backups": backups }));

@@ -190,6 +190,7 @@ fn palabre_db_environment_variable_is_the_default() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("env.db");
     let out = Command::new(BIN)
+        .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
         .args(["init", "--device-name", "Env-01"])
         .env("PALABRE_DB", &db)
         .output()
@@ -344,6 +345,7 @@ fn a_plain_export_warns_and_a_passphrase_locks_the_bundle() {
     assert!(warning.contains("--passphrase"), "{warning}");
 
     let locked = Command::new(BIN)
+        .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
         .args(["--db", db.to_str().unwrap(), "bundle", "export", "--passphrase", "--out"])
         .arg(dir.path())
         .env("PALABRE_BUNDLE_PASSPHRASE", "sable chaud de Mopti")
@@ -361,6 +363,7 @@ fn a_plain_export_warns_and_a_passphrase_locks_the_bundle() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stdout).contains("locked with a passphrase"));
     let opened = Command::new(BIN)
+        .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
         .args(["--db", hq.to_str().unwrap(), "bundle", "import", "--passphrase", &path])
         .env("PALABRE_BUNDLE_PASSPHRASE", "sable chaud de Mopti")
         .output()

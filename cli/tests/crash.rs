@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 use rand::{RngExt, SeedableRng};
 
+/// The passphrase the tests lock their databases with.
+const PASSPHRASE: &str = "sable de Tombouctou";
+
 const CLI: &str = env!("CARGO_BIN_EXE_palabre");
 
 fn kills() -> usize {
@@ -20,7 +23,8 @@ fn kills() -> usize {
 
 fn cli(db: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(CLI);
-    command.arg("--db").arg(db).args(args).stdout(Stdio::piped()).stderr(Stdio::null());
+    command.arg("--db").arg(db).args(args).env("PALABRE_PASSPHRASE", PASSPHRASE);
+    command.stdout(Stdio::piped()).stderr(Stdio::null());
     command
 }
 
@@ -63,7 +67,10 @@ struct Checked {
 
 /// What every kill must leave: a sound file, a gap-free op_seq for every device.
 fn check(db: &Path, context: &str) -> Checked {
-    let conn = rusqlite::Connection::open(db).unwrap();
+    let key = palabre::lock::unlock(db, PASSPHRASE).unwrap();
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE;
+    let conn =
+        palabre::store::cipher::open_file(db, &key, flags).unwrap().expect("its key opens it");
     let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok", "{context}");
     let mut stmt = conn
@@ -142,7 +149,7 @@ fn hq_and_big_bundle(dir: &Path) -> (PathBuf, PathBuf, i64) {
             .unwrap()
             .success()
     );
-    let app = palabre::Palabre::open(&laptop).unwrap();
+    let app = palabre::Palabre::open(&laptop, PASSPHRASE).unwrap();
     for i in 0..400 {
         app.add_person(&palabre::PersonInput {
             full_name: Some(format!("Participante {i}")),
@@ -174,6 +181,9 @@ fn a_killed_import_is_all_or_nothing() {
             let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
         }
         std::fs::copy(&template, &db).unwrap();
+        // The copy opens with the template's key file beside it.
+        let key_file = |db: &Path| format!("{}.dbkey", db.display());
+        std::fs::copy(key_file(&template), key_file(&db)).unwrap();
     };
     let import = || cli(&db, &["bundle", "import", bundle.to_str().unwrap()]);
     let window = typical(
@@ -211,7 +221,7 @@ fn a_killed_export_leaves_no_half_bundle() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("laptop.db");
     init(&db, "Ségou-01");
-    let app = palabre::Palabre::open(&db).unwrap();
+    let app = palabre::Palabre::open(&db, PASSPHRASE).unwrap();
     for i in 0..100 {
         app.add_person(&palabre::PersonInput {
             full_name: Some(format!("P {i}")),

@@ -2,6 +2,7 @@
 //! bundles or output (the rest of the HQ link is tested in tests/hq.rs).
 
 mod common;
+use common::PASSPHRASE;
 
 use std::path::Path;
 use std::process::Command;
@@ -35,6 +36,7 @@ fn key_files_are_private_and_secrets_appear_nowhere_else() {
     let root = dir.path();
     let cli = |db: &str, args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_palabre"))
+            .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
             .arg("--db")
             .arg(root.join(db))
             .args(args)
@@ -62,6 +64,7 @@ fn key_files_are_private_and_secrets_appear_nowhere_else() {
     output.extend(cli("laptop.db", &["bundle", "export", "--out", "usb"]));
     let bundle = std::fs::read_dir(root.join("usb")).unwrap().next().unwrap().unwrap().path();
     let out = Command::new(env!("CARGO_BIN_EXE_palabre"))
+        .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
         .args(["--db", "hq.db", "bundle", "import"])
         .arg(&bundle)
         .current_dir(root)
@@ -69,7 +72,8 @@ fn key_files_are_private_and_secrets_appear_nowhere_else() {
         .unwrap();
     output.extend(out.stdout);
     output.extend(out.stderr);
-    let fingerprint = Palabre::open(root.join("laptop.db")).unwrap().device().unwrap().fingerprint;
+    let fingerprint =
+        Palabre::open(root.join("laptop.db"), PASSPHRASE).unwrap().device().unwrap().fingerprint;
     output.extend(cli("hq.db", &["device", "trust", &fingerprint]));
     output.extend(cli("hq.db", &["hq", "ack", "--out", "acks"]));
     output.extend(cli("hq.db", &["hq", "status"]));
@@ -91,7 +95,7 @@ fn key_files_are_private_and_secrets_appear_nowhere_else() {
     );
     assert_no_secret(&secrets, "the ack", &std::fs::read(&ack).unwrap());
     assert_no_secret(&secrets, "the bundle", &std::fs::read(&bundle).unwrap());
-    let hq = Palabre::open(root.join("hq.db")).unwrap();
+    let hq = Palabre::open(root.join("hq.db"), PASSPHRASE).unwrap();
     let identity = palabre::exchange::seal::age_identity(&root.join("keys")).unwrap();
     let keys = palabre::exchange::seal::Keys { identity: Some(&identity), passphrase: None };
     let plain =

@@ -3,6 +3,7 @@
 //! and consent-filtered (the report's definitions at their edges are in tests/report.rs).
 
 mod common;
+use common::PASSPHRASE;
 
 use std::process::Command;
 
@@ -180,7 +181,7 @@ fn named_lists_are_opt_in_and_consent_filtered_and_tables_keep_the_forms_order()
     // The CLI: no flag, no names; --names consented, only her.
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    let cli = Palabre::open(&db).unwrap();
+    let cli = Palabre::open(&db, PASSPHRASE).unwrap();
     cli.init("Ségou-01").unwrap();
     cli.merge_ops(&app.ops().unwrap()).unwrap();
     drop(cli);

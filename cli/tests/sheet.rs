@@ -12,7 +12,15 @@ fn the_cli_writes_a_sheet_and_refuses_unknown_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     let bin = env!("CARGO_BIN_EXE_palabre");
-    let run = |args: &[&str]| Command::new(bin).arg("--db").arg(&db).args(args).output().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(bin)
+            .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .output()
+            .unwrap()
+    };
     assert!(run(&["demo"]).status.success());
     let out = dir.path().join("blank.pdf");
     assert!(

@@ -11,7 +11,13 @@ fn the_cli_imports_several_files_one_line_each() {
     let dir = tempfile::tempdir().unwrap();
     let bin = env!("CARGO_BIN_EXE_palabre");
     let run = |db: &str, args: &[&str]| {
-        Command::new(bin).arg("--db").arg(dir.path().join(db)).args(args).output().unwrap()
+        Command::new(bin)
+            .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
+            .arg("--db")
+            .arg(dir.path().join(db))
+            .args(args)
+            .output()
+            .unwrap()
     };
     run("a.db", &["init", "--device-name", "Mopti-02"]);
     run("a.db", &["person", "add", "--name", "Kadiatou Cissé"]);

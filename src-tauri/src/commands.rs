@@ -10,13 +10,101 @@ use palabre::{
     Person, PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Report, Restored, Session,
     SessionDetail, SessionFilter, SessionId, SessionInput, SetUp, Setting, Trusted, Unmerged,
 };
+use palabre::{Palabre, Protection, RecoveryMade};
 use serde_json::Value;
 use std::path::PathBuf;
 use tauri::State;
 use uuid::Uuid;
 
 use crate::error::UiResult;
-use crate::state::AppState;
+use crate::state::{AppState, LockState};
+
+/// Whether the database is new, plain (an earlier Palabre's), locked or open: the first thing
+/// the window asks.
+#[tauri::command(async)]
+pub fn lock_state(state: State<'_, AppState>) -> LockState {
+    state.lock_state()
+}
+
+/// Opens the database with its passphrase (creating or encrypting it with the one chosen, for a
+/// new or plain database), then makes the daily backup off the window's path.
+#[tauri::command(async)]
+pub fn unlock<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    passphrase: String,
+    again: Option<String>,
+) -> UiResult<()> {
+    if again.is_some_and(|again| again != passphrase) {
+        return Err(palabre::Invalid::PassphraseMismatch.into());
+    }
+    if let Ok(open) = state.app() {
+        // Already open (a second submit): the passphrase must still be the right one.
+        return Ok(open.verify_passphrase(&passphrase)?);
+    }
+    state.unlock_with(|path| Palabre::open(path, &passphrase))?;
+    daily_backup(app);
+    Ok(())
+}
+
+/// Opens the database with HQ's recovery file and code, and sets the new passphrase.
+#[tauri::command(async)]
+pub fn recover<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    file: PathBuf,
+    code: String,
+    passphrase: String,
+    again: String,
+) -> UiResult<()> {
+    if again != passphrase {
+        return Err(palabre::Invalid::PassphraseMismatch.into());
+    }
+    state.unlock_with(|path| Palabre::recover(path, &file, &code, &passphrase))?;
+    daily_backup(app);
+    Ok(())
+}
+
+fn daily_backup<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    use tauri::Manager;
+    std::thread::spawn(move || app.state::<AppState>().daily_backup());
+}
+
+/// Writes the recovery request for HQ into `dir` (works while locked).
+#[tauri::command(async)]
+pub fn write_recovery_request(state: State<'_, AppState>, dir: PathBuf) -> UiResult<PathBuf> {
+    Ok(Palabre::write_recovery_request(state.path(), &dir)?)
+}
+
+#[tauri::command(async)]
+pub fn change_passphrase(
+    state: State<'_, AppState>,
+    current: String,
+    passphrase: String,
+    again: String,
+) -> UiResult<Protection> {
+    if again != passphrase {
+        return Err(palabre::Invalid::PassphraseMismatch.into());
+    }
+    let app = state.app()?;
+    app.change_passphrase(&current, &passphrase)?;
+    Ok(app.protection())
+}
+
+#[tauri::command(async)]
+pub fn protection(state: State<'_, AppState>) -> UiResult<Protection> {
+    Ok(state.app()?.protection())
+}
+
+/// At HQ: answers a laptop's recovery request; the code is shown once, to be read by phone.
+#[tauri::command(async)]
+pub fn answer_recovery(
+    state: State<'_, AppState>,
+    request: PathBuf,
+    dir: PathBuf,
+) -> UiResult<RecoveryMade> {
+    Ok(state.app()?.hq_answer_recovery(&request, &dir)?)
+}
 
 #[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> UiResult<AppInfo> {

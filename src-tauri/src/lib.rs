@@ -55,11 +55,6 @@ pub fn run() {
                     webview.eval("window.palabreCloseRequested && window.palabreCloseRequested()");
             }
         })
-        .setup(|app| {
-            let handle = app.handle().clone();
-            std::thread::spawn(move || handle.state::<state::AppState>().daily_backup());
-            Ok(())
-        })
         .invoke_handler(handler())
         .run(context())
         .expect("error while running Palabre");

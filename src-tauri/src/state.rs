@@ -1,14 +1,24 @@
 //! The database the window works on. If it cannot be opened (a newer schema, a foreign file), the
 //! window still starts and every command answers with that error, so the UI can say what to do.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
-use palabre::Palabre;
+use palabre::{DatabaseState, Palabre};
 
 use crate::error::{UiError, UiResult};
 
+/// The database starts locked: the window asks for its passphrase (or a new one, for a new or
+/// an earlier Palabre's plain database) and `unlock` opens it. Until then every other command
+/// answers `locked`.
 pub struct AppState {
-    opened: Result<Palabre, UiError>,
+    path: PathBuf,
+    opened: OnceLock<Palabre>,
+    /// Why the database cannot be opened at all here (another window holds it).
+    refused: Option<UiError>,
+    /// One unlock at a time (a double click must not open the database twice).
+    unlocking: Mutex<()>,
     /// Held for the life of the window: a second window on the same database is refused (the
     /// single-instance plugin focuses the first one where a session bus exists; this lock holds
     /// everywhere, on Windows too).
@@ -18,24 +28,79 @@ pub struct AppState {
     unsaved: AtomicBool,
 }
 
+/// What the unlock screen needs to know.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LockState {
+    /// `new`, `plain`, `locked` or `open`.
+    pub state: &'static str,
+    pub path: PathBuf,
+    pub min_passphrase: usize,
+    /// Set when the database cannot be opened in this window at all.
+    pub refused: Option<UiError>,
+}
+
 impl AppState {
-    /// Opens the database at `PALABRE_DB`, else the platform data folder (as the CLI does).
+    /// The database at `PALABRE_DB`, else the platform data folder (as the CLI does).
     pub fn open_default() -> AppState {
         AppState::open(&palabre::default_db_path())
     }
 
-    pub fn open(path: &std::path::Path) -> AppState {
-        let (opened, lock) = match lock_database(path) {
-            Ok(lock) => (Palabre::open(path).map_err(UiError::from), lock),
-            Err(refused) => (Err(refused), None),
+    /// Takes the window lock of the database at `path`; the database itself stays locked until
+    /// `unlock`.
+    pub fn open(path: &Path) -> AppState {
+        let (refused, lock) = match lock_database(path) {
+            Ok(lock) => (None, lock),
+            Err(refused) => (Some(refused), None),
         };
-        AppState { opened, _lock: lock, unsaved: AtomicBool::new(false) }
+        AppState {
+            path: path.to_path_buf(),
+            opened: OnceLock::new(),
+            refused,
+            unlocking: Mutex::new(()),
+            _lock: lock,
+            unsaved: AtomicBool::new(false),
+        }
     }
 
-    /// The backup at start, when the newest is a day old. Run off the window's start-up path; a
-    /// failure does not stop the app (Settings lists the backups, so a missing one shows).
+    pub fn lock_state(&self) -> LockState {
+        let state = if self.opened.get().is_some() {
+            "open"
+        } else {
+            match Palabre::state(&self.path) {
+                DatabaseState::New => "new",
+                DatabaseState::Plain => "plain",
+                DatabaseState::Locked => "locked",
+            }
+        };
+        LockState {
+            state,
+            path: self.path.clone(),
+            min_passphrase: palabre::MIN_DATABASE_PASSPHRASE,
+            refused: self.refused.clone(),
+        }
+    }
+
+    /// Opens the database with `open` (a passphrase, or HQ's recovery file), once.
+    pub fn unlock_with(
+        &self,
+        open: impl FnOnce(&Path) -> palabre::Result<Palabre>,
+    ) -> UiResult<()> {
+        if let Some(refused) = &self.refused {
+            return Err(refused.clone());
+        }
+        let _one = self.unlocking.lock().unwrap_or_else(|p| p.into_inner());
+        if self.opened.get().is_none() {
+            let app = open(&self.path)?;
+            let _ = self.opened.set(app);
+        }
+        Ok(())
+    }
+
+    /// The backup at start, when the newest is a day old, once the database is open. Run off
+    /// the window's path; a failure does not stop the app (Settings lists the backups, so a
+    /// missing one shows).
     pub fn daily_backup(&self) {
-        if let Ok(app) = &self.opened
+        if let Some(app) = self.opened.get()
             && let Err(e) = app.backup_if_stale()
         {
             eprintln!("palabre: the daily backup failed: {e}");
@@ -43,7 +108,19 @@ impl AppState {
     }
 
     pub fn app(&self) -> UiResult<&Palabre> {
-        self.opened.as_ref().map_err(Clone::clone)
+        if let Some(app) = self.opened.get() {
+            return Ok(app);
+        }
+        Err(self.refused.clone().unwrap_or_else(|| UiError {
+            code: "locked".into(),
+            message: "Palabre is locked: type the passphrase first.".into(),
+            field: None,
+            details: serde_json::Value::Null,
+        }))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     pub fn set_unsaved(&self, unsaved: bool) {

@@ -8,13 +8,23 @@ use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
 use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
-fn app(db: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+const PASSPHRASE: &str = "sable de Tombouctou";
+
+/// The app on `db`, still locked.
+fn locked(db: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let app = mock_builder()
         .manage(AppState::open(db))
         .invoke_handler(palabre_desktop::handler())
         .build(palabre_desktop::context())
         .expect("the app builds");
     let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    (app, window)
+}
+
+/// The app on `db`, unlocked with the tests' passphrase.
+fn app(db: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let (app, window) = locked(db);
+    invoke(&window, "unlock", json!({ "passphrase": PASSPHRASE, "again": PASSPHRASE })).unwrap();
     (app, window)
 }
 
@@ -29,6 +39,44 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result
         invoke_key: INVOKE_KEY.to_string(),
     };
     get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+/// The window starts locked: every command but the lock screen's answers `locked`; a new
+/// database asks for the passphrase twice; the database then opens with it only.
+#[test]
+fn the_window_starts_locked_and_opens_with_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    {
+        let (_app, w) = locked(&db);
+        assert_eq!(invoke(&w, "lock_state", json!({})).unwrap()["state"], "new");
+        assert_eq!(invoke(&w, "app_info", json!({})).unwrap_err()["code"], "locked");
+        let mismatch = json!({ "passphrase": PASSPHRASE, "again": "autre chose encore" });
+        assert_eq!(invoke(&w, "unlock", mismatch).unwrap_err()["code"], "passphrase_mismatch");
+        let short = json!({ "passphrase": "court", "again": "court" });
+        assert_eq!(invoke(&w, "unlock", short).unwrap_err()["code"], "passphrase_too_short");
+        assert!(!db.exists(), "nothing is made before a passphrase is accepted");
+        invoke(&w, "unlock", json!({ "passphrase": PASSPHRASE, "again": PASSPHRASE })).unwrap();
+        assert_eq!(invoke(&w, "lock_state", json!({})).unwrap()["state"], "open");
+        assert_eq!(invoke(&w, "app_info", json!({})).unwrap()["initialized"], false);
+        let protection = invoke(&w, "protection", json!({})).unwrap();
+        assert_eq!(
+            (protection["encrypted"].clone(), protection["recovery_copy"].clone()),
+            (json!(true), json!(false))
+        );
+    }
+    // Another start, on a database made before (the mock app above keeps its window's lock).
+    let db = dir.path().join("q.db");
+    drop(palabre::Palabre::open(&db, PASSPHRASE).unwrap());
+    let (_app, w) = locked(&db);
+    assert_eq!(invoke(&w, "lock_state", json!({})).unwrap()["state"], "locked");
+    let wrong = json!({ "passphrase": "sable de tombouctou" });
+    assert_eq!(invoke(&w, "unlock", wrong).unwrap_err()["code"], "wrong_passphrase");
+    invoke(&w, "unlock", json!({ "passphrase": PASSPHRASE })).unwrap();
+    let changed =
+        json!({ "current": PASSPHRASE, "passphrase": "fleuve Niger", "again": "fleuve Niger" });
+    invoke(&w, "change_passphrase", changed).unwrap();
+    assert!(palabre::Palabre::open(&db, "fleuve Niger").is_ok());
 }
 
 #[test]
@@ -122,9 +170,10 @@ fn a_database_that_cannot_be_opened_is_reported_by_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     std::fs::write(&db, "not a database, just text that is long enough to be read").unwrap();
-    let (_app, w) = app(&db);
-    let err = invoke(&w, "app_info", json!({})).unwrap_err();
-    assert_eq!(err["code"], "not_a_database");
+    let (_app, w) = locked(&db);
+    let unlock = json!({ "passphrase": PASSPHRASE });
+    assert_eq!(invoke(&w, "unlock", unlock).unwrap_err()["code"], "not_a_database");
+    assert_eq!(invoke(&w, "app_info", json!({})).unwrap_err()["code"], "locked");
 }
 
 /// src/commands.rs is the one list of commands (build.rs derives the handler and the permissions
@@ -220,15 +269,21 @@ fn refusals_carry_their_limits_and_searches_their_counts() {
 fn a_second_window_on_the_same_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
+    let unlock =
+        |state: &AppState| state.unlock_with(|path| palabre::Palabre::open(path, PASSPHRASE));
     let first = AppState::open(&db);
+    unlock(&first).unwrap();
     assert!(first.app().is_ok());
     let second = AppState::open(&db);
-    let refused = second.app().err().expect("a second window is refused");
+    assert!(second.lock_state().refused.is_some(), "the lock screen says it at once");
+    let refused = unlock(&second).err().expect("a second window is refused");
     assert_eq!(refused.code, "already_open");
     assert!(refused.message.contains("already open"), "{}", refused.message);
-    assert!(AppState::open(&dir.path().join("other.db")).app().is_ok(), "another database opens");
+    assert!(second.app().is_err());
+    let other = AppState::open(&dir.path().join("other.db"));
+    assert!(unlock(&other).is_ok(), "another database opens");
     drop(first);
-    assert!(AppState::open(&db).app().is_ok(), "the lock ends with the first window");
+    assert!(unlock(&AppState::open(&db)).is_ok(), "the lock ends with the first window");
     assert_ne!(
         palabre_desktop::state::instance_id(&db),
         palabre_desktop::state::instance_id(&dir.path().join("other.db")),

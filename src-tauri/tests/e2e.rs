@@ -10,6 +10,9 @@ use std::sync::Mutex;
 use driver::{Display, Driver, Session};
 use serde_json::json;
 
+/// The passphrase the tests lock their databases with.
+const PASSPHRASE: &str = "sable de Tombouctou";
+
 /// One app at a time: the machine has two cores and WebKit is heavy.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -51,14 +54,41 @@ impl Harness {
         drop(driver);
     }
 
-    /// Starts the app on this harness's database.
+    /// Starts the app on this harness's database and unlocks it with the tests' passphrase
+    /// (choosing it, for a new database).
     fn launch(&self) -> (Driver, Session) {
+        let (driver, session) = self.launch_locked();
+        unlock(&session, PASSPHRASE);
+        session.wait_until(
+            "the database to open",
+            "return !document.querySelector('#unlock-form') && !!document.querySelector('#view h1')",
+            json!([]),
+        );
+        (driver, session)
+    }
+
+    /// Starts the app on this harness's database: the lock screen.
+    fn launch_locked(&self) -> (Driver, Session) {
         self.wait_until_closed();
         let driver = Driver::start(&self.display, &[("PALABRE_DB", self.db.as_path())]);
         let session = driver.session(Path::new(APP));
-        session.find("#view h1");
+        session.find("#unlock-form");
         (driver, session)
     }
+}
+
+/// Empties a field (to type it again).
+fn clear_field(app: &Session, css: &str) {
+    app.script("document.querySelector(arguments[0]).value = ''", json!([css]));
+}
+
+/// Types `passphrase` into the lock screen (twice when choosing one) and submits it.
+fn unlock(app: &Session, passphrase: &str) {
+    app.type_into("#passphrase", passphrase);
+    if app.count("#passphrase-again") > 0 {
+        app.type_into("#passphrase-again", passphrase);
+    }
+    app.click("#unlock");
 }
 
 /// The page fits the window's width (1280 px by default; laptops here are 1366×768).
@@ -76,6 +106,131 @@ fn set_up(app: &Session) {
     app.type_into("input[name=facilitator]", "Mariam Sidibé");
     app.click("#view form button[type=submit]");
     app.wait_text("#view h1", "Accueil");
+}
+
+/// The data is locked: a new laptop chooses its passphrase (twice), a restart asks for it, a
+/// wrong one is refused at its field with nothing opened, and Settings says what is protected and
+/// changes it.
+#[test]
+fn the_window_asks_for_the_passphrase_and_settings_can_change_it() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (driver, app) = h.launch_locked();
+    // The lock screen speaks the language last used on this computer; French here.
+    app.click("[data-lang=en]");
+    app.wait_text("#view h1", "Protect the participants' data");
+    app.click("[data-lang=fr]");
+    app.wait_text("#view h1", "Protéger les données des participants");
+    let nav =
+        app.script("return getComputedStyle(document.getElementById('nav')).visibility", json!([]));
+    assert_eq!(nav, json!("hidden"), "nothing to navigate to while locked");
+    app.type_into("#passphrase", PASSPHRASE);
+    app.type_into("#passphrase-again", "autre chose");
+    app.click("#unlock");
+    app.wait_text("[data-field=passphrase_again] .error", "Les deux phrases secrètes diffèrent");
+    assert!(!h.db.exists(), "nothing is made before the passphrase is confirmed");
+    clear_field(&app, "#passphrase-again");
+    app.type_into("#passphrase-again", PASSPHRASE);
+    app.click("#unlock");
+    set_up(&app);
+    app.quit();
+    drop(driver);
+
+    let (driver, app) = h.launch_locked();
+    app.click("[data-lang=fr]");
+    app.wait_text("#view h1", "Palabre est verrouillé");
+    assert_eq!(app.count("#passphrase-again"), 0, "an existing database asks once");
+    unlock(&app, "sable de tombouctou");
+    app.wait_text("[data-field=passphrase] .error", "n'ouvre pas les données");
+    clear_field(&app, "#passphrase");
+    unlock(&app, PASSPHRASE);
+    app.wait_text("#view h1", "Accueil");
+    app.click("a[data-route=settings]");
+    app.wait_text("#protection-state", "La base et ses sauvegardes sont chiffrées");
+    app.wait_text("#recovery-state", "inscrivez cet ordinateur");
+    app.click("#passphrase-fold summary");
+    app.type_into("#current-passphrase", "pas la bonne");
+    app.type_into("#changed-passphrase", "fleuve Niger à Kati");
+    app.type_into("#changed-passphrase-again", "fleuve Niger à Kati");
+    app.click("#change-passphrase");
+    app.wait_text("[data-field=current] .error", "n'ouvre pas les données");
+    clear_field(&app, "#current-passphrase");
+    app.type_into("#current-passphrase", PASSPHRASE);
+    app.click("#change-passphrase");
+    app.wait_text("#toast", "Phrase secrète changée");
+    app.quit();
+    drop(driver);
+    assert!(palabre::Palabre::open(&h.db, "fleuve Niger à Kati").is_ok());
+    assert_eq!(palabre::Palabre::open(&h.db, PASSPHRASE).err().unwrap().code(), "wrong_passphrase");
+}
+
+/// A facilitator forgot her passphrase: from the lock screen she saves a recovery request; HQ,
+/// in its Settings, opens it and reads the one-time code shown; she opens Palabre with HQ's file
+/// and the code, and chooses a new passphrase.
+#[test]
+fn a_forgotten_passphrase_is_recovered_through_hq_in_the_window() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let files = tempfile::tempdir().unwrap();
+    let laptop = Harness::new();
+    let hq_desk = Harness::new();
+    let hq_pass = "bureau de Bamako 2026";
+    let hq = palabre::Palabre::open(&hq_desk.db, hq_pass).unwrap();
+    hq.init("HQ").unwrap();
+    let keys = hq.hq_init(&files.path().join("keys"), Some("Mali")).unwrap();
+    drop(hq);
+    let db = palabre::Palabre::open(&laptop.db, PASSPHRASE).unwrap();
+    db.init("Ségou-01").unwrap();
+    db.enroll_file(&keys.enrollment).unwrap();
+    drop(db);
+
+    let stick = files.path().join("stick");
+    std::fs::create_dir(&stick).unwrap();
+    let (driver, app) = laptop.launch_locked();
+    app.click("[data-lang=fr]");
+    app.wait_text("#forgotten", "seule la clé secrète du siège");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([stick]));
+    app.click("#recovery-request");
+    app.wait_text("#toast", "Demande de récupération enregistrée");
+    app.quit();
+    drop(driver);
+    let request = std::fs::read_dir(&stick).unwrap().next().unwrap().unwrap().path();
+
+    let back = files.path().join("back");
+    std::fs::create_dir(&back).unwrap();
+    let (driver, app) = hq_desk.launch_locked();
+    unlock(&app, hq_pass);
+    app.wait_text("#view h1", "Accueil");
+    app.click("a[data-route=settings]");
+    app.wait_text("#hq-recovery h2", "oublié sa phrase secrète");
+    app.script(
+        "const answers = [arguments[0], arguments[1]]; window.__TAURI__.dialog.open = async () => answers.shift()",
+        json!([request, back]),
+    );
+    app.click("#answer-recovery");
+    app.wait_text("#recovery-answer", "Fichier de récupération écrit");
+    let code = app.text("#recovery-code-shown");
+    assert_eq!(code.len(), 19, "{code}");
+    app.quit();
+    drop(driver);
+    let recovery = std::fs::read_dir(&back).unwrap().next().unwrap().unwrap().path();
+
+    let (driver, app) = laptop.launch_locked();
+    app.click("#recover-fold summary");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([recovery]));
+    app.click("#recovery-file");
+    app.wait_text("#recovery-file-name", "palabre-recovery");
+    app.type_into("#recovery-code", "AAAA-BBBB-CCCC-DDDD");
+    app.type_into("#new-passphrase", "nouvelle phrase de Ségou");
+    app.type_into("#new-passphrase-again", "nouvelle phrase de Ségou");
+    app.click("#recover");
+    app.wait_text("#recover-form .form-error", "code");
+    clear_field(&app, "#recovery-code");
+    app.type_into("#recovery-code", &code);
+    app.click("#recover");
+    app.wait_text("#view h1", "Accueil");
+    app.quit();
+    drop(driver);
+    assert!(palabre::Palabre::open(&laptop.db, "nouvelle phrase de Ségou").is_ok());
 }
 
 #[test]
@@ -179,7 +334,7 @@ fn a_facilitator_records_a_session_and_finds_it_after_a_restart() {
     );
     app.quit();
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     assert_eq!(db.people(0, 10).unwrap().total, 2);
     assert_eq!(db.info().unwrap().language, palabre::Lang::En);
 }
@@ -213,7 +368,7 @@ fn an_empty_name_shows_the_french_message_and_writes_nothing() {
     app.quit();
     drop(driver);
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     assert_eq!(db.people(0, 10).unwrap().total, 0);
     let person_ops =
         db.ops().unwrap().iter().filter(|op| op.entity == palabre::Entity::Person).count();
@@ -295,9 +450,9 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
     let files = tempfile::tempdir().unwrap();
 
     // Two laptops edit the same person's community without seeing each other.
-    let a = palabre::Palabre::open(files.path().join("a.db")).unwrap();
+    let a = palabre::Palabre::open(files.path().join("a.db"), PASSPHRASE).unwrap();
     a.init("Sévaré-01").unwrap();
-    let b = palabre::Palabre::open(files.path().join("b.db")).unwrap();
+    let b = palabre::Palabre::open(files.path().join("b.db"), PASSPHRASE).unwrap();
     b.init("Socoura-02").unwrap();
     let awa = a
         .add_person(&palabre::PersonInput {
@@ -317,7 +472,7 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
     let fb = b.export_bundle(files.path()).unwrap().path.unwrap();
 
     // This computer is the programme's HQ (set up from the CLI's `hq init`).
-    let hq_db = palabre::Palabre::open(&h.db).unwrap();
+    let hq_db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     hq_db.init("HQ Bamako").unwrap();
     hq_db.hq_init(&files.path().join("keys"), Some("Dialogues Mopti")).unwrap();
     drop(hq_db);
@@ -380,7 +535,7 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
         bundle.ops.iter().any(|op| op.field == "community"),
         "the resolution travels in HQ's export"
     );
-    let hq = palabre::Palabre::open(&h.db).unwrap();
+    let hq = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     assert!(hq.conflicts().unwrap().is_empty());
     assert_eq!(hq.find_people("awa", 5).unwrap().len(), 1);
 }
@@ -444,13 +599,13 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let h = Harness::new();
     let files = tempfile::tempdir().unwrap();
-    let hq = palabre::Palabre::open(files.path().join("hq.db")).unwrap();
+    let hq = palabre::Palabre::open(files.path().join("hq.db"), PASSPHRASE).unwrap();
     hq.init("HQ Bamako").unwrap();
     let keys = hq.hq_init(&files.path().join("keys"), Some("Dialogues Ségou")).unwrap();
 
     h.set_up_and_quit();
     // The same woman registered twice (merged further down).
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     for (name, community) in [("Aïssata Traoré", "Ségou"), ("Aissata Traore", "Markala")] {
         db.add_person(&palabre::PersonInput {
             full_name: Some(name.into()),
@@ -540,7 +695,7 @@ fn a_laptop_enrols_with_hq_exports_encrypted_and_merges_a_duplicate() {
     app.quit();
     drop(driver);
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     let history = db.merge_history().unwrap();
     let decisions: Vec<&str> = history.iter().map(|d| d.decision.as_str()).collect();
     assert_eq!(decisions.iter().filter(|d| **d == "merge").count(), 1, "{decisions:?}");
@@ -557,7 +712,7 @@ fn a_backup_is_restored_from_settings() {
     let h = Harness::new();
     h.set_up_and_quit();
     // A backup of the set-up laptop, then a person recorded after it.
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     db.auto_backup("manual").unwrap().unwrap();
     let awa = palabre::PersonInput { full_name: Some("Awa Diarra".into()), ..Default::default() };
     db.add_person(&awa).unwrap();
@@ -577,10 +732,13 @@ fn a_backup_is_restored_from_settings() {
     app.quit();
     drop(driver);
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     assert_eq!(db.people(0, 10).unwrap().total, 0);
     let kept = db.backups().unwrap().into_iter().find(|b| b.reason == "restore").unwrap();
-    let before = palabre::Palabre::open(&kept.path).unwrap();
+    // The copy opens as a database with the key file of the database it was made from.
+    let key_file = |p: &Path| PathBuf::from(format!("{}.dbkey", p.display()));
+    std::fs::copy(key_file(&h.db), key_file(&kept.path)).unwrap();
+    let before = palabre::Palabre::open(&kept.path, PASSPHRASE).unwrap();
     assert_eq!(before.people(0, 10).unwrap().people[0].full_name, "Awa Diarra");
 }
 
@@ -589,7 +747,7 @@ fn a_person_who_asks_to_be_forgotten_is_erased_from_her_page() {
     let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let h = Harness::new();
     h.set_up_and_quit();
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     let fanta = db
         .add_person(&palabre::PersonInput {
             full_name: Some("Fanta Camara".into()),
@@ -615,7 +773,7 @@ fn a_person_who_asks_to_be_forgotten_is_erased_from_her_page() {
     app.quit();
     drop(driver);
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     assert!(db.person(fanta).unwrap().erased);
     drop(db);
     // The data folder, with the backup the window made at start (before the erasure).
@@ -645,7 +803,7 @@ fn a_laptop_not_enrolled_is_warned_at_every_export_and_locks_its_bundle_with_a_p
     let h = Harness::new();
     let files = tempfile::tempdir().unwrap();
     h.set_up_and_quit();
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     let kadiatou =
         palabre::PersonInput { full_name: Some("Kadiatou Sow".into()), ..Default::default() };
     db.add_person(&kadiatou).unwrap();
@@ -683,7 +841,7 @@ fn a_laptop_not_enrolled_is_warned_at_every_export_and_locks_its_bundle_with_a_p
 
     let bytes = std::fs::read(&locked).unwrap();
     assert!(!bytes.windows(8).any(|w| w == b"Kadiatou"));
-    let hq = palabre::Palabre::open(files.path().join("hq.db")).unwrap();
+    let hq = palabre::Palabre::open(files.path().join("hq.db"), PASSPHRASE).unwrap();
     hq.init("HQ Bamako").unwrap();
     let refused = hq.import_bundle_file(&locked).unwrap();
     assert!(
@@ -731,7 +889,7 @@ fn no_screen_of_the_demo_prints_null_in_either_language_or_size() {
     app.wait_text("#view h1", "Séance sans résumé");
     let bare = app.script("return location.hash", json!([])).as_str().unwrap().to_string();
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     let held = db
         .sessions(&palabre::SessionFilter {
             status: Some(palabre::SessionStatus::Held),
@@ -848,7 +1006,7 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
     let h = Harness::new();
     h.set_up_and_quit();
     // Twelve Aïssatas in the registry, and one more woman.
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     let surnames = [
         "Traoré",
         "Cissé",
@@ -975,7 +1133,7 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
     }
     drop(app);
 
-    let db = palabre::Palabre::open(&h.db).unwrap();
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
     assert_eq!(db.people(0, 50).unwrap().total, 12, "no person was created twice, no draft saved");
     let s = db.sessions(&Default::default()).unwrap().remove(0);
     assert_eq!(s.status, palabre::SessionStatus::Held);

@@ -3,6 +3,7 @@
 //! `write(|tx| …)` commits only when the closure returns Ok; any error rolls everything back.
 
 pub mod bookkeeping;
+pub mod cipher;
 pub mod migrations;
 
 use std::path::{Path, PathBuf};
@@ -12,10 +13,13 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use cipher::DbKey;
 
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
+    /// The key of an encrypted file (none in memory, or for a plain file opened by a benchmark).
+    key: Option<DbKey>,
 }
 
 /// Called before a migration changes an existing database file, with the connection, the file and
@@ -24,26 +28,55 @@ pub struct Store {
 pub type BeforeMigration = fn(&Connection, &Path, i64) -> Result<()>;
 
 impl Store {
-    /// Opens (creating if needed) the database at `path`. A file that is not Palabre's, or was
-    /// written by a newer Palabre, is refused before anything is written to it; an older one is
-    /// migrated after `before_migration` has run.
-    pub fn open(path: &Path, before_migration: BeforeMigration) -> Result<Store> {
+    /// Opens (creating if needed) the encrypted database at `path` with `key`. A key that does
+    /// not open it, a file that is not Palabre's, or one written by a newer Palabre, is refused
+    /// before anything is written to it; an older one is migrated after `before_migration` has
+    /// run.
+    pub fn open(path: &Path, key: &DbKey, before_migration: BeforeMigration) -> Result<Store> {
+        Self::open_file(path, Some(key), before_migration)
+    }
+
+    /// Opens a database file without encryption. Only the benchmarks use it, to measure what
+    /// encryption costs; Palabre itself never writes a plain database.
+    #[doc(hidden)]
+    pub fn open_unencrypted(path: &Path) -> Result<Store> {
+        Self::open_file(path, None, |_, _, _| Ok(()))
+    }
+
+    fn open_file(
+        path: &Path,
+        key: Option<&DbKey>,
+        before_migration: BeforeMigration,
+    ) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
         }
         let conn = Connection::open(path).map_err(|e| not_a_database(path, e))?;
-        Self::setup(conn, Some(path.to_path_buf()), before_migration)
+        if let Some(key) = key {
+            cipher::apply(&conn, key)?;
+            if !cipher::opens(&conn)? {
+                return Err(Error::DatabaseKey {
+                    path: cipher::key_file(path),
+                    reason: format!(
+                        "its key does not open {}: the key file belongs to another database, or the database file is damaged or not Palabre's",
+                        path.display()
+                    ),
+                });
+            }
+        }
+        Self::setup(conn, Some(path.to_path_buf()), key.cloned(), before_migration)
     }
 
     /// A private database in memory, for tests and throw-away work.
     pub fn open_in_memory() -> Result<Store> {
-        Self::setup(Connection::open_in_memory()?, None, |_, _, _| Ok(()))
+        Self::setup(Connection::open_in_memory()?, None, None, |_, _, _| Ok(()))
     }
 
     fn setup(
         mut conn: Connection,
         path: Option<PathBuf>,
+        key: Option<DbKey>,
         before_migration: BeforeMigration,
     ) -> Result<Store> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
@@ -61,6 +94,11 @@ impl Store {
         // tables and sorts stay in memory, never in a file of the system's temp folder.
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Every page read from the file is decrypted (SQLCipher) before SQLite can use it: a
+        // page cache of up to 128 MiB (2 MiB by default) keeps the pages of a whole programme's
+        // report decrypted in memory between two reads, instead of decrypting them again.
+        conn.pragma_update(None, "cache_size", -131_072)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if let Some(db) = &path
             && version > 0
@@ -69,11 +107,16 @@ impl Store {
             before_migration(&conn, db, version)?;
         }
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path })
+        Ok(Store { conn: Mutex::new(conn), path, key })
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
+    }
+
+    /// The key the file is encrypted with (every copy of it is encrypted with the same).
+    pub fn key(&self) -> Option<&DbKey> {
+        self.key.as_ref()
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
@@ -91,11 +134,15 @@ impl Store {
         Ok(value)
     }
 
-    /// Replaces the whole database with the SQLite file at `from` (the online backup API, so
-    /// this connection stays open), then migrates it to this version's schema.
-    pub fn restore_from(&self, from: &Path) -> Result<()> {
+    /// Replaces the whole database with `from`, a connection to a copy encrypted with the same
+    /// key (the online backup API, so this connection stays open), then migrates it to this
+    /// version's schema.
+    pub fn restore_from(&self, from: &Connection) -> Result<()> {
         let mut conn = self.lock();
-        conn.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
+        {
+            let backup = rusqlite::backup::Backup::new(from, &mut conn)?;
+            backup.run_to_completion(256, Duration::ZERO, None)?;
+        }
         migrations::migrate(&mut conn)
     }
 
@@ -130,7 +177,8 @@ mod tests {
     #[test]
     fn open_sets_the_pragmas() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("p.db"), |_, _, _| Ok(())).unwrap();
+        let store =
+            Store::open(&dir.path().join("p.db"), &DbKey::random(), |_, _, _| Ok(())).unwrap();
         store
             .read(|c| {
                 let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;

@@ -6,6 +6,53 @@ use std::process::Command;
 
 use palabre::{Palabre, PersonId, PersonInput, SessionId, SessionInput};
 
+/// The passphrase the tests lock their databases with.
+pub const PASSPHRASE: &str = "sable de Tombouctou";
+
+/// Opens (or creates) the encrypted database at `path` with the tests' passphrase.
+pub fn open(path: impl AsRef<std::path::Path>) -> Palabre {
+    Palabre::open(path, PASSPHRASE).unwrap()
+}
+
+/// The key of the database at `db`, unlocked with the tests' passphrase.
+pub fn key_of(db: &std::path::Path) -> palabre::store::cipher::DbKey {
+    palabre::lock::unlock(db, PASSPHRASE).unwrap()
+}
+
+/// A read-only connection to a copy of the database at `db` (one of its backups), opened with
+/// its key: what someone holding the unlocked laptop could read in it.
+pub fn read_copy(db: &std::path::Path, copy: &std::path::Path) -> rusqlite::Connection {
+    palabre::store::cipher::open_file(copy, &key_of(db), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap()
+        .expect("the database's key opens its copy")
+}
+
+/// Another connection to the database at `db`, opened with its key (as another program holding
+/// the key would).
+pub fn read_write(db: &std::path::Path) -> rusqlite::Connection {
+    palabre::store::cipher::open_file(db, &key_of(db), rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .unwrap()
+        .expect("the key opens the database")
+}
+
+/// The content of the encrypted database file `file` (the database at `db` or one of its
+/// copies) as plain SQLite bytes: exported page by page into a plain file with the key, so that
+/// a test can search it for a name.
+pub fn decrypted(db: &std::path::Path, file: &std::path::Path) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain.db");
+    let conn = rusqlite::Connection::open(&plain).unwrap();
+    palabre::store::cipher::register_collation(&conn).unwrap();
+    let hex: String = key_of(db).bytes().iter().map(|b| format!("{b:02x}")).collect();
+    conn.execute_batch(&format!(
+        "ATTACH DATABASE '{}' AS encrypted KEY \"x'{hex}'\"; SELECT sqlcipher_export('main', 'encrypted'); DETACH DATABASE encrypted;",
+        file.to_string_lossy().replace('\'', "''")
+    ))
+    .unwrap();
+    drop(conn);
+    std::fs::read(&plain).unwrap()
+}
+
 /// A fresh in-memory database with a device identity.
 pub fn app() -> Palabre {
     let app = Palabre::open_in_memory().unwrap();

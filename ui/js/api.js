@@ -19,6 +19,13 @@ export const files = {
 };
 
 export const api = {
+  lockState: () => call('lock_state'),
+  unlock: (passphrase, again = null) => call('unlock', { passphrase, again }),
+  recover: (file, code, passphrase, again) => call('recover', { file, code, passphrase, again }),
+  writeRecoveryRequest: (dir) => call('write_recovery_request', { dir }),
+  changePassphrase: (current, passphrase, again) => call('change_passphrase', { current, passphrase, again }),
+  protection: () => call('protection'),
+  answerRecovery: (request, dir) => call('answer_recovery', { request, dir }),
   appInfo: () => call('app_info'),
   setupDevice: (deviceName, facilitator) => call('setup_device', { deviceName, facilitator }),
   openDemo: () => call('open_demo'),

@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { load, translate, t } from './i18n.js';
 import { confirmDialog, hasUnsavedChanges, announceUnsaved, showError, el, clear } from './dom.js';
 import * as firstStart from './views/first-start.js';
+import * as unlock from './views/unlock.js';
 import * as home from './views/home.js';
 import * as sessions from './views/sessions.js';
 import * as session from './views/session.js';
@@ -40,6 +41,8 @@ const routes = {
 const view = document.getElementById('view');
 let info = null;
 let shownHash = '';
+/** The lock screen's state while the database is locked (null once open). */
+let locked = null;
 
 const ctx = {
   api,
@@ -90,7 +93,7 @@ function mayLeave() {
 }
 
 async function onHashChange() {
-  if (location.hash === shownHash) return;
+  if (locked || location.hash === shownHash) return;
   if (hasUnsavedChanges()) {
     const target = location.hash;
     history.replaceState(null, '', shownHash);
@@ -108,8 +111,19 @@ async function setLanguage(lang) {
   await load(lang);
   markLanguage(lang);
   translate();
-  if (info?.initialized) await show();
+  remember(lang);
+  if (locked) unlock.render(view, locked, opened);
+  else if (info?.initialized) await show();
   else firstStart.render(view, ctx, started);
+}
+
+/** The language of the lock screen: the last one used here (the database keeps the setting, but
+ * it is still locked). */
+function remember(lang) {
+  try { localStorage.setItem('palabre.language', lang); } catch { /* private mode */ }
+}
+function remembered() {
+  try { return localStorage.getItem('palabre.language') || 'fr'; } catch { return 'fr'; }
 }
 
 function markLanguage(lang) {
@@ -149,15 +163,21 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-async function start() {
-  info = await api.appInfo().catch((error) => ({ initialized: false, language: 'fr', error }));
+/** After the lock screen: the app as it starts on an open database. */
+async function opened() {
+  locked = null;
+  delete document.body.dataset.shown;
+  document.body.classList.remove('locked');
+  document.body.classList.remove('first-start');
+  await opening();
+}
+
+async function opening() {
+  info = await api.appInfo().catch((error) => ({ initialized: false, language: remembered(), error }));
   await load(info.language || 'fr');
   markLanguage(info.language || 'fr');
   translate();
-  for (const button of document.querySelectorAll('[data-lang]')) {
-    button.addEventListener('click', () => setLanguage(button.dataset.lang));
-  }
-  window.addEventListener('hashchange', onHashChange);
+  remember(info.language || 'fr');
   if (info.error) {
     clear(view, el('h1', { i18n: 'app.cannot_open' }), el('div', { class: 'form-error' }));
     showError(view, info.error);
@@ -167,6 +187,26 @@ async function start() {
   } else {
     await started();
   }
+}
+
+async function start() {
+  for (const button of document.querySelectorAll('[data-lang]')) {
+    button.addEventListener('click', () => setLanguage(button.dataset.lang));
+  }
+  window.addEventListener('hashchange', onHashChange);
+  const lock = await api.lockState().catch((error) => ({ state: 'locked', refused: error, min_passphrase: 8 }));
+  if (lock.state === 'open') {
+    await opening();
+    return;
+  }
+  locked = lock;
+  await load(remembered());
+  markLanguage(remembered());
+  translate();
+  document.body.classList.add('first-start', 'locked');
+  unlock.render(view, lock, opened);
+  // Marks the screen as drawn (the end-to-end tests wait for it).
+  document.body.dataset.shown = '#/unlock';
 }
 
 start();

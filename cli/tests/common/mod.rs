@@ -18,6 +18,7 @@ pub fn palabre(db: &Path, args: &[&str]) -> Output {
         .arg(db)
         .args(args)
         .env_remove("PALABRE_DB")
+        .env("PALABRE_PASSPHRASE", PASSPHRASE)
         .output()
         .unwrap()
 }

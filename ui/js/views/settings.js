@@ -1,8 +1,8 @@
 // Settings: language, facilitator, this computer's name and fingerprint.
 
-import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, toast, confirmDialog } from '../dom.js';
+import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, toast, confirmDialog, foldedForm } from '../dom.js';
 import { t, currentLanguage, formatDate, number } from '../i18n.js';
-import { files } from '../api.js';
+import { api, files } from '../api.js';
 
 function savingForm(id, input, fieldName, label, save) {
   const form = trackDirty(el('form', { novalidate: true, class: 'inline', id },
@@ -51,6 +51,66 @@ function hqSection(hq, view, ctx) {
       : el('p', { class: 'warning', i18n: 'hq.not_enrolled' }),
     hq.enrollment || hq.is_hq ? null : el('p', { class: 'hint', i18n: 'hq.enrol_help' }),
     hq.enrollment || hq.is_hq ? null : enrol);
+  return section;
+}
+
+/** How the data is protected, and changing the passphrase. */
+function protectionSection(protection) {
+  const current = el('input', { type: 'password', name: 'current', id: 'current-passphrase', autocomplete: 'current-password' });
+  const next = el('input', { type: 'password', name: 'passphrase', id: 'changed-passphrase', autocomplete: 'new-password' });
+  const again = el('input', { type: 'password', name: 'passphrase_again', id: 'changed-passphrase-again', autocomplete: 'new-password' });
+  const form = el('form', { id: 'passphrase-form', novalidate: true },
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    field({ field: 'current', label: 'protection.current', input: current }),
+    field({ field: 'passphrase', label: 'protection.new', input: next }),
+    field({ field: 'passphrase_again', label: 'lock.passphrase_again', input: again }),
+    el('div', { class: 'actions' }, el('button', { type: 'submit', class: 'primary', id: 'change-passphrase', i18n: 'protection.change' })));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    try {
+      await api.changePassphrase(current.value, next.value, again.value);
+      for (const input of [current, next, again]) input.value = '';
+      toast(t('protection.changed'));
+    } catch (error) {
+      // A wrong current passphrase is said at its field.
+      showError(form, error.code === 'wrong_passphrase' ? { ...error, field: 'current' } : error);
+    }
+  });
+  return el('section', { class: 'card', id: 'protection' },
+    el('h2', { i18n: 'protection.title' }),
+    el('p', { id: 'protection-state', i18n: protection.encrypted ? 'protection.encrypted' : 'protection.plain' }),
+    el('p', { id: 'recovery-state', class: protection.recovery_copy ? 'hint' : 'warning',
+      i18n: protection.recovery_copy ? 'protection.recovery_yes' : 'protection.recovery_no' }),
+    protection.key_file ? el('p', { class: 'hint' }, t('protection.key_file', { path: protection.key_file })) : null,
+    foldedForm(el('summary', { i18n: 'protection.change' }), form, 'passphrase-fold'));
+}
+
+/** At HQ: a facilitator's forgotten passphrase. */
+function recoverySection(view) {
+  const answer = el('button', { type: 'button', class: 'secondary', id: 'answer-recovery', i18n: 'hq.recovery_pick' });
+  const result = el('div', { id: 'recovery-answer' });
+  const section = el('section', { class: 'card', id: 'hq-recovery' },
+    el('h2', { i18n: 'hq.recovery_title' }),
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    el('p', { class: 'hint', i18n: 'hq.recovery_help' }),
+    answer, result);
+  answer.addEventListener('click', async () => {
+    const request = await files.open({ multiple: false, filters: [{ name: t('hq.recovery_requests'), extensions: ['palabre-recovery-request'] }] });
+    if (!request) return;
+    const dir = await files.open({ directory: true, multiple: false });
+    if (!dir) return;
+    clearErrors(section);
+    try {
+      const made = await api.answerRecovery(request, dir);
+      clear(result,
+        el('p', {}, t('hq.recovery_written', { path: made.path })),
+        el('p', { i18n: 'hq.recovery_code' }),
+        el('p', {}, el('code', { id: 'recovery-code-shown', class: 'fingerprint' }, made.code)));
+    } catch (error) {
+      showError(section, error);
+    }
+  });
   return section;
 }
 
@@ -108,7 +168,7 @@ function backupSection(backups, view, ctx) {
 export async function render(view, ctx) {
   await ctx.reloadInfo();
   const info = ctx.info;
-  const [hq, backups] = await Promise.all([ctx.api.hqStatus(), ctx.api.listBackups()]);
+  const [hq, backups, protection] = await Promise.all([ctx.api.hqStatus(), ctx.api.listBackups(), ctx.api.protection()]);
   const language = select('language', [['fr', 'Français'], ['en', 'English']], currentLanguage(), { id: 'language-select' });
   language.addEventListener('change', () => document.querySelector(`[data-lang="${language.value}"]`).click());
   clear(view, 
@@ -126,6 +186,8 @@ export async function render(view, ctx) {
           el('p', { class: 'hint', i18n: 'settings.fingerprint_hint' })),
         el('dt', { i18n: 'settings.database' }), el('dd', {}, el('code', {}, info.database ?? '')),
         el('dt', { i18n: 'settings.version' }), el('dd', {}, info.version))),
+    protectionSection(protection),
     hqSection(hq, view, ctx),
+    hq.is_hq ? recoverySection(view) : null,
     backupSection(backups, view, ctx));
 }
