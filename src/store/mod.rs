@@ -187,6 +187,11 @@ mod tests {
                 let secure: i64 = c.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
                 let temp: i64 = c.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
                 assert_eq!((secure, temp), (1, 2), "secure delete on, temporary data in memory");
+                let cache: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+                let checkpoint: i64 = c.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+                assert_eq!((cache, checkpoint), (-131_072, 10_000), "decrypted pages kept");
+                let cipher: String = c.query_row("PRAGMA cipher_version", [], |r| r.get(0))?;
+                assert!(cipher.starts_with('4'), "SQLCipher 4 encrypts the file: {cipher}");
                 let timeout: i64 = c.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
                 let version: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
                 assert_eq!((mode.as_str(), fk, sync, timeout), ("wal", 1, 1, 5000));

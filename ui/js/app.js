@@ -43,6 +43,8 @@ let info = null;
 let shownHash = '';
 /** The lock screen's state while the database is locked (null once open). */
 let locked = null;
+/** A language chosen on the lock screen: it becomes the database's setting once open. */
+let chosenWhileLocked = null;
 
 const ctx = {
   api,
@@ -112,6 +114,7 @@ async function setLanguage(lang) {
   markLanguage(lang);
   translate();
   remember(lang);
+  if (locked) chosenWhileLocked = lang;
   if (locked) unlock.render(view, locked, opened);
   else if (info?.initialized) await show();
   else firstStart.render(view, ctx, started);
@@ -174,6 +177,11 @@ async function opened() {
 
 async function opening() {
   info = await api.appInfo().catch((error) => ({ initialized: false, language: remembered(), error }));
+  if (chosenWhileLocked && info.initialized && info.language !== chosenWhileLocked) {
+    await api.setSetting('language', chosenWhileLocked).catch(() => {});
+    info.language = chosenWhileLocked;
+  }
+  chosenWhileLocked = null;
   await load(info.language || 'fr');
   markLanguage(info.language || 'fr');
   translate();
