@@ -10,7 +10,7 @@ use palabre::{
     Person, PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Report, Restored, Session,
     SessionDetail, SessionFilter, SessionId, SessionInput, SetUp, Setting, Trusted, Unmerged,
 };
-use palabre::{Palabre, Protection, RecoveryMade};
+use palabre::{HqKeys, Palabre, Protection, RecoveryMade};
 use serde_json::Value;
 use std::path::PathBuf;
 use tauri::State;
@@ -459,6 +459,30 @@ pub fn merge_history(state: State<'_, AppState>) -> UiResult<Vec<Decision>> {
 #[tauri::command(async)]
 pub fn hq_status(state: State<'_, AppState>) -> UiResult<HqStatus> {
     Ok(state.app()?.hq_status()?)
+}
+
+/// First start on HQ's computer: this computer's identity and the programme, then HQ's keys and
+/// enrollment file in `dir` (a folder the officer backs up).
+#[tauri::command(async)]
+pub fn setup_hq(
+    state: State<'_, AppState>,
+    device_name: String,
+    facilitator: String,
+    programme: String,
+    dir: PathBuf,
+) -> UiResult<HqKeys> {
+    let app = state.app()?;
+    let set_up = SetUp {
+        device_name,
+        facilitator: Some(facilitator),
+        programme: Some(programme.clone()),
+        ..SetUp::default()
+    };
+    // A second try (the keys' folder refused) finds the identity already made.
+    if app.device().is_err() {
+        app.set_up(&set_up)?;
+    }
+    Ok(app.hq_init(&dir, Some(&programme))?)
 }
 
 #[tauri::command(async)]

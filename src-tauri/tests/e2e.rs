@@ -165,6 +165,58 @@ fn the_window_asks_for_the_passphrase_and_settings_can_change_it() {
     assert_eq!(palabre::Palabre::open(&h.db, PASSPHRASE).err().unwrap().code(), "wrong_passphrase");
 }
 
+/// HQ is set up from the first start (issue 19, item 1): the officer names the computer, herself
+/// and the programme, chooses the keys' folder; the window asks her to back the keys up on two
+/// sticks before going on, and shows the fingerprint to read to the facilitators.
+#[test]
+fn hq_is_set_up_from_the_first_start_and_backs_its_keys_up() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let files = tempfile::tempdir().unwrap();
+    let keys = files.path().join("keys");
+    std::fs::create_dir(&keys).unwrap();
+    let (driver, app) = h.launch();
+    app.wait_text("#view h1", "Bienvenue dans Palabre");
+    app.click("#become-hq");
+    app.wait_text("#view h1", "Installer le siège du programme");
+    app.type_into("#hq-device-name", "Bamako-Siège");
+    app.type_into("#hq-officer", "Awa Traoré");
+    app.type_into("#hq-programme", "Dialogues communautaires Mali");
+    app.click("#hq-create");
+    app.wait_text("#hq-form .form-error", "Choisissez d'abord le dossier");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([keys]));
+    app.click("#hq-pick-dir");
+    app.wait_text("#hq-dir", "keys");
+    app.click("#hq-create");
+    app.wait_text("#view h1", "Le siège est installé");
+    app.wait_text("#view", "deux clés USB");
+    let shown = app.text("#hq-fingerprint-shown");
+    assert_eq!(
+        app.script("return document.getElementById('hq-continue').disabled", json!([])),
+        json!(true)
+    );
+    app.click("#hq-backed-up");
+    app.click("#hq-continue");
+    app.wait_text("#view h1", "Accueil");
+    app.click("a[data-route=settings]");
+    app.wait_text("#hq-self", "siège du programme");
+    app.wait_text("#hq-recovery h2", "oublié sa phrase secrète");
+    app.quit();
+    drop(driver);
+    for file in ["hq-signing.key", "hq-age.key", "enrollment.palabre-hq"] {
+        assert!(keys.join(file).exists(), "{file}");
+    }
+    let enrollment = palabre::exchange::documents::read_enrollment(
+        &std::fs::read(keys.join("enrollment.palabre-hq")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(enrollment.hq_fingerprint, shown);
+    assert_eq!(enrollment.programme, "Dialogues communautaires Mali");
+    let db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
+    assert!(db.hq_status().unwrap().is_hq);
+    assert_eq!(db.device().unwrap().name, "Bamako-Siège");
+}
+
 /// A facilitator forgot her passphrase: from the lock screen she saves a recovery request; HQ,
 /// in its Settings, opens it and reads the one-time code shown; she opens Palabre with HQ's file
 /// and the code, and chooses a new passphrase.

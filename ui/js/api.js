@@ -28,6 +28,7 @@ export const api = {
   answerRecovery: (request, dir) => call('answer_recovery', { request, dir }),
   appInfo: () => call('app_info'),
   setupDevice: (deviceName, facilitator) => call('setup_device', { deviceName, facilitator }),
+  setupHq: (deviceName, facilitator, programme, dir) => call('setup_hq', { deviceName, facilitator, programme, dir }),
   openDemo: () => call('open_demo'),
   overview: () => call('overview'),
 

@@ -1,7 +1,9 @@
-// First start: name this laptop and its facilitator, or open the demo programme.
+// First start: name this laptop and its facilitator, open the demo programme, or make this
+// computer the programme's HQ (its keys, then backing them up and the fingerprint to read out).
 
-import { api } from '../api.js';
+import { api, files } from '../api.js';
 import { el, clear, field, textInput, showError, clearErrors, trackDirty, markClean } from '../dom.js';
+import { t } from '../i18n.js';
 
 export function render(view, ctx, started) {
   const deviceName = textInput('device_name', '', { required: true, autofocus: true });
@@ -34,12 +36,82 @@ export function render(view, ctx, started) {
       showError(form, error);
     }
   });
+  const hq = el('button', { type: 'button', class: 'secondary', id: 'become-hq', i18n: 'first.hq' });
+  hq.addEventListener('click', () => renderHq(view, ctx, started));
   clear(view, 
     el('h1', { i18n: 'first.title' }),
     el('p', { class: 'lead', i18n: 'first.intro' }),
     form,
     el('p', { class: 'or', i18n: 'first.or' }),
     el('div', { class: 'card narrow' }, demo, el('p', { class: 'hint', i18n: 'first.demo_hint' })),
+    el('div', { class: 'card narrow' }, hq, el('p', { class: 'hint', i18n: 'first.hq_hint' })),
   );
   deviceName.focus();
+}
+
+/** HQ's set-up: the computer, the officer, the programme and the folder of HQ's keys. */
+function renderHq(view, ctx, started) {
+  const deviceName = textInput('device_name', '', { required: true, id: 'hq-device-name' });
+  const officer = textInput('facilitator', '', { required: true, id: 'hq-officer' });
+  const programme = textInput('programme', '', { required: true, id: 'hq-programme' });
+  let dir = null;
+  const chosen = el('code', { id: 'hq-dir' });
+  const pick = el('button', { type: 'button', class: 'secondary', id: 'hq-pick-dir', i18n: 'first.hq_pick' });
+  pick.addEventListener('click', async () => {
+    const picked = await files.open({ directory: true, multiple: false });
+    if (!picked) return;
+    dir = picked;
+    chosen.textContent = picked;
+  });
+  const form = trackDirty(el('form', { class: 'card narrow', id: 'hq-form', novalidate: true },
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    field({ field: 'device name', label: 'first.hq_device_name', input: deviceName }),
+    field({ field: 'facilitator', label: 'first.hq_officer', input: officer }),
+    field({ field: 'programme', label: 'first.hq_programme', input: programme }),
+    el('div', { class: 'field' }, el('p', { class: 'hint', i18n: 'first.hq_dir_help' }), pick, ' ', chosen),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'secondary', i18n: 'common.cancel', dataset: { action: 'cancel' },
+        on: { click: () => { markClean(form); render(view, ctx, started); } } }),
+      el('button', { type: 'submit', class: 'primary', id: 'hq-create', i18n: 'first.hq_create' }))));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (!dir) {
+      showError(form, { code: 'no_hq_folder', message: '', field: null, details: null });
+      return;
+    }
+    try {
+      const keys = await api.setupHq(deviceName.value, officer.value, programme.value, dir);
+      markClean(form);
+      renderHqReady(view, keys, started);
+    } catch (error) {
+      showError(form, error);
+    }
+  });
+  clear(view,
+    el('h1', { i18n: 'first.hq_title' }),
+    el('p', { class: 'lead', i18n: 'first.hq_intro' }),
+    form);
+  deviceName.focus();
+}
+
+/** HQ is made: back the keys up on two sticks, and read the fingerprint to the facilitators. */
+function renderHqReady(view, keys, started) {
+  const done = el('input', { type: 'checkbox', id: 'hq-backed-up' });
+  const go = el('button', { type: 'button', class: 'primary', id: 'hq-continue', i18n: 'first.hq_continue', disabled: true });
+  done.addEventListener('change', () => { go.disabled = !done.checked; });
+  go.addEventListener('click', () => started());
+  clear(view,
+    el('h1', { i18n: 'first.hq_ready' }),
+    el('section', { class: 'card narrow' },
+      el('h2', { i18n: 'first.hq_backup_title' }),
+      el('p', {}, t('first.hq_backup_where', { dir: keys.dir })),
+      el('p', { i18n: 'first.hq_backup_two' }),
+      el('p', { class: 'warning', i18n: 'first.hq_backup_lost' }),
+      el('div', { class: 'field check' }, el('label', {}, done, el('span', { i18n: 'first.hq_backed_up' })))),
+    el('section', { class: 'card narrow' },
+      el('h2', { i18n: 'first.hq_fingerprint_title' }),
+      el('p', {}, el('code', { id: 'hq-fingerprint-shown', class: 'fingerprint' }, keys.fingerprint)),
+      el('p', { class: 'hint' }, t('first.hq_fingerprint_help', { file: keys.enrollment }))),
+    el('div', { class: 'actions' }, go));
 }
