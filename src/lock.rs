@@ -398,9 +398,23 @@ pub fn write_request(db: &Path, out: &Path) -> Result<PathBuf> {
     };
     std::fs::create_dir_all(out).map_err(io_error(out))?;
     let path = out.join(format!("recovery-request-{}.palabre-recovery-request", file.key_id));
-    let text = serde_json::to_string_pretty(&request).expect("request serialises");
-    crate::files::write_atomically(&path, text.as_bytes())?;
+    write_document(&path, &request)?;
     Ok(path)
+}
+
+/// Writes a request or a recovery file (JSON), whole or not at all.
+fn write_document(path: &Path, document: &impl Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(document).expect("a document serialises");
+    crate::files::write_atomically(path, text.as_bytes())
+}
+
+/// Reads a request or a recovery file: `None` when it is not JSON of that kind (`is_kind`).
+fn read_document<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    is_kind: impl Fn(&T) -> bool,
+) -> Result<Option<T>> {
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    Ok(serde_json::from_slice(&bytes).ok().filter(is_kind))
 }
 
 /// What HQ made for a facilitator: the recovery file, and the one-time code to read to her by
@@ -420,11 +434,9 @@ pub fn answer_request(
     out: &Path,
 ) -> Result<RecoveryMade> {
     let bad = |reason: &str| Error::Recovery { reason: reason.to_string() };
-    let bytes = std::fs::read(request).map_err(io_error(request))?;
-    let request: Request = serde_json::from_slice(&bytes)
-        .ok()
-        .filter(|r: &Request| r.kind == REQUEST_KIND && r.version == 1)
-        .ok_or_else(|| bad("the file is not a Palabre recovery request"))?;
+    let request: Request =
+        read_document(request, |r: &Request| r.kind == REQUEST_KIND && r.version == 1)?
+            .ok_or_else(|| bad("the file is not a Palabre recovery request"))?;
     if request.hq_recipient != identity.to_public().to_string() {
         return Err(bad("the request was sealed to another HQ key than this HQ's"));
     }
@@ -443,8 +455,7 @@ pub fn answer_request(
     };
     std::fs::create_dir_all(out).map_err(io_error(out))?;
     let path = out.join(format!("recovery-{}.palabre-recovery", request.key_id));
-    let text = serde_json::to_string_pretty(&recovery).expect("recovery serialises");
-    crate::files::write_atomically(&path, text.as_bytes())?;
+    write_document(&path, &recovery)?;
     Ok(RecoveryMade { path, code, key_id: request.key_id })
 }
 
@@ -454,6 +465,11 @@ fn one_time_code() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     let chars: Vec<char> =
         (0..16).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
+    in_groups(&chars)
+}
+
+/// A code's characters in groups of four joined by dashes: its written form.
+fn in_groups(chars: &[char]) -> String {
     chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
@@ -461,11 +477,9 @@ fn one_time_code() -> String {
 /// the file is for this database.
 pub fn unlock_with_recovery(db: &Path, recovery: &Path, code: &str) -> Result<DbKey> {
     let bad = |reason: &str| Error::Recovery { reason: reason.to_string() };
-    let bytes = std::fs::read(recovery).map_err(io_error(recovery))?;
-    let recovery: Recovery = serde_json::from_slice(&bytes)
-        .ok()
-        .filter(|r: &Recovery| r.kind == RECOVERY_KIND && r.version == 1)
-        .ok_or_else(|| bad("the file is not a Palabre recovery file"))?;
+    let recovery: Recovery =
+        read_document(recovery, |r: &Recovery| r.kind == RECOVERY_KIND && r.version == 1)?
+            .ok_or_else(|| bad("the file is not a Palabre recovery file"))?;
     let file = read(db)?;
     if recovery.key_id != file.key_id {
         return Err(bad(
@@ -482,7 +496,7 @@ pub fn unlock_with_recovery(db: &Path, recovery: &Path, code: &str) -> Result<Db
 fn normalize_code(typed: &str) -> String {
     let chars: Vec<char> =
         typed.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    in_groups(&chars)
 }
 
 #[cfg(test)]
