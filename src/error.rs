@@ -81,9 +81,29 @@ pub enum Rejection {
     #[error("it acknowledges other laptops' changes, not this one's. Nothing changed")]
     AckOtherLaptop,
     #[error(
-        "it is an acknowledgement from HQ, but this laptop is not enrolled with an HQ. Enrol first (Settings → Enrol with HQ, or `palabre enroll FILE`)"
+        "it is a file from HQ, but this laptop is not enrolled with an HQ. Enrol first (Settings → Enrol with HQ, or `palabre enroll FILE`)"
     )]
     NotEnrolled,
+    #[error(
+        "it is encrypted for another computer (HQ, or another laptop), not for this one. If it is a registry or restore file from HQ, ask HQ for one written for this laptop (its fingerprint is in Settings, or `palabre device show`)"
+    )]
+    SealedForAnother,
+    #[error(
+        "it is not a valid registry file from HQ ({reason}). Nothing changed; ask HQ to write it again"
+    )]
+    BadRegistry { reason: String },
+    #[error(
+        "it is not signed by the HQ this laptop is enrolled with (fingerprint {fingerprint}): it may come from another programme, or have been altered. Nothing changed; ask your HQ for the file"
+    )]
+    RegistryNotFromHq { fingerprint: String },
+    #[error(
+        "it was written for another laptop ({name}, fingerprint {fingerprint}), not this one. Nothing changed; ask HQ for a file written for this laptop"
+    )]
+    RegistryOtherLaptop { name: String, fingerprint: String },
+    #[error(
+        "it is older than a file from HQ already imported here (number {serial}; the last was {last}). Nothing changed; the newer one is already applied"
+    )]
+    RegistryReplayed { serial: i64, last: i64 },
 }
 
 impl Rejection {
@@ -111,6 +131,11 @@ impl Rejection {
             Rejection::AckTooHigh { .. } => "ack_too_high",
             Rejection::AckOtherLaptop => "ack_other_laptop",
             Rejection::NotEnrolled => "not_enrolled",
+            Rejection::SealedForAnother => "sealed_for_another",
+            Rejection::BadRegistry { .. } => "bad_registry",
+            Rejection::RegistryNotFromHq { .. } => "registry_not_from_hq",
+            Rejection::RegistryOtherLaptop { .. } => "registry_other_laptop",
+            Rejection::RegistryReplayed { .. } => "registry_replayed",
         }
     }
 }
@@ -327,6 +352,20 @@ pub enum Error {
     )]
     NotHq,
     #[error(
+        "The laptop '{name}' ({fingerprint}) was declared lost on {lost_at}: its key is no longer trusted here. Nothing was changed; its held files are listed by `palabre hq held`."
+    )]
+    DeviceLost { name: String, fingerprint: String, lost_at: String },
+    #[error("{what}. Nothing was written.")]
+    NeedsScope { what: String },
+    #[error(
+        "The laptop '{name}' ({fingerprint}) is not trusted here yet: compare its fingerprint with its facilitator by phone and trust it first. Nothing was written."
+    )]
+    NotTrusted { name: String, fingerprint: String },
+    #[error(
+        "The new laptop and the one it replaces are the same device. Set up the new laptop, bring its first bundle (even empty) here and import it, then restore for it. Nothing was written."
+    )]
+    SameLaptop,
+    #[error(
         "The database is busy: another program is writing to it (another Palabre, a backup or sync tool). Close it and try again; nothing was changed."
     )]
     Locked,
@@ -378,6 +417,10 @@ impl Error {
             Error::BadOp { .. } => "bad_op",
             Error::Enrollment { .. } => "bad_enrollment",
             Error::NotHq => "not_hq",
+            Error::DeviceLost { .. } => "device_lost",
+            Error::NeedsScope { .. } => "needs_scope",
+            Error::NotTrusted { .. } => "not_trusted",
+            Error::SameLaptop => "same_laptop",
             Error::Rejected { .. } => "bundle_rejected",
             Error::Locked => "database_locked",
             Error::DiskFull => "disk_full",
@@ -450,6 +493,10 @@ pub const CODES: &[&str] = &[
     "bad_op",
     "bad_enrollment",
     "not_hq",
+    "device_lost",
+    "needs_scope",
+    "not_trusted",
+    "same_laptop",
     "bundle_rejected",
     "database_locked",
     "disk_full",
@@ -520,6 +567,14 @@ mod tests {
             Error::BadOp { reason: String::new() },
             Error::Enrollment { reason: String::new() },
             Error::NotHq,
+            Error::DeviceLost {
+                name: String::new(),
+                fingerprint: String::new(),
+                lost_at: String::new(),
+            },
+            Error::NeedsScope { what: String::new() },
+            Error::NotTrusted { name: String::new(), fingerprint: String::new() },
+            Error::SameLaptop,
             Error::Rejected { file: PathBuf::new(), rejection: Rejection::NotAZip },
             Error::Locked,
             Error::DiskFull,

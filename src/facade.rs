@@ -437,6 +437,11 @@ impl Palabre {
     ) -> Result<Vec<ImportOutcome>> {
         exchange::import::import_bundle_files(self, paths, Some(passphrase))
     }
+    /// The files in a folder (a USB stick, three levels down) that `import_bundle_files` takes,
+    /// in name order: what the window's "Import a folder" and `palabre bundle import DIR` import.
+    pub fn bundle_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+        exchange::import::bundle_files_in(dir)
+    }
     /// Imports bundles from memory in order, each all or nothing (see `import_bundle_files`).
     pub fn import_bundles<B: AsRef<[u8]> + Sync>(
         &self,
@@ -458,6 +463,16 @@ impl Palabre {
     /// This laptop first, then every other device known here, by name.
     pub fn devices(&self) -> Result<Vec<DeviceStatus>> {
         exchange::devices::devices(self)
+    }
+    /// The bundles held here and not merged: from laptops not trusted yet, or declared lost.
+    pub fn held_bundles(&self) -> Result<Vec<HeldBundle>> {
+        exchange::devices::held(self)
+    }
+    /// Merges a bundle held because its laptop was declared lost, once the officer has checked
+    /// it with the facilitator (made before the theft, brought late). Every other check runs
+    /// again; a refused one stays held.
+    pub fn release_held_bundle(&self, bundle_id: &str) -> Result<ImportOutcome> {
+        exchange::import::release_held(self, bundle_id)
     }
     /// Rows waiting for a parent that has not arrived (the `orphans` view, less the rows whose
     /// parent is here but deleted).
@@ -518,6 +533,31 @@ impl Palabre {
         per_device: bool,
     ) -> Result<Vec<AckWritten>> {
         hq::hq_ack(self, out, fingerprint, per_device)
+    }
+    /// Writes a registry bundle for one trusted laptop (its fingerprint, or its name if no other
+    /// laptop has it) into `out`: the people of `scope`'s places who attended a session there,
+    /// without their notes, the merge decisions and erasures about them, and the open action
+    /// plans there. Sealed to that laptop's key, signed by HQ.
+    pub fn hq_registry(&self, device: &str, scope: &Scope, out: &Path) -> Result<DownlinkWritten> {
+        hq::registry::registry(self, device, scope, out)
+    }
+    /// Declares a laptop lost or stolen: its key is refused from now on (its bundles are held,
+    /// never merged on their own) and it is no longer acknowledged.
+    pub fn hq_lost(&self, device: &str) -> Result<LostMarked> {
+        hq::registry::lost(self, device)
+    }
+    /// Writes a restore bundle for the laptop `new` (set up, its first bundle imported and
+    /// trusted here) that replaces `old`: everything `old` wrote, and the registry of `scope` if
+    /// it names places. `old` is declared lost if it was not, and `new` recorded as its
+    /// successor.
+    pub fn hq_restore(
+        &self,
+        new: &str,
+        old: &str,
+        scope: &Scope,
+        out: &Path,
+    ) -> Result<DownlinkWritten> {
+        hq::registry::restore(self, new, old, scope, out)
     }
     /// Answers a laptop's recovery request (its database key sealed to HQ): writes into `out` a
     /// recovery file locked with a new one-time code, returned to be read to the facilitator by

@@ -86,14 +86,16 @@ pub use sheet::{DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS};
 // The journal and exchange.
 pub use exchange::bundle::Bundle;
 pub use exchange::conflicts::Conflict;
-pub use exchange::devices::{DeviceStatus, Orphan};
+pub use exchange::devices::{DeviceStatus, HeldBundle, Orphan, clock_text};
 pub use exchange::documents::Enrollment;
+pub use exchange::downlink::{Counts as DownlinkCounts, Kind as DownlinkKind, NamedDevice, Scope};
 pub use exchange::enrollment::HqStatus;
 pub use exchange::export::{Exported, Lock};
 pub use exchange::import::{ImportOutcome, Trusted};
 pub use journal::oplog::{Op, OpWriter};
 pub use journal::schema::Entity;
 // HQ.
+pub use hq::registry::{DownlinkWritten, LostMarked};
 pub use hq::{AckWritten, HqKeys};
 pub use store::Store;
 

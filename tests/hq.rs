@@ -135,7 +135,7 @@ fn bundles_hq_cannot_open_are_refused_with_nothing_written() {
     // A database that is not HQ (another laptop) cannot open it.
     let other_laptop = common::app();
     let before = state(&other_laptop);
-    assert_eq!(code(other_laptop.import_bundle_file(&sealed).unwrap()), "encrypted");
+    assert_eq!(code(other_laptop.import_bundle_file(&sealed).unwrap()), "sealed_for_another");
     assert_eq!(state(&other_laptop), before);
     // Another HQ's keys cannot open it either.
     let other_hq = Palabre::open(s.root.join("other-hq.db"), PASSPHRASE).unwrap();

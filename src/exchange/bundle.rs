@@ -31,12 +31,12 @@ pub const EXTENSION: &str = "palabre";
 
 /// Largest bundle file accepted (compressed).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
-const MAX_MANIFEST_BYTES: u64 = 64 << 10;
-const MAX_SIGNATURE_BYTES: u64 = 4 << 10;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 64 << 10;
+pub(crate) const MAX_SIGNATURE_BYTES: u64 = 4 << 10;
 /// Largest ops.jsonl accepted once decompressed: about four million ops.
 pub const MAX_OPS_BYTES: u64 = 1 << 30;
 /// Longest line of ops.jsonl (one op; the longest text field is 10,000 characters).
-const MAX_OP_LINE: usize = 128 << 10;
+pub(crate) const MAX_OP_LINE: usize = 128 << 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -254,6 +254,23 @@ fn contents(reason: impl Into<String>) -> Rejection {
 
 /// Reads the three entries of a bundle zip within their limits.
 fn entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
+    named_entries(
+        bytes,
+        &[
+            (MANIFEST, MAX_MANIFEST_BYTES),
+            (SIGNATURE, MAX_SIGNATURE_BYTES),
+            (OPS, limits.ops_bytes),
+        ],
+    )
+}
+
+/// Reads exactly the entries `expected` (name, largest size) of a zip, within their limits,
+/// never to disk: anything else — another name, a folder, a link, a duplicate — is refused.
+/// Bundles and HQ's registry bundles (`downlink`) share it.
+pub(crate) fn named_entries(
+    bytes: &[u8],
+    expected: &[(&'static str, u64)],
+) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| Rejection::NotAZip)?;
     if archive.has_duplicate_names() {
@@ -264,11 +281,8 @@ fn entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<&'static str, Vec<u8
         let mut entry =
             archive.by_index(index).map_err(|e| contents(format!("entry {index}: {e}")))?;
         let name = entry.name().map_err(|_| contents("an entry name is not text"))?.to_string();
-        let (known, limit) = match name.as_str() {
-            MANIFEST => (MANIFEST, MAX_MANIFEST_BYTES),
-            SIGNATURE => (SIGNATURE, MAX_SIGNATURE_BYTES),
-            OPS => (OPS, limits.ops_bytes),
-            other => return Err(contents(format!("unexpected entry '{}'", other.escape_debug()))),
+        let Some(&(known, limit)) = expected.iter().find(|(n, _)| *n == name) else {
+            return Err(contents(format!("unexpected entry '{}'", name.escape_debug())));
         };
         let is_link =
             entry.is_symlink() || entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
@@ -291,7 +305,7 @@ fn entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<&'static str, Vec<u8
         }
         found.insert(known, data);
     }
-    for name in [MANIFEST, SIGNATURE, OPS] {
+    for (name, _) in expected {
         if !found.contains_key(name) {
             return Err(contents(format!("'{name}' is missing")));
         }
@@ -366,6 +380,27 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
     Ok(Bundle { manifest_sha256: sha256_hex(manifest_bytes), manifest, ops, fingerprint })
 }
 
+/// The checks every incoming op passes, whoever signed the file: a field on the allow-list, a
+/// value of its type, and the same rules as the forms (a trusted laptop may run a modified
+/// build). A blank personal field is what an erasure leaves of the ops it scrubbed.
+pub(crate) fn check_op(op: &Op, today: chrono::NaiveDate) -> Result<(), String> {
+    let spec = oplog::field_spec(op.entity, &op.field).map_err(|e| e.to_string())?;
+    oplog::to_sql(spec, &op.value).map_err(|e| e.to_string())?;
+    let blanked = spec.personal && op.value.is_null();
+    let checked = if blanked { Ok(()) } else { spec.rule.check(spec.name, &op.value, today) };
+    checked.map_err(|invalid| {
+        format!(
+            "the {} field '{}' holds a value Palabre refuses: {invalid}",
+            op.entity.as_str(),
+            spec.name
+        )
+    })?;
+    if op.prev_hlc.is_some() != op.prev_device.is_some() {
+        return Err("half a previous stamp".into());
+    }
+    Ok(())
+}
+
 /// Strict decoding of ops.jsonl against its manifest.
 pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejection> {
     let text = std::str::from_utf8(jsonl)
@@ -384,23 +419,7 @@ pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejectio
             if op.device_id != manifest.device.id {
                 return Err(bad(format!("it is by device {}, not by the signer", op.device_id)));
             }
-            let spec = oplog::field_spec(op.entity, &op.field).map_err(|e| bad(e.to_string()))?;
-            oplog::to_sql(spec, &op.value).map_err(|e| bad(e.to_string()))?;
-            // The same rules as the forms: a trusted laptop may run a modified build. A blank
-            // personal field is what an erasure leaves of the ops it scrubbed.
-            let blanked = spec.personal && op.value.is_null();
-            let checked =
-                if blanked { Ok(()) } else { spec.rule.check(spec.name, &op.value, today) };
-            checked.map_err(|invalid| {
-                bad(format!(
-                    "the {} field '{}' holds a value Palabre refuses: {invalid}",
-                    op.entity.as_str(),
-                    spec.name
-                ))
-            })?;
-            if op.prev_hlc.is_some() != op.prev_device.is_some() {
-                return Err(bad("half a previous stamp".into()));
-            }
+            check_op(&op, today).map_err(bad)?;
             let Some(expected) = manifest.ops.first_seq.checked_add(index as i64) else {
                 return Err(bad("its number is out of range".into()));
             };

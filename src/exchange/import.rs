@@ -15,7 +15,7 @@ use crate::Palabre;
 use crate::device::{self, normalize_fingerprint};
 use crate::error::{Error, Invalid, Result};
 use crate::exchange::bundle::{self, Bundle, Rejection};
-use crate::exchange::{ack, seal};
+use crate::exchange::{ack, downlink, seal};
 use crate::journal::erasure;
 use crate::journal::oplog::{self, Op};
 
@@ -24,14 +24,20 @@ use crate::journal::oplog::{self, Op};
 fn log_outcome(outcome: &ImportOutcome, took: std::time::Duration) {
     let ms = took.as_millis() as u64;
     match outcome {
-        ImportOutcome::Applied { device, ops, new_ops } => {
-            tracing::info!(device = %device, ops, new_ops, ms, "bundle merged")
+        ImportOutcome::Applied { device, ops, new_ops, clock_offset_s } => {
+            tracing::info!(device = %device, ops, new_ops, ?clock_offset_s, ms, "bundle merged")
         }
         ImportOutcome::AlreadyImported { device } => {
             tracing::info!(device = %device, ms, "bundle already imported")
         }
         ImportOutcome::Quarantined { fingerprint, .. } => {
             tracing::info!(fingerprint = %fingerprint, ms, "bundle held: device not trusted")
+        }
+        ImportOutcome::Held { fingerprint, .. } => {
+            tracing::warn!(fingerprint = %fingerprint, ms, "bundle held: device declared lost")
+        }
+        ImportOutcome::FromHq { kind, serial, new_ops, .. } => {
+            tracing::info!(kind = kind.as_str(), serial, new_ops, ms, "file from HQ applied")
         }
         ImportOutcome::Rejected { code, .. } => tracing::warn!(code = %code, ms, "file refused"),
         ImportOutcome::Acknowledged { up_to_seq, .. } => {
@@ -48,6 +54,9 @@ pub enum ImportOutcome {
         device: String,
         ops: usize,
         new_ops: usize,
+        /// The laptop's clock minus HQ's, in seconds, when it is far off (see
+        /// `devices::clock_is_off`): its dates are wrong, its changes still merge.
+        clock_offset_s: Option<i64>,
     },
     AlreadyImported {
         device: String,
@@ -55,6 +64,22 @@ pub enum ImportOutcome {
     Quarantined {
         device: String,
         fingerprint: String,
+        clock_offset_s: Option<i64>,
+    },
+    /// A bundle of a laptop declared lost: held and shown, never merged on its own.
+    Held {
+        device: String,
+        fingerprint: String,
+        lost_at: String,
+    },
+    /// A registry or restore file from HQ, applied on this laptop.
+    FromHq {
+        kind: crate::exchange::downlink::Kind,
+        serial: i64,
+        people: i64,
+        sessions: i64,
+        plans: i64,
+        new_ops: usize,
     },
     Rejected {
         code: String,
@@ -69,17 +94,33 @@ pub enum ImportOutcome {
 
 impl std::fmt::Display for ImportOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let clock = |f: &mut std::fmt::Formatter<'_>, offset: &Option<i64>| match offset {
+            Some(offset) => write!(f, " — {}", crate::exchange::devices::clock_text(*offset)),
+            None => Ok(()),
+        };
         match self {
-            ImportOutcome::Applied { new_ops, ops, .. } if new_ops == ops => {
-                write!(f, "applied {new_ops} ops")
-            }
-            ImportOutcome::Applied { new_ops, ops, .. } => {
-                write!(f, "applied {new_ops} ops ({} were already here)", ops - new_ops)
+            ImportOutcome::Applied { new_ops, ops, clock_offset_s, .. } => {
+                if new_ops == ops {
+                    write!(f, "applied {new_ops} ops")?;
+                } else {
+                    write!(f, "applied {new_ops} ops ({} were already here)", ops - new_ops)?;
+                }
+                clock(f, clock_offset_s)
             }
             ImportOutcome::AlreadyImported { .. } => write!(f, "already imported"),
-            ImportOutcome::Quarantined { device, fingerprint } => {
-                write!(f, "quarantined: unknown device {device} {fingerprint}")
+            ImportOutcome::Quarantined { device, fingerprint, clock_offset_s } => {
+                write!(f, "quarantined: unknown device {device} {fingerprint}")?;
+                clock(f, clock_offset_s)
             }
+            ImportOutcome::Held { device, fingerprint, lost_at } => write!(
+                f,
+                "held, not merged: {device} ({fingerprint}) was declared lost on {lost_at}. Check with its facilitator; `palabre hq held` lists it"
+            ),
+            ImportOutcome::FromHq { kind, serial, people, sessions, plans, new_ops } => write!(
+                f,
+                "{} #{serial} from HQ applied: {people} people, {sessions} sessions, {plans} action plans ({new_ops} changes new here)",
+                kind.as_str()
+            ),
             ImportOutcome::Rejected { reason, .. } => write!(f, "rejected: {reason}"),
             ImportOutcome::Acknowledged { up_to_seq, .. } => {
                 write!(
@@ -110,17 +151,41 @@ struct KnownDevice {
     public_key: Vec<u8>,
     trusted: bool,
     fingerprint: String,
+    lost_at: Option<String>,
 }
 
 fn known_device(conn: &Connection, id: &str) -> Result<Option<KnownDevice>> {
     Ok(conn
         .prepare_cached(
-            "SELECT public_key, trusted, fingerprint FROM devices WHERE device_id = ?1",
+            "SELECT public_key, trusted, fingerprint, lost_at FROM devices WHERE device_id = ?1",
         )?
         .query_row([id], |r| {
-            Ok(KnownDevice { public_key: r.get(0)?, trusted: r.get(1)?, fingerprint: r.get(2)? })
+            Ok(KnownDevice {
+                public_key: r.get(0)?,
+                trusted: r.get(1)?,
+                fingerprint: r.get(2)?,
+                lost_at: r.get(3)?,
+            })
         })
         .optional()?)
+}
+
+/// Holds a bundle in quarantine, with why.
+fn hold(conn: &Connection, bundle: &Bundle, bytes: &[u8], reason: &str, now: &str) -> Result<()> {
+    let manifest = &bundle.manifest;
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO quarantine (bundle_id, device_id, bundle_seq, bytes, received_at, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        manifest.bundle_id.to_string(),
+        manifest.device.id.to_string(),
+        manifest.bundle_seq,
+        bytes,
+        now,
+        reason
+    ])?;
+    Ok(())
 }
 
 fn public_key_bytes(bundle: &Bundle) -> Vec<u8> {
@@ -155,6 +220,18 @@ fn import_in(
     bytes: &[u8],
     derived: &[&dyn crate::journal::Derived],
 ) -> Result<ImportOutcome> {
+    import_checked(conn, bundle, bytes, derived, false)
+}
+
+/// `import_in`, where `release` merges a bundle of a laptop declared lost (an officer's decision
+/// after checking it, see `release_held`).
+fn import_checked(
+    conn: &Connection,
+    bundle: &Bundle,
+    bytes: &[u8],
+    derived: &[&dyn crate::journal::Derived],
+    release: bool,
+) -> Result<ImportOutcome> {
     let manifest = &bundle.manifest;
     let device_id = manifest.device.id.to_string();
     let name = manifest.device.name.clone();
@@ -166,7 +243,10 @@ fn import_in(
     }
     let presented = public_key_bytes(bundle);
     let me = device::load(conn)?.ok_or(Error::NotInitialized)?;
-    let now = Utc::now().to_rfc3339();
+    let received = Utc::now();
+    let now = received.to_rfc3339();
+    let offset = crate::exchange::devices::clock_offset(&manifest.created_at, received);
+    let warning = offset.filter(|o| crate::exchange::devices::clock_is_off(*o));
     if me.device_id == manifest.device.id {
         if me.public_key != manifest.device.public_key {
             return Ok(Rejection::KeyChanged {
@@ -185,6 +265,15 @@ fn import_in(
                     presented: bundle.fingerprint.clone(),
                 }
                 .into());
+            }
+            Some(known) if known.lost_at.is_some() && !release => {
+                // Declared lost: whoever holds it now may sign anything with its key.
+                hold(conn, bundle, bytes, "lost", &now)?;
+                return Ok(ImportOutcome::Held {
+                    device: name,
+                    fingerprint: known.fingerprint,
+                    lost_at: known.lost_at.unwrap_or_default(),
+                });
             }
             Some(known) if known.trusted => {}
             known => {
@@ -205,14 +294,13 @@ fn import_in(
                     }
                     .into());
                 }
-                conn.prepare_cached(
-                    "INSERT OR IGNORE INTO quarantine (bundle_id, device_id, bundle_seq, bytes, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![manifest.bundle_id.to_string(), device_id, manifest.bundle_seq, bytes, now])?;
+                hold(conn, bundle, bytes, "untrusted", &now)?;
+                conn.prepare_cached("UPDATE devices SET clock_offset_s = ?2 WHERE device_id = ?1")?
+                    .execute(params![device_id, offset])?;
                 return Ok(ImportOutcome::Quarantined {
                     device: name,
                     fingerprint: bundle.fingerprint.clone(),
+                    clock_offset_s: warning,
                 });
             }
         }
@@ -227,10 +315,11 @@ fn import_in(
     let new_ops = oplog::merge(conn, &bundle.ops, derived)?;
     if me.device_id != manifest.device.id {
         conn.prepare_cached(
-            "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4
+            "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4,
+                                clock_offset_s = ?5
               WHERE device_id = ?1",
         )?
-        .execute(params![device_id, name, manifest.bundle_seq, now])?;
+        .execute(params![device_id, name, manifest.bundle_seq, now, offset])?;
     }
     conn.prepare_cached(
         "INSERT INTO imported_bundles (bundle_id, device_id, bundle_seq, manifest_sha256, op_count, new_ops, imported_at)
@@ -245,7 +334,41 @@ fn import_in(
         new_ops as i64,
         now
     ])?;
-    Ok(ImportOutcome::Applied { device: name, ops: bundle.ops.len(), new_ops })
+    let clock_offset_s = if me.device_id == manifest.device.id { None } else { warning };
+    Ok(ImportOutcome::Applied { device: name, ops: bundle.ops.len(), new_ops, clock_offset_s })
+}
+
+/// The files in `dir` (and its folders, three levels down: a USB stick's) that Palabre imports —
+/// bundles, sealed or not, acknowledgements and files from HQ — in name order. Hidden files and
+/// folders are skipped.
+pub(crate) fn bundle_files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    fn walk(dir: &Path, depth: usize, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                if depth > 0 {
+                    walk(&path, depth - 1, out)?;
+                }
+            } else if [".palabre", ".palabre.age", ".palabre-ack", ".palabre-registry.age"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, 3, &mut out)?;
+    out.sort();
+    Ok(out)
 }
 
 /// Reads a bundle file, refusing oversized files and folders before reading them.
@@ -267,23 +390,59 @@ enum Prepared<'a> {
     Bundle(Cow<'a, [u8]>, Box<std::result::Result<Bundle, Rejection>>),
     /// An acknowledgement from HQ (checked against the enrolled key when applied).
     Ack(Cow<'a, [u8]>),
+    /// A registry or restore file from HQ, decrypted (checked against the enrolled key when
+    /// applied).
+    Downlink(Vec<u8>),
 }
 
-fn prepare<'a>(bytes: Cow<'a, [u8]>, keys: seal::Keys<'_>) -> Prepared<'a> {
+/// What opens sealed files here: HQ's key at HQ, the laptop's own key on a laptop (files HQ
+/// sends down are sealed to it), and a passphrase typed by the person importing.
+struct Opening<'a> {
+    keys: seal::Keys<'a>,
+    is_hq: bool,
+}
+
+fn prepare<'a>(bytes: Cow<'a, [u8]>, opening: &Opening<'_>) -> Prepared<'a> {
     if ack::is_ack(&bytes) {
         return Prepared::Ack(bytes);
     }
+    let refused = |rejection| Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection)));
     if seal::is_sealed(&bytes) {
-        return match seal::open(&bytes, keys, bundle::MAX_FILE_BYTES) {
+        return match seal::open(&bytes, opening.keys, bundle::MAX_FILE_BYTES) {
+            Ok(plain) if downlink::is_downlink(&plain) => Prepared::Downlink(plain),
             Ok(plain) => {
                 let parsed = Box::new(bundle::read(&plain));
                 Prepared::Bundle(Cow::Owned(plain), parsed)
             }
-            Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
+            // On a laptop: sealed to HQ, or to another laptop; a damaged file says nothing.
+            Err(Rejection::Undecryptable) if !opening.is_hq => {
+                refused(if seal::header_is_readable(&bytes) {
+                    Rejection::SealedForAnother
+                } else {
+                    Rejection::Encrypted
+                })
+            }
+            Err(rejection) => refused(rejection),
         };
+    }
+    if downlink::is_downlink(&bytes) {
+        return Prepared::Downlink(bytes.into_owned());
     }
     let parsed = Box::new(bundle::read(&bytes));
     Prepared::Bundle(bytes, parsed)
+}
+
+/// The keys that open sealed files on this database.
+fn identity(app: &Palabre) -> Result<(Option<age::x25519::Identity>, bool)> {
+    if let Some(hq) = crate::exchange::enrollment::hq_identity(app)? {
+        return Ok((Some(hq), true));
+    }
+    // A laptop not set up yet has no key; a key file it cannot read opens nothing here.
+    let own = match app.device() {
+        Ok(_) => app.signing_key().ok().map(|key| seal::device_identity(&key)),
+        Err(_) => None,
+    };
+    Ok((own, false))
 }
 
 pub(crate) fn import_bundle_bytes(app: &Palabre, bytes: &[u8]) -> Result<ImportOutcome> {
@@ -300,13 +459,13 @@ pub(crate) fn import_bundle_files(
     paths: &[&Path],
     passphrase: Option<&str>,
 ) -> Result<Vec<ImportOutcome>> {
-    let identity = crate::exchange::enrollment::hq_identity(app)?;
-    let keys = seal::Keys { identity: identity.as_ref(), passphrase };
+    let (identity, is_hq) = identity(app)?;
+    let opening = Opening { keys: seal::Keys { identity: identity.as_ref(), passphrase }, is_hq };
     if !paths.is_empty() {
         app.auto_backup("import")?;
     }
     let outcomes = import_pipelined(app, paths.len(), |i| match read_file(paths[i]) {
-        Ok(bytes) => prepare(Cow::Owned(bytes), keys),
+        Ok(bytes) => prepare(Cow::Owned(bytes), &opening),
         Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
     })?;
     app.scrub_copies()?;
@@ -317,13 +476,15 @@ pub(crate) fn import_bundles<B: AsRef<[u8]> + Sync>(
     app: &Palabre,
     inputs: &[B],
 ) -> Result<Vec<ImportOutcome>> {
-    let identity = crate::exchange::enrollment::hq_identity(app)?;
-    let keys = seal::Keys { identity: identity.as_ref(), passphrase: None };
+    let (identity, is_hq) = identity(app)?;
+    let opening =
+        Opening { keys: seal::Keys { identity: identity.as_ref(), passphrase: None }, is_hq };
     if !inputs.is_empty() {
         app.auto_backup("import")?;
     }
-    let outcomes =
-        import_pipelined(app, inputs.len(), |i| prepare(Cow::Borrowed(inputs[i].as_ref()), keys))?;
+    let outcomes = import_pipelined(app, inputs.len(), |i| {
+        prepare(Cow::Borrowed(inputs[i].as_ref()), &opening)
+    })?;
     app.scrub_copies()?;
     Ok(outcomes)
 }
@@ -355,12 +516,24 @@ where
                     Err(rejection) => rejection.into(),
                 },
                 Prepared::Ack(bytes) => app.store().write(|tx| ack::apply(tx, &bytes))?,
+                Prepared::Downlink(bytes) => app.store().write(|tx| apply_downlink(tx, &bytes))?,
             };
             log_outcome(&outcome, started.elapsed());
             outcomes.push(outcome);
         }
         Ok(outcomes)
     })
+}
+
+/// Checks a file from HQ against the enrolled HQ and applies it, in the caller's transaction.
+fn apply_downlink(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
+    let Some(hq) = crate::exchange::enrollment::stored(conn)? else {
+        return Ok(Rejection::NotEnrolled.into());
+    };
+    match downlink::read(bytes, &hq) {
+        Ok(down) => downlink::apply(conn, &down, crate::DERIVED),
+        Err(rejection) => Ok(rejection.into()),
+    }
 }
 
 pub(crate) fn verify_bundle(bytes: &[u8]) -> std::result::Result<Bundle, Rejection> {
@@ -374,15 +547,18 @@ pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> 
         allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
     })?;
     let trusted = app.store().write(|tx| {
-        let found: Option<(String, String)> = tx
+        let found: Option<(String, String, Option<String>)> = tx
             .query_row(
-                "SELECT device_id, name FROM devices WHERE fingerprint = ?1",
+                "SELECT device_id, name, lost_at FROM devices WHERE fingerprint = ?1",
                 [&wanted],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let (device_id, name) =
+        let (device_id, name, lost_at) =
             found.ok_or_else(|| Error::NotFound { entity: "device", id: wanted.clone() })?;
+        if let Some(lost_at) = lost_at {
+            return Err(Error::DeviceLost { name, fingerprint: wanted, lost_at });
+        }
         tx.execute("UPDATE devices SET trusted = 1 WHERE device_id = ?1", [&device_id])?;
         let held: Vec<(String, Vec<u8>)> = tx
             .prepare(
@@ -406,6 +582,44 @@ pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> 
     })?;
     app.scrub_copies()?;
     Ok(trusted)
+}
+
+/// Merges one bundle held because its laptop was declared lost, after the officer checked it
+/// with the facilitator (a bundle made before the theft, brought late on a stick). It passes
+/// every other check again (signature, key, fork); anything else held stays held.
+pub(crate) fn release_held(app: &Palabre, bundle_id: &str) -> Result<ImportOutcome> {
+    app.auto_backup("import")?;
+    let outcome = app.store().write(|tx| {
+        let held: Option<(Vec<u8>, String)> = tx
+            .query_row(
+                "SELECT bytes, reason FROM quarantine WHERE bundle_id = ?1",
+                [bundle_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((bytes, reason)) = held else {
+            return Err(Error::NotFound { entity: "held bundle", id: bundle_id.to_string() });
+        };
+        if reason != "lost" {
+            return Err(Error::NotTrusted {
+                name: "its laptop".into(),
+                fingerprint: "(see `palabre hq held`)".into(),
+            });
+        }
+        let outcome = match bundle::read(&bytes) {
+            Ok(bundle) => import_checked(tx, &bundle, &bytes, crate::DERIVED, true)?,
+            Err(rejection) => rejection.into(),
+        };
+        // Merged (or already here): no longer held. Refused: it stays held, and says why.
+        if !matches!(outcome, ImportOutcome::Rejected { .. }) {
+            tx.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [bundle_id])?;
+        }
+        Ok(outcome)
+    })?;
+    log_outcome(&outcome, std::time::Duration::ZERO);
+    tracing::warn!("held bundle of a lost laptop released by HQ");
+    app.scrub_copies()?;
+    Ok(outcome)
 }
 
 /// Whether a bundle carries an op about one of `rows` (the row itself, or a row naming it:

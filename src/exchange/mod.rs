@@ -9,6 +9,7 @@ pub mod bundle;
 pub mod conflicts;
 pub mod devices;
 pub mod documents;
+pub mod downlink;
 pub mod enrollment;
 pub mod export;
 pub mod import;

@@ -88,6 +88,11 @@ pub fn open(bytes: &[u8], keys: Keys<'_>, max: u64) -> std::result::Result<Vec<u
     Ok(plain)
 }
 
+/// Whether an age file's header can be read (a damaged one says nothing of whom it is for).
+pub fn header_is_readable(bytes: &[u8]) -> bool {
+    age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes)).is_ok()
+}
+
 /// HQ's age identity from its folder (the file the `age` tool reads with `-i`).
 pub fn age_identity(dir: &Path) -> Result<age::x25519::Identity> {
     let path = dir.join(AGE_KEY_FILE);
@@ -99,9 +104,52 @@ pub fn age_identity(dir: &Path) -> Result<age::x25519::Identity> {
         .ok_or_else(|| Error::KeyFile { path, reason: "it holds no age secret key".into() })
 }
 
+/// The age recipient (`age1…`) of a laptop, from its Ed25519 public key: the same key turned
+/// into its X25519 form (the birational map age's own `ssh-ed25519` recipients use). HQ seals
+/// what it sends down to one laptop (registry and restore bundles) to it, so only that laptop
+/// opens them, without a second key pair to enroll.
+pub fn device_recipient(public_key: &[u8]) -> Result<String> {
+    let bad = || Error::BadOp { reason: "a laptop's public key stored here is malformed".into() };
+    let bytes: [u8; 32] = public_key.try_into().map_err(|_| bad())?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| bad())?;
+    let montgomery = key.to_montgomery().to_bytes();
+    bech32_text("age", &montgomery).ok_or_else(bad)
+}
+
+/// The age identity matching [`device_recipient`], from the laptop's Ed25519 signing key.
+pub fn device_identity(key: &ed25519_dalek::SigningKey) -> age::x25519::Identity {
+    let scalar = zeroize::Zeroizing::new(key.to_scalar_bytes());
+    let text = zeroize::Zeroizing::new(
+        bech32_text("age-secret-key-", &scalar[..]).expect("32 bytes encode").to_uppercase(),
+    );
+    text.parse().expect("a 32-byte X25519 secret is an age identity")
+}
+
+fn bech32_text(hrp: &str, bytes: &[u8]) -> Option<String> {
+    use bech32::ToBase32;
+    bech32::encode(hrp, bytes.to_base32(), bech32::Variant::Bech32).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_laptop_opens_what_is_sealed_to_its_own_key_and_no_other() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let other = ed25519_dalek::SigningKey::from_bytes(&[8; 32]);
+        let recipient = device_recipient(key.verifying_key().as_bytes()).unwrap();
+        assert!(recipient.starts_with("age1"));
+        let sealed = seal(b"a registry", &recipient).unwrap();
+        let mine = device_identity(&key);
+        assert_eq!(mine.to_public().to_string(), recipient);
+        assert_eq!(open(&sealed, with(&mine), 100).unwrap(), b"a registry");
+        assert_eq!(
+            open(&sealed, with(&device_identity(&other)), 100).unwrap_err(),
+            Rejection::Undecryptable
+        );
+        assert!(device_recipient(&[1, 2, 3]).is_err());
+    }
 
     fn with(identity: &age::x25519::Identity) -> Keys<'_> {
         Keys { identity: Some(identity), passphrase: None }

@@ -4,6 +4,7 @@
 //! acknowledgement — is exchange's (`crate::exchange`), which knows nothing of this module.
 
 pub mod keys;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 
@@ -56,7 +57,7 @@ pub(crate) fn hq_ack(
     let acked: Vec<AckedDevice> = app
         .devices()?
         .into_iter()
-        .filter(|d| !d.this_device && d.trusted && d.gap_free_seq > 0)
+        .filter(|d| !d.this_device && d.trusted && d.lost_at.is_none() && d.gap_free_seq > 0)
         .filter(|d| wanted.as_ref().is_none_or(|w| *w == d.fingerprint))
         .map(|d| AckedDevice { device_id: d.device_id, name: d.name, op_seq: d.gap_free_seq })
         .collect();

@@ -47,16 +47,20 @@ pub enum Key {
     AckedUntil,
     /// HQ's enrollment (JSON): its public keys, fingerprint and programme.
     Enrollment,
+    /// The serial of the last registry or restore bundle from HQ applied here (older ones, and
+    /// the same one again, are refused).
+    RegistrySerial,
 
     // HQ only.
-    /// The serial of the last acknowledgement this HQ issued.
+    /// The serial of the last document this HQ issued (acknowledgements, registry and restore
+    /// bundles share the one counter).
     IssuedSerial,
     /// The folder holding HQ's secret keys.
     HqDir,
 }
 
 impl Key {
-    pub const ALL: [Key; 17] = [
+    pub const ALL: [Key; 18] = [
         Key::Facilitator,
         Key::Programme,
         Key::Language,
@@ -72,6 +76,7 @@ impl Key {
         Key::AckedAt,
         Key::AckedUntil,
         Key::Enrollment,
+        Key::RegistrySerial,
         Key::IssuedSerial,
         Key::HqDir,
     ];
@@ -94,6 +99,7 @@ impl Key {
             Key::AckedAt => "hq_acked_at",
             Key::AckedUntil => "hq_acked_until",
             Key::Enrollment => "hq_enrollment",
+            Key::RegistrySerial => "hq_registry_serial",
             Key::IssuedSerial => "hq_ack_issued",
             Key::HqDir => "hq_dir",
         }

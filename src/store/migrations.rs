@@ -10,8 +10,12 @@ use crate::error::{Error, Result};
 pub const APPLICATION_ID: i64 = 0x5041_4C42;
 
 /// The SQL of each version, in order; index 0 is version 1.
-pub const MIGRATIONS: &[&str] =
-    &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql"), include_str!("schema_v3.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
+];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;
 

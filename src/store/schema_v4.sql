@@ -1,0 +1,11 @@
+-- Version 4: HQ's desk and the way down (issue 19).
+-- What HQ learns of each laptop beyond its bundles: how far its clock was from HQ's when its
+-- last bundle arrived (its clock minus HQ's, in seconds: a dead CMOS battery, a date set by
+-- hand), when HQ declared it lost or stolen (its key is refused from then on), and the laptop
+-- it replaces (a new laptop restored from HQ).
+ALTER TABLE devices ADD COLUMN clock_offset_s INTEGER;
+ALTER TABLE devices ADD COLUMN lost_at TEXT;
+ALTER TABLE devices ADD COLUMN successor_of TEXT;
+-- Why a bundle is held: its laptop is not trusted yet ('untrusted'), or was declared lost
+-- ('lost': held and shown, never merged without an officer's decision).
+ALTER TABLE quarantine ADD COLUMN reason TEXT NOT NULL DEFAULT 'untrusted';
