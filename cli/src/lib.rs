@@ -179,6 +179,44 @@ enum HqCommand {
     },
     /// HQ enrollment and acknowledgement state of this database.
     Status,
+    /// Write a registry bundle for one laptop: the people of its area (who attended a session
+    /// held there; without their notes), merges and erasures about them, and the open action
+    /// plans there. Sealed to that laptop; it imports it like any bundle.
+    Registry {
+        /// The laptop: its fingerprint, or its name.
+        #[arg(long = "for", value_name = "DEVICE")]
+        device: String,
+        #[command(flatten)]
+        scope: ScopeFlags,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Declare a laptop lost or stolen: its key is refused from now on; its later bundles are
+    /// held and listed by `hq held`, never merged.
+    Lost {
+        /// The laptop: its fingerprint, or its name.
+        device: String,
+    },
+    /// Write a restore bundle for a new laptop replacing a lost or broken one: everything the old
+    /// one wrote (and, with places, the registry of that area). Set up the new laptop, import
+    /// its first bundle here and trust it first.
+    Restore {
+        /// The new laptop: its fingerprint, or its name.
+        #[arg(long = "for", value_name = "DEVICE")]
+        device: String,
+        /// The laptop it replaces (declared lost if it is not yet).
+        #[arg(long, value_name = "DEVICE")]
+        replaces: String,
+        #[command(flatten)]
+        scope: ScopeFlags,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Bundles held and not merged: from laptops not trusted yet, or declared lost.
+    Held,
+    /// Merge a bundle held because its laptop was declared lost, once you have checked it with
+    /// the facilitator (made before the theft, brought late). Its id is in `hq held`.
+    Release { bundle: String },
     /// Answer a laptop's recovery request (its forgotten passphrase): write a recovery file into
     /// DIR and print the one-time code to read to the facilitator by phone, once you are sure it
     /// is her.
@@ -188,6 +226,31 @@ enum HqCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+/// The area of a registry bundle. Each flag may be repeated.
+#[derive(Args)]
+struct ScopeFlags {
+    #[arg(long = "region", value_name = "REGION")]
+    regions: Vec<String>,
+    #[arg(long = "cercle", value_name = "CERCLE")]
+    cercles: Vec<String>,
+    #[arg(long = "commune", value_name = "COMMUNE")]
+    communes: Vec<String>,
+    /// Only people of this stakeholder group (womens_groups, youth, …).
+    #[arg(long = "group", value_name = "GROUP")]
+    groups: Vec<String>,
+}
+
+impl ScopeFlags {
+    fn scope(self) -> palabre::Scope {
+        palabre::Scope {
+            regions: self.regions,
+            cercles: self.cercles,
+            communes: self.communes,
+            groups: self.groups,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -228,7 +291,8 @@ enum BundleCommand {
         #[arg(long)]
         passphrase: bool,
     },
-    /// Import bundles: one line per file.
+    /// Import bundles, acknowledgements and files from HQ: one line per file. A folder (a USB
+    /// stick) imports every such file in it.
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -793,6 +857,16 @@ fn run_on(
             out.exported(&exported, app.hq_status()?.is_hq)
         }
         Command::Bundle(BundleCommand::Import { files, passphrase }) => {
+            // A folder (a USB stick) stands for the files in it Palabre imports.
+            let mut expanded = Vec::new();
+            for file in files {
+                if file.is_dir() {
+                    expanded.extend(Palabre::bundle_files_in(&file)?);
+                } else {
+                    expanded.push(file);
+                }
+            }
+            let files = expanded;
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
             let outcomes = if passphrase {
                 app.import_bundle_files_with_passphrase(&paths, &bundle_passphrase(false)?)?
@@ -851,6 +925,18 @@ fn run_on(
             out.acks(&app.hq_ack(&dir, device.as_deref(), per_device)?)
         }
         Command::Hq(HqCommand::Status) => out.hq_status(&app.hq_status()?),
+        Command::Hq(HqCommand::Registry { device, scope, out: dir }) => {
+            out.downlink(&app.hq_registry(&device, &scope.scope(), &dir)?)
+        }
+        Command::Hq(HqCommand::Lost { device }) => out.lost(&app.hq_lost(&device)?),
+        Command::Hq(HqCommand::Restore { device, replaces, scope, out: dir }) => {
+            out.downlink(&app.hq_restore(&device, &replaces, &scope.scope(), &dir)?)
+        }
+        Command::Hq(HqCommand::Held) => out.held(&app.held_bundles()?),
+        Command::Hq(HqCommand::Release { bundle }) => {
+            let outcome = app.release_held_bundle(&bundle)?;
+            out.imported(&[(PathBuf::from(&bundle), outcome)])
+        }
         Command::Hq(HqCommand::Recovery { request, out: dir }) => {
             out.recovery_made(&app.hq_answer_recovery(&request, &dir)?)
         }

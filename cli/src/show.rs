@@ -481,11 +481,32 @@ impl Out {
             } else {
                 format!("ops 1–{} complete ({} held)", d.gap_free_seq, d.ops)
             };
+            let trust = if d.lost_at.is_some() { "LOST" } else { trust };
             say!("{}  {}  {trust}  bundle #{}  {held}", d.fingerprint, d.name, d.last_bundle_seq);
+            if let Some(facilitator) = &d.facilitator {
+                say!("    facilitator: {facilitator}");
+            }
+            if let Some(at) = &d.last_change_at {
+                say!("    newest change made {at}");
+            }
             for line in d.missing_text() {
                 say!("    {line}");
             }
-            if d.quarantined_bundles > 0 {
+            if let Some(offset) = d.clock_offset_s.filter(|_| d.clock_off) {
+                say!("    CLOCK: {}", palabre::clock_text(offset));
+            }
+            if let Some(at) = &d.lost_at {
+                say!("    declared lost on {at}: its bundles are held, never merged");
+            }
+            if let Some(old) = &d.successor_of {
+                say!("    replaces {old}");
+            }
+            if d.quarantined_bundles > 0 && d.lost_at.is_some() {
+                say!(
+                    "    {} bundle(s) held, not merged: `palabre hq held` lists them",
+                    d.quarantined_bundles
+                );
+            } else if d.quarantined_bundles > 0 {
                 say!(
                     "    {} bundle(s) waiting: compare the fingerprint, then `palabre device trust \"{}\"`",
                     d.quarantined_bundles,
@@ -694,6 +715,78 @@ impl Out {
 }
 
 impl Out {
+    pub fn downlink(&self, written: &palabre::DownlinkWritten) -> Result<(), Error> {
+        if self.json {
+            return print_json(written);
+        }
+        let c = &written.counts;
+        say!("{}", written.path.display());
+        say!(
+            "{} #{} for {} ({}): {} people, {} sessions, {} attendances, {} action plans, {} merge decisions; {} changes, {} bytes",
+            written.kind.as_str(),
+            written.serial,
+            written.for_device.name,
+            written.for_device.fingerprint,
+            c.people,
+            c.sessions,
+            c.attendance,
+            c.plans,
+            c.links,
+            written.ops,
+            written.bytes
+        );
+        if let Some(old) = &written.replaces {
+            say!("replaces {} ({}), declared lost", old.name, old.fingerprint);
+        }
+        say!("area: {}", written.scope.describe());
+        eprintln!(
+            "It is encrypted to that laptop only. Carry it on a USB stick; the facilitator imports it like a bundle."
+        );
+        Ok(())
+    }
+
+    pub fn lost(&self, lost: &palabre::LostMarked) -> Result<(), Error> {
+        if self.json {
+            return print_json(lost);
+        }
+        if lost.newly {
+            say!("{} ({}) declared lost on {}", lost.name, lost.fingerprint, lost.lost_at);
+        } else {
+            say!(
+                "{} ({}) was already declared lost on {}",
+                lost.name,
+                lost.fingerprint,
+                lost.lost_at
+            );
+        }
+        eprintln!(
+            "Its bundles will be held, not merged. Set up the new laptop, import its first bundle, trust it, then `palabre hq restore --for NEW --replaces OLD --out DIR`."
+        );
+        Ok(())
+    }
+
+    pub fn held(&self, held: &[palabre::HeldBundle]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "held": held }));
+        }
+        for h in held {
+            let why = if h.reason == "lost" { "LAPTOP DECLARED LOST" } else { "not trusted yet" };
+            say!(
+                "{}  {} ({})  bundle #{}  ops {}–{} ({} changes)  made {}  received {}  {why}",
+                h.bundle_id,
+                h.device,
+                h.fingerprint,
+                h.bundle_seq,
+                h.first_seq,
+                h.last_seq,
+                h.ops,
+                h.created_at,
+                h.received_at
+            );
+        }
+        Ok(())
+    }
+
     pub fn hq_keys(&self, keys: &palabre::HqKeys) -> Result<(), Error> {
         if self.json {
             return print_json(keys);
