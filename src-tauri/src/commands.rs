@@ -4,13 +4,16 @@
 //! against it.
 
 use palabre::{
+    AckWritten, DownlinkWritten, HeldBundle, HqKeys, LostMarked, Palabre, Protection, RecoveryMade,
+    Scope,
+};
+use palabre::{
     ActionItem, AppInfo, AttendanceId, Backup, Candidates, Conflict, CsvFlavour, Decision,
     DemoSummary, Device, DeviceStatus, Enrollment, Entity, Exported, HqStatus, ImportOutcome,
     ItemId, ItemInput, Lang, Merged, NamedList, Orphan, Overview, PeopleFound, PeoplePage, Period,
     Person, PersonDetail, PersonId, PersonInput, PlanId, PlanInput, Report, Restored, Session,
     SessionDetail, SessionFilter, SessionId, SessionInput, SetUp, Setting, Trusted, Unmerged,
 };
-use palabre::{HqKeys, Palabre, Protection, RecoveryMade};
 use serde_json::Value;
 use std::path::PathBuf;
 use tauri::State;
@@ -483,6 +486,66 @@ pub fn setup_hq(
         app.set_up(&set_up)?;
     }
     Ok(app.hq_init(&dir, Some(&programme))?)
+}
+
+/// HQ desk → Acknowledgements: one file for every trusted laptop, or one per laptop, or one for
+/// the laptop with `fingerprint`, into the folder the officer chose.
+#[tauri::command(async)]
+pub fn hq_ack(
+    state: State<'_, AppState>,
+    dir: PathBuf,
+    fingerprint: Option<String>,
+    per_device: bool,
+) -> UiResult<Vec<AckWritten>> {
+    Ok(state.app()?.hq_ack(&dir, fingerprint.as_deref(), per_device)?)
+}
+
+/// HQ desk → a laptop → Registry: the people of the places chosen, sealed to that laptop.
+#[tauri::command(async)]
+pub fn hq_registry(
+    state: State<'_, AppState>,
+    device: String,
+    scope: Scope,
+    dir: PathBuf,
+) -> UiResult<DownlinkWritten> {
+    Ok(state.app()?.hq_registry(&device, &scope, &dir)?)
+}
+
+/// HQ desk → a laptop → Declare lost.
+#[tauri::command(async)]
+pub fn hq_lost(state: State<'_, AppState>, device: String) -> UiResult<LostMarked> {
+    Ok(state.app()?.hq_lost(&device)?)
+}
+
+/// HQ desk → a new laptop → Restore the data of the laptop it replaces.
+#[tauri::command(async)]
+pub fn hq_restore(
+    state: State<'_, AppState>,
+    device: String,
+    replaces: String,
+    scope: Scope,
+    dir: PathBuf,
+) -> UiResult<DownlinkWritten> {
+    Ok(state.app()?.hq_restore(&device, &replaces, &scope, &dir)?)
+}
+
+/// HQ desk → Held: bundles not merged (laptops not trusted yet, or declared lost).
+#[tauri::command(async)]
+pub fn held_bundles(state: State<'_, AppState>) -> UiResult<Vec<HeldBundle>> {
+    Ok(state.app()?.held_bundles()?)
+}
+
+/// HQ desk → Held → Merge anyway: a lost laptop's bundle the officer checked.
+#[tauri::command(async)]
+pub fn release_held_bundle(state: State<'_, AppState>, bundle: String) -> UiResult<ImportOutcome> {
+    Ok(state.app()?.release_held_bundle(&bundle)?)
+}
+
+/// Import → a whole folder (a USB stick): the files in it Palabre can import, in name order.
+#[tauri::command(async)]
+pub fn bundle_files_in(state: State<'_, AppState>, dir: PathBuf) -> UiResult<Vec<PathBuf>> {
+    state.app()?;
+    Ok(Palabre::bundle_files_in(&dir)?)
 }
 
 #[tauri::command(async)]

@@ -211,7 +211,9 @@ fn hq_is_set_up_from_the_first_start_and_backs_its_keys_up() {
     );
     app.click("#hq-backed-up");
     app.click("#hq-continue");
-    app.wait_text("#view h1", "Accueil");
+    // HQ's computer opens on the HQ desk.
+    app.wait_text("#view h1", "Bureau du siège");
+    app.wait_text("#hq-no-laptops", "Aucun ordinateur");
     app.click("a[data-route=settings]");
     app.wait_text("#hq-self", "siège du programme");
     app.wait_text("#hq-recovery h2", "oublié sa phrase secrète");
@@ -266,7 +268,7 @@ fn a_forgotten_passphrase_is_recovered_through_hq_in_the_window() {
     std::fs::create_dir(&back).unwrap();
     let (driver, app) = hq_desk.launch_locked();
     unlock(&app, hq_pass);
-    app.wait_text("#view h1", "Accueil");
+    app.wait_text("#view h1", "Bureau du siège");
     app.click("a[data-route=settings]");
     app.wait_text("#hq-recovery h2", "oublié sa phrase secrète");
     app.script(
@@ -506,6 +508,210 @@ fn a_second_launch_focuses_the_running_window_instead_of_opening_the_database_ag
     let _ = bus.wait();
 }
 
+/// Trusts, one at a time, `count` laptops through the Trust button `button` finds (the list is
+/// drawn again after each), confirming each in the dialog.
+fn trust_each(app: &Session, button: &str, count: usize) {
+    for _ in 0..count {
+        app.click(button);
+        app.wait_text("#modal", "Approuver cet ordinateur ?");
+        app.click("#modal .dialog button.primary");
+        app.wait_until(
+            "the dialog to close",
+            "return document.getElementById('modal').hidden",
+            json!([]),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+}
+
+/// The HQ desk (issue 19): a USB stick of several laptops' bundles imported in one go with one
+/// result per file, laptops trusted from the list, acknowledgements for all written to a folder,
+/// a registry sent down to a laptop (which then records a registered woman's attendance, counted
+/// once at HQ), a stolen laptop declared lost (its later bundle held and shown), and its
+/// replacement restored. The laptops' side runs through the core, as the facilitators' windows
+/// would; the file dialogs are answered in the page.
+#[test]
+fn the_hq_desk_imports_a_stick_trusts_acknowledges_sends_the_registry_and_replaces_a_lost_laptop() {
+    use palabre::ImportOutcome;
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let files = tempfile::tempdir().unwrap();
+    let dir = |name: &str| {
+        let d = files.path().join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    };
+    let hq_db = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
+    hq_db.init("Bamako-Siège").unwrap();
+    let keys = hq_db.hq_init(&dir("keys"), Some("Dialogues Mali")).unwrap();
+    drop(hq_db);
+    let laptop = |name: &str| {
+        let app =
+            palabre::Palabre::open(files.path().join(format!("{name}.db")), PASSPHRASE).unwrap();
+        app.init(name).unwrap();
+        app.enroll_file(&keys.enrollment).unwrap();
+        app
+    };
+    let held_in = |app: &palabre::Palabre, title: &str, region: &str| {
+        app.add_session(&palabre::SessionInput {
+            title: Some(title.into()),
+            start_date: Some("2024-03-14".into()),
+            status: Some("held".into()),
+            region: Some(region.into()),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let register = |app: &palabre::Palabre, session, name: &str| {
+        let id = app
+            .add_person(&palabre::PersonInput {
+                full_name: Some(name.into()),
+                sex: Some("F".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        app.attend(session, &[id]).unwrap();
+        id
+    };
+    let segou = laptop("Ségou-01");
+    let s = held_in(&segou, "Dialogue femmes", "Ségou");
+    let kadi = register(&segou, s, "Kadidia Traoré");
+    let mopti = laptop("Mopti-02");
+    let m = held_in(&mopti, "Dialogue jeunes", "Mopti");
+    register(&mopti, m, "Hawa Cissé");
+    let stick = dir("stick");
+    segou.export_bundle(&stick).unwrap();
+    mopti.export_bundle(&dir("stick/mopti")).unwrap();
+    std::fs::write(stick.join("notes.txt"), "pas un fichier Palabre").unwrap();
+
+    let (driver, app) = h.launch();
+    app.wait_text("#view h1", "Bureau du siège");
+    // The whole stick, subfolder included, in one go.
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([stick]));
+    app.click("#hq-import-folder");
+    app.wait_until(
+        "two results",
+        "return document.querySelectorAll('#hq-results [data-outcome=quarantined]').length === 2",
+        json!([]),
+    );
+    app.wait_text("#hq-progress-text", "2 fichiers traités");
+    trust_each(&app, "#hq-laptop-list button[data-action=trust]", 2);
+    app.wait_until(
+        "both laptops trusted",
+        "return document.querySelectorAll('#hq-laptop-list button[data-action=registry]').length === 2",
+        json!([]),
+    );
+    app.wait_text("#hq-laptop-list", "Ségou-01");
+    app.wait_text("#hq-laptop-list", "Mopti-02");
+
+    // Acknowledgements for every laptop, into a folder.
+    let acks = dir("acks");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([acks]));
+    app.click("#hq-ack-all");
+    app.wait_text("#hq-ack-results", "Ségou-01");
+    app.wait_text("#hq-ack-results", "Mopti-02");
+
+    // The registry of Ségou goes down to Ségou-01's colleague… here, to Ségou-01 itself.
+    let down = dir("down");
+    app.click("tr[data-name='Ségou-01'] button[data-action=registry]");
+    app.wait_text("#hq-downlink h2", "Registre pour Ségou-01");
+    app.type_into("#scope-regions", "Ségou");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([down]));
+    app.click("#downlink-write");
+    app.wait_text("#downlink-result", "1 personne,");
+
+    // Mopti-02 is stolen at a checkpoint.
+    app.click("tr[data-name='Mopti-02'] button[data-action=declare_lost]");
+    app.wait_text("#modal", "perdu ou volé");
+    app.click("#modal .dialog button.danger");
+    app.wait_text("tr[data-name='Mopti-02']", "Perdu");
+    assert_eq!(app.count("tr[data-name='Mopti-02'] button[data-action=registry]"), 0);
+    app.quit();
+    drop(driver);
+
+    // Ségou-01 imports the registry and the acknowledgement from the stick, and records a
+    // follow-up with Kadidia found in its search; the thief exports from Mopti-02.
+    let files_in = |d: &std::path::Path| palabre::Palabre::bundle_files_in(d).unwrap();
+    let got: Vec<ImportOutcome> = files_in(&down)
+        .iter()
+        .chain(files_in(&acks).iter())
+        .map(|p| segou.import_bundle_file(p).unwrap())
+        .collect();
+    assert!(got.iter().any(|o| matches!(o, ImportOutcome::FromHq { .. })), "{got:?}");
+    assert!(got.iter().any(|o| matches!(o, ImportOutcome::Acknowledged { .. })), "{got:?}");
+    let follow_up = held_in(&segou, "Suivi", "Ségou");
+    let found = segou.search_people("kadidia", 5).unwrap().people;
+    segou.attend(follow_up, &[found[0].id]).unwrap();
+    assert_eq!(found[0].id, kadi);
+    let back = dir("back");
+    segou.export_bundle(&back).unwrap();
+    held_in(&mopti, "Séance du voleur", "Mopti");
+    mopti.export_bundle(&back).unwrap();
+    // A new laptop for Mopti's facilitator: set up, first (empty) bundle to HQ.
+    let replacement = laptop("Mopti-03");
+    replacement.export_bundle(&back).unwrap();
+
+    let (driver, app) = h.launch();
+    app.wait_text("#view h1", "Bureau du siège");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([back]));
+    app.click("#hq-import-folder");
+    app.wait_until(
+        "three results",
+        "return document.querySelectorAll('#hq-results li').length === 3",
+        json!([]),
+    );
+    app.wait_text("#hq-results", "déclaré perdu");
+    app.wait_text("#hq-held-list", "ORDINATEUR DÉCLARÉ PERDU");
+    trust_each(&app, "tr[data-name='Mopti-03'] button[data-action=trust]", 1);
+    app.wait_until(
+        "Mopti-03 trusted",
+        "return !!document.querySelector(\"tr[data-name='Mopti-03'] button[data-action=restore]\")",
+        json!([]),
+    );
+    app.click("tr[data-name='Mopti-03'] button[data-action=restore]");
+    app.wait_text("#hq-downlink h2", "Restaurer sur Mopti-03");
+    let fingerprint = mopti.device().unwrap().fingerprint;
+    app.script(
+        "document.getElementById('restore-replaces').value = arguments[0]",
+        json!([fingerprint]),
+    );
+    let restore = dir("restore");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([restore]));
+    app.click("#downlink-write");
+    app.wait_text("#downlink-result", "Restauration pour Mopti-03");
+    app.wait_text("tr[data-name='Mopti-03']", "Remplace Mopti-02");
+    app.quit();
+    drop(driver);
+
+    let restored: Vec<ImportOutcome> =
+        files_in(&restore).iter().map(|p| replacement.import_bundle_file(p).unwrap()).collect();
+    assert!(matches!(restored[..], [ImportOutcome::FromHq { .. }]), "{restored:?}");
+    assert_eq!(replacement.find_people("hawa", 5).unwrap().len(), 1, "her people are back");
+    assert!(
+        replacement
+            .sessions(&Default::default())
+            .unwrap()
+            .iter()
+            .any(|s| s.title == "Dialogue jeunes"),
+        "her sessions are back"
+    );
+    assert!(
+        !replacement
+            .sessions(&Default::default())
+            .unwrap()
+            .iter()
+            .any(|s| s.title == "Séance du voleur"),
+        "nothing the thief wrote"
+    );
+    let hq = palabre::Palabre::open(&h.db, PASSPHRASE).unwrap();
+    let report = hq.report(palabre::Period::default(), palabre::Lang::Fr).unwrap();
+    assert_eq!(report.people.total, 2, "Kadidia and Hawa, each counted once");
+    assert_eq!(hq.person_sessions(kadi).unwrap().len(), 2);
+    assert!(
+        !hq.sessions(&Default::default()).unwrap().iter().any(|s| s.title == "Séance du voleur")
+    );
+}
+
 /// HQ's Sync screen. The system's file dialogs cannot be driven through WebDriver, so the test
 /// answers them by replacing the two dialog functions in the page; everything behind them (the
 /// commands, the core, the files) is real.
@@ -544,7 +750,7 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
     hq_db.hq_init(&files.path().join("keys"), Some("Dialogues Mopti")).unwrap();
     drop(hq_db);
     let (driver, app) = h.launch();
-    app.wait_text("#view h1", "Accueil");
+    app.wait_text("#view h1", "Bureau du siège");
     app.click("a[data-route=sync]");
     app.wait_text("#view h1", "Synchronisation");
     // HQ is not told to send to HQ, nor that it is not enrolled.
@@ -566,17 +772,7 @@ fn hq_imports_bundles_trusts_laptops_resolves_a_conflict_and_exports() {
         json!([]),
     );
     app.wait_text("#import-results", "en attente : ordinateur « Sévaré-01 » inconnu");
-    for _ in 0..2 {
-        app.click("#device-list button[data-fingerprint]");
-        app.wait_text("#modal", "Approuver cet ordinateur ?");
-        app.click("#modal .dialog button.primary");
-        app.wait_until(
-            "the dialog to close",
-            "return document.getElementById('modal').hidden",
-            json!([]),
-        );
-        std::thread::sleep(std::time::Duration::from_millis(300));
-    }
+    trust_each(&app, "#device-list button[data-fingerprint]", 2);
     app.wait_until(
         "no untrusted device",
         "return !document.querySelector('#device-list button[data-fingerprint]')",

@@ -17,9 +17,12 @@ import * as duplicates from './views/duplicates.js';
 import * as report from './views/report.js';
 import * as print from './views/print.js';
 import * as about from './views/about.js';
+import * as hqDesk from './views/hq.js';
 
 const routes = {
-  home: home.render,
+  // HQ's computer opens on the HQ desk; a laptop on its figures and sessions.
+  home: async (view, params, ctx) => ((await ctx.api.hqStatus()).is_hq ? hqDesk.render(view, ctx) : home.render(view, params, ctx)),
+  hq: (view, params, ctx) => hqDesk.render(view, ctx),
   sessions: (view, params, ctx) =>
     params[0] === 'new' ? sessions.renderForm(view, null, ctx)
       : params[1] === 'edit' ? sessions.renderForm(view, params[0], ctx)

@@ -5,7 +5,7 @@ import { el, clear, append, toast, confirmDialog, showError, clearErrors, field 
 import { t, has, formatDate, number } from '../i18n.js';
 import { api, files } from '../api.js';
 
-const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre', 'age', 'palabre-ack'] }];
+const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre', 'age', 'palabre-ack', 'palabre-registry'] }];
 
 /** What waits to be exported and what HQ has confirmed: drawn again after every import. */
 async function renderExportState(box, ctx) {
@@ -71,37 +71,16 @@ export async function render(view, ctx) {
     }
   });
 
-  const progress = el('progress', { id: 'import-progress', max: 1, value: 0, hidden: true });
-  const progressText = el('span', { class: 'meta', 'aria-live': 'polite' });
-  const results = el('ul', { class: 'results', id: 'import-results' });
-  const importButton = el('button', { type: 'button', class: 'primary', id: 'import-bundles', i18n: 'sync.import' });
   const importPassphrase = el('input', { type: 'password', name: 'import_passphrase', id: 'import-passphrase', autocomplete: 'off' });
-  importButton.addEventListener('click', async () => {
-    const chosen = await files.open({ multiple: true, filters: FILTERS() });
-    const paths = chosen ? [chosen].flat() : [];
-    if (!paths.length) return;
-    importButton.disabled = true;
-    clear(results);
-    progress.hidden = false;
-    progress.max = paths.length;
-    for (const [index, path] of paths.entries()) {
-      progress.value = index;
-      progressText.textContent = t('sync.progress', { done: index + 1, total: paths.length });
-      let outcome;
-      try {
-        outcome = await api.importBundle(path, importPassphrase.value || null);
-      } catch (error) {
-        outcome = { outcome: 'rejected', code: error.code, reason: error.message };
-      }
-      append(results, outcomeLine(path, outcome));
-    }
-    progress.value = paths.length;
-    importButton.disabled = false;
-    await renderExportState(exportState, ctx);
-    await renderDevices(devices, ctx);
-    await renderConflicts(conflicts, ctx);
+  const inbox = importControls({
+    ids: { files: 'import-bundles', folder: 'import-folder', progress: 'import-progress', progressText: null, results: 'import-results' },
+    passphrase: () => importPassphrase.value || null,
+    after: async () => {
+      await renderExportState(exportState, ctx);
+      await renderDevices(devices, ctx);
+      await renderConflicts(conflicts, ctx);
+    },
   });
-
   const devices = el('section', { class: 'card', id: 'devices' });
   const conflicts = el('section', { class: 'card', id: 'conflicts' });
   clear(view, 
@@ -116,8 +95,8 @@ export async function render(view, ctx) {
       el('h2', { i18n: 'sync.import_title' }),
       el('p', { class: 'hint', i18n: 'sync.import_help' }),
       field({ field: 'import_passphrase', label: 'sync.import_passphrase', input: importPassphrase }),
-      el('div', { class: 'actions' }, importButton, progress, progressText),
-      results),
+      el('div', { class: 'actions' }, inbox.importFiles, inbox.importFolder, inbox.progress, inbox.progressText),
+      inbox.results),
     el('section', { class: 'card', id: 'duplicates' },
       el('h2', { i18n: 'dup.title' }),
       el('p', { class: 'hint', i18n: 'dup.sync_help' }),
@@ -143,21 +122,97 @@ function hqLine(hq) {
   return el('div', {}, ...parts);
 }
 
+/**
+ * An inbox: *Import files…* (several at once), *Import a folder or USB stick…* (every Palabre file
+ * in it), a progress bar and one result line per file. `after(outcomes)` runs once a batch is
+ * done. The Sync screen and the HQ desk both use it.
+ */
+export function importControls({ ids, passphrase = () => null, after, primaryFolder = false }) {
+  const progress = el('progress', { id: ids.progress, max: 1, value: 0, hidden: true });
+  const progressText = el('span', { class: 'meta', id: ids.progressText, 'aria-live': 'polite' });
+  const results = el('ul', { class: 'results', id: ids.results });
+  const importFiles = el('button', { type: 'button', class: 'primary', id: ids.files, i18n: 'sync.import' });
+  const importFolder = el('button', { type: 'button', class: primaryFolder ? 'primary' : 'secondary', id: ids.folder, i18n: 'sync.import_folder' });
+  const run = async (paths) => {
+    const outcomes = await importPaths(paths, { buttons: [importFiles, importFolder], progress, progressText, results, passphrase: passphrase() });
+    await after(outcomes);
+  };
+  importFiles.addEventListener('click', async () => {
+    const chosen = await files.open({ multiple: true, filters: FILTERS() });
+    const paths = chosen ? [chosen].flat() : [];
+    if (paths.length) await run(paths);
+  });
+  importFolder.addEventListener('click', async () => {
+    const dir = await files.open({ directory: true, multiple: false });
+    if (!dir) return;
+    const paths = await api.bundleFilesIn(dir);
+    if (!paths.length) {
+      clear(results, el('li', { class: 'outcome empty' }, t('sync.folder_empty', { dir })));
+      return;
+    }
+    await run(paths);
+  });
+  return { importFiles, importFolder, progress, progressText, results };
+}
+
+/**
+ * Imports files one at a time (so the window shows progress), one result line each; a failure
+ * of one file is its line, never the end of the others.
+ */
+async function importPaths(paths, { buttons, progress, progressText, results, passphrase = null }) {
+  for (const b of buttons) b.disabled = true;
+  clear(results);
+  progress.hidden = false;
+  progress.max = paths.length;
+  const outcomes = [];
+  for (const [index, path] of paths.entries()) {
+    progress.value = index;
+    progressText.textContent = t('sync.progress', { done: index + 1, total: paths.length });
+    let outcome;
+    try {
+      outcome = await api.importBundle(path, passphrase);
+    } catch (error) {
+      outcome = { outcome: 'rejected', code: error.code, reason: error.message };
+    }
+    outcomes.push(outcome);
+    append(results, outcomeLine(path, outcome));
+  }
+  progress.value = paths.length;
+  progressText.textContent = t('sync.progress_done', { count: paths.length });
+  for (const b of buttons) b.disabled = false;
+  return outcomes;
+}
+
 function fileName(path) {
   return String(path).split(/[\\/]/).pop();
 }
 
-function outcomeLine(path, outcome) {
+/** A laptop's clock offset (its clock minus this computer's, in seconds), for people. */
+export function clockWarning(offset) {
+  const span = Math.abs(offset);
+  const amount = span >= 2 * 86400 ? t('clock.days', { count: Math.round(span / 86400) })
+    : span >= 2 * 3600 ? t('clock.hours', { count: Math.round(span / 3600) })
+      : t('clock.minutes', { count: Math.round(span / 60) });
+  return t(offset > 0 ? 'clock.ahead' : 'clock.behind', { amount });
+}
+
+/** One line of an import's results: the file, what happened, and what to do about it. */
+export function outcomeLine(path, outcome) {
   let text;
   let detail = null;
   if (outcome.outcome === 'applied') text = t('outcome.applied', { count: outcome.new_ops });
   else if (outcome.outcome === 'already_imported') text = t('outcome.already_imported');
   else if (outcome.outcome === 'acknowledged') text = t('outcome.acknowledged', { date: formatDate(outcome.until), count: outcome.up_to_seq });
   else if (outcome.outcome === 'quarantined') text = t('outcome.quarantined', { device: outcome.device, fingerprint: outcome.fingerprint });
+  else if (outcome.outcome === 'held') text = t('outcome.held', { device: outcome.device, fingerprint: outcome.fingerprint, date: formatDate(outcome.lost_at) });
+  else if (outcome.outcome === 'from_hq') text = t(`outcome.from_hq_${outcome.kind}`, { people: number(outcome.people), sessions: number(outcome.sessions), plans: number(outcome.plans) });
   else {
     const key = `reject.${outcome.code}`;
     text = `${t('outcome.rejected')} : ${has(key) ? t(key) : outcome.reason}`;
     detail = el('details', {}, el('summary', {}, '…'), el('p', { class: 'meta' }, outcome.reason));
+  }
+  if (outcome.clock_offset_s) {
+    detail = el('p', { class: 'warning clock-warning' }, clockWarning(outcome.clock_offset_s));
   }
   return el('li', { class: `outcome ${outcome.outcome}`, dataset: { outcome: outcome.outcome } },
     el('span', {}, el('strong', {}, fileName(path)), ' — ', text), detail);
@@ -166,15 +221,16 @@ function outcomeLine(path, outcome) {
 async function renderDevices(section, ctx) {
   const list = await api.listDevices();
   const rows = list.map((d) => {
-    const state = d.this_device ? t('sync.this_device') : d.trusted ? t('sync.trusted') : t('sync.not_trusted');
+    const state = d.this_device ? t('sync.this_device') : d.lost_at ? t('hq.lost') : d.trusted ? t('sync.trusted') : t('sync.not_trusted');
     const received = d.ops ? t('sync.complete_up_to', { seq: number(d.gap_free_seq) }) : t('sync.nothing_received');
     const notes = [
       ...d.missing.map((m) => el('div', { class: 'warning' }, t('sync.missing', { from: number(m.from), to: number(m.to) }))),
       d.quarantined_bundles ? el('div', {}, t('sync.waiting', { count: d.quarantined_bundles })) : null,
       d.forks ? el('div', { class: 'warning' }, t('sync.fork')) : null,
+      d.clock_off ? el('div', { class: 'warning clock-warning' }, clockWarning(d.clock_offset_s)) : null,
     ];
     let action = null;
-    if (!d.this_device && !d.trusted) {
+    if (!d.this_device && !d.trusted && !d.lost_at) {
       action = el('button', { type: 'button', class: 'small primary', i18n: 'sync.trust', dataset: { fingerprint: d.fingerprint } });
       action.addEventListener('click', async () => {
         const sure = await confirmDialog({
