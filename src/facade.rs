@@ -546,6 +546,11 @@ impl Palabre {
     pub fn hq_lost(&self, device: &str) -> Result<LostMarked> {
         hq::registry::lost(self, device)
     }
+    /// Undoes `hq_lost` (the laptop was found, or the wrong one was declared): its held bundles
+    /// wait again, and trusting it merges them.
+    pub fn hq_found(&self, device: &str) -> Result<LostMarked> {
+        hq::registry::found(self, device)
+    }
     /// Writes a restore bundle for the laptop `new` (set up, its first bundle imported and
     /// trusted here) that replaces `old`: everything `old` wrote, and the registry of `scope` if
     /// it names places. `old` is declared lost if it was not, and `new` recorded as its

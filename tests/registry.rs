@@ -532,3 +532,218 @@ fn a_laptop_whose_clock_is_ahead_is_reported_and_hq_edits_still_win() {
         "{outcome:?}"
     );
 }
+
+/// A whole laptop's worth — the demo programme, some 7,000 changes — back on a blank laptop: the
+/// time from opening the new laptop's database to her data back (set-up, enrolment, its first
+/// bundle to HQ, trust, the restore written, imported) is printed for the closing note, and the
+/// report on the new laptop equals the old one's.
+#[test]
+fn a_whole_laptops_worth_comes_back_on_a_blank_laptop() {
+    let w = world();
+    let old = Palabre::open(w.root.join("old.db"), PASSPHRASE).unwrap();
+    old.demo(1).unwrap();
+    old.enroll_file(&w.enrollment).unwrap();
+    w.send(&old);
+    w.hq.hq_lost(&fingerprint(&old)).unwrap();
+
+    let started = Instant::now();
+    let new = w.laptop("Mopti-Remplaçant");
+    let written =
+        w.hq.hq_restore(&fingerprint(&new), &fingerprint(&old), &Scope::default(), &w.out())
+            .unwrap();
+    let outcome = import(&new, &written.path);
+    let took = started.elapsed();
+    assert!(matches!(outcome, ImportOutcome::FromHq { kind: Kind::Restore, .. }), "{outcome:?}");
+    eprintln!(
+        "restore of the demo laptop: {} changes, {} bytes, blank laptop to her data back in {} ms",
+        written.ops,
+        written.bytes,
+        took.as_millis()
+    );
+    let report = |app: &Palabre| {
+        let r = app.report(palabre::Period::default(), palabre::Lang::En).unwrap();
+        (r.people.total, r.attendances, r.summary)
+    };
+    assert_eq!(report(&new), report(&old));
+    assert_eq!(new.plans(None).unwrap().len(), old.plans(None).unwrap().len());
+    assert_eq!(
+        new.sessions(&Default::default()).unwrap().len(),
+        old.sessions(&Default::default()).unwrap().len()
+    );
+}
+
+/// A bundle signed with `laptop`'s key but under a device id never seen: what a modified build
+/// on a stolen laptop sends to get past "declared lost".
+fn under_a_new_id(laptop: &Palabre) -> Vec<u8> {
+    use palabre::exchange::bundle;
+    let mut me = laptop.device().unwrap();
+    me.device_id = palabre::DeviceId(uuid::Uuid::now_v7());
+    let id = uuid::Uuid::now_v7();
+    let op = |seq: i64, field: &str, value: serde_json::Value| palabre::Op {
+        device_id: me.device_id,
+        op_seq: seq,
+        hlc: palabre::journal::hlc::Hlc::new(palabre::journal::hlc::Hlc::now_ms(), seq),
+        entity: palabre::Entity::Person,
+        row_id: id,
+        field: field.into(),
+        value,
+        prev_hlc: None,
+        prev_device: None,
+    };
+    let ops = vec![op(1, "full_name", "Fausse Personne".into()), op(2, "sex", "F".into())];
+    let manifest = bundle::Manifest::for_ops(&me, &ops, 1, None, chrono::Utc::now().to_rfc3339());
+    bundle::write(&laptop.signing_key().unwrap(), manifest, &ops).0
+}
+
+#[test]
+fn a_stolen_key_stays_held_under_any_device_id() {
+    let f = field();
+    let segou_fp = fingerprint(&f.segou);
+    // Declared lost by mistake, then found: what the laptop sent meanwhile merges.
+    f.w.hq.hq_lost(&segou_fp).unwrap();
+    common::person(&f.segou, "Après la fausse alerte");
+    assert!(matches!(f.w.send(&f.segou), ImportOutcome::Held { .. }));
+    f.w.hq.hq_found("Ségou-01").unwrap();
+    assert_eq!(names(&f.w.hq, "alerte"), ["Après la fausse alerte"]);
+    assert!(f.w.hq.held_bundles().unwrap().is_empty());
+
+    // Stolen for real: a modified build signs with its key under a new device id.
+    f.w.hq.hq_lost(&segou_fp).unwrap();
+    let before = common::state(&f.w.hq);
+    let outcome = f.w.hq.import_bundle_bytes(&under_a_new_id(&f.segou)).unwrap();
+    assert!(
+        matches!(&outcome, ImportOutcome::Held { fingerprint, .. } if *fingerprint == segou_fp),
+        "{outcome:?}"
+    );
+    assert_eq!(common::state(&f.w.hq), before, "nothing merged");
+    assert!(names(&f.w.hq, "fausse personne").is_empty());
+    // Its fingerprint is now that of two devices here, one of them lost: never trusted, and
+    // no file is written for it.
+    assert_eq!(f.w.hq.trust_device(&segou_fp).unwrap_err().code(), "device_lost");
+    let refused = f.w.hq.hq_registry(&segou_fp, &scope(&["Ségou"], &[]), &f.w.out());
+    assert!(refused.is_err());
+    let held = f.w.hq.held_bundles().unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].reason, "lost");
+}
+
+#[test]
+fn a_not_the_same_person_decision_brings_nobody_from_outside_the_area() {
+    let f = field();
+    // At HQ: Aminata (Ségou) and Hawa (Mopti) were compared and found to be two people.
+    let hawa = f.w.hq.search_people("hawa", 5).unwrap().people[0].id;
+    f.w.hq.mark_distinct(f.aminata, hawa).unwrap();
+    let written =
+        f.w.hq.hq_registry(&fingerprint(&f.newcomer), &scope(&["Ségou"], &[]), &f.w.out()).unwrap();
+    assert_eq!(written.counts.people, 3, "Hawa stays at HQ");
+    assert_eq!(written.counts.links, 0);
+    import(&f.newcomer, &written.path);
+    assert!(names(&f.newcomer, "hawa").is_empty());
+}
+
+#[test]
+fn a_merge_sends_neither_the_notes_it_took_nor_hqs_notes_in_a_restore() {
+    let f = field();
+    // HQ merges a duplicate of Aminata, taking its notes; and writes a note of its own on Fanta.
+    let dup =
+        f.w.hq
+            .add_person(&PersonInput {
+                full_name: Some("Aminata Coulibali".into()),
+                sex: Some("F".into()),
+                notes: Some("Note du siège, confidentielle".into()),
+                ..Default::default()
+            })
+            .unwrap();
+    f.w.hq.merge_people(f.fanta, dup, &["notes".to_string()]).unwrap();
+    f.w.hq
+        .edit_person(
+            f.youth,
+            &PersonInput { notes: Some("Remarque du siège".into()), ..Default::default() },
+        )
+        .unwrap();
+    let registry =
+        f.w.hq.hq_registry(&fingerprint(&f.newcomer), &scope(&["Ségou"], &[]), &f.w.out()).unwrap();
+    assert!(registry.counts.links >= 1, "the merge goes down");
+    import(&f.newcomer, &registry.path);
+    let raw = db_bytes(&f.newcomer);
+    for absent in ["confidentielle", "Remarque du siège", "Note privée"] {
+        assert!(!raw.windows(absent.len()).any(|w| w == absent.as_bytes()), "{absent} leaked");
+    }
+    // A restore gives back the notes the old laptop wrote, not HQ's.
+    f.w.hq.hq_lost("Ségou-01").unwrap();
+    let replacement = f.w.laptop("Ségou-01b");
+    let restore =
+        f.w.hq
+            .hq_restore(&fingerprint(&replacement), "Ségou-01", &Scope::default(), &f.w.out())
+            .unwrap();
+    import(&replacement, &restore.path);
+    assert_eq!(replacement.person(f.aminata).unwrap().notes, "Note privée Aminata");
+    assert_eq!(replacement.person(f.fanta).unwrap().notes, "", "the note HQ merged in stays at HQ");
+    assert_eq!(replacement.person(f.youth).unwrap().notes, "", "HQ's note stays at HQ");
+}
+
+#[test]
+fn an_erasure_at_hq_reaches_a_laptop_even_after_the_person_left_its_area() {
+    let f = field();
+    let out = f.w.out();
+    let first =
+        f.w.hq.hq_registry(&fingerprint(&f.newcomer), &scope(&["Ségou"], &[]), &out).unwrap();
+    import(&f.newcomer, &first.path);
+    assert_eq!(names(&f.newcomer, "fanta"), ["Fanta Diarra"]);
+    // Her only session in Ségou is moved to Mopti at HQ, then she asks to be forgotten.
+    let session = f.w.hq.person_sessions(f.fanta).unwrap()[0].session_id;
+    f.w.hq
+        .edit_session(session, &SessionInput { region: Some("Mopti".into()), ..Default::default() })
+        .unwrap();
+    f.w.hq.erase_person(f.fanta).unwrap();
+    let second =
+        f.w.hq.hq_registry(&fingerprint(&f.newcomer), &scope(&["Ségou"], &[]), &out).unwrap();
+    assert!(matches!(import(&f.newcomer, &second.path), ImportOutcome::FromHq { .. }));
+    assert!(names(&f.newcomer, "fanta").is_empty(), "erased there too");
+    let raw = db_bytes(&f.newcomer);
+    assert!(!raw.windows("Fanta Diarra".len()).any(|w| w == "Fanta Diarra".as_bytes()));
+    // Nobody new came with the update: Mopti's people still stay off.
+    assert!(names(&f.newcomer, "hawa").is_empty());
+}
+
+#[test]
+fn a_registry_and_a_restore_on_one_stick_apply_in_either_order() {
+    let f = field();
+    let out = f.w.out();
+    f.w.hq.hq_lost("Mopti-02").unwrap();
+    let replacement = f.w.laptop("Mopti-03");
+    let fp = fingerprint(&replacement);
+    let restore = f.w.hq.hq_restore(&fp, "Mopti-02", &Scope::default(), &out).unwrap();
+    let registry = f.w.hq.hq_registry(&fp, &scope(&["Ségou"], &[]), &out).unwrap();
+    assert!(registry.serial > restore.serial);
+    let files = Palabre::bundle_files_in(&out).unwrap();
+    assert_eq!(files.len(), 2);
+    let outcomes: Vec<ImportOutcome> = files.iter().map(|p| import(&replacement, p)).collect();
+    assert!(outcomes.iter().all(|o| matches!(o, ImportOutcome::FromHq { .. })), "{outcomes:?}");
+    assert_eq!(names(&replacement, "hawa").len(), 1);
+    assert_eq!(names(&replacement, "aminata").len(), 1);
+}
+
+#[test]
+fn a_restore_that_cannot_be_written_changes_nothing_at_hq() {
+    let f = field();
+    let replacement = f.w.laptop("Ségou-01b");
+    let keys = f.w.root.join("hq-keys");
+    let away = f.w.root.join("keys-on-a-stick-not-plugged-in");
+    std::fs::rename(&keys, &away).unwrap();
+    let before = f.w.hq.devices().unwrap();
+    let refused =
+        f.w.hq.hq_restore(&fingerprint(&replacement), "Ségou-01", &Scope::default(), &f.w.out());
+    assert!(refused.is_err());
+    let after = f.w.hq.devices().unwrap();
+    assert!(
+        after.iter().all(|d| d.lost_at.is_none() && d.successor_of.is_none()),
+        "not declared lost"
+    );
+    assert_eq!(before.len(), after.len());
+    assert!(Palabre::bundle_files_in(&f.w.out()).unwrap().is_empty(), "no file");
+    std::fs::rename(&away, &keys).unwrap();
+    f.w.hq
+        .hq_restore(&fingerprint(&replacement), "Ségou-01", &Scope::default(), &f.w.out())
+        .unwrap();
+}

@@ -197,6 +197,12 @@ enum HqCommand {
         /// The laptop: its fingerprint, or its name.
         device: String,
     },
+    /// Undo `hq lost`: the laptop was found, or the wrong one was declared. Its held bundles
+    /// wait again; `device trust` merges them.
+    Found {
+        /// The laptop: its fingerprint, or its name.
+        device: String,
+    },
     /// Write a restore bundle for a new laptop replacing a lost or broken one: everything the old
     /// one wrote (and, with places, the registry of that area). Set up the new laptop, import
     /// its first bundle here and trust it first.
@@ -929,6 +935,16 @@ fn run_on(
             out.downlink(&app.hq_registry(&device, &scope.scope(), &dir)?)
         }
         Command::Hq(HqCommand::Lost { device }) => out.lost(&app.hq_lost(&device)?),
+        Command::Hq(HqCommand::Found { device }) => {
+            let found = app.hq_found(&device)?;
+            out.line(
+                &found,
+                &format!(
+                    "{} ({}) is no longer declared lost; trust it to merge what it sent",
+                    found.name, found.fingerprint
+                ),
+            )
+        }
         Command::Hq(HqCommand::Restore { device, replaces, scope, out: dir }) => {
             out.downlink(&app.hq_restore(&device, &replaces, &scope.scope(), &dir)?)
         }

@@ -745,6 +745,15 @@ impl Out {
         Ok(())
     }
 
+    /// `value` as JSON, or one line of text.
+    pub fn line(&self, value: &impl Serialize, text: &str) -> Result<(), Error> {
+        if self.json {
+            return print_json(value);
+        }
+        say!("{text}");
+        Ok(())
+    }
+
     pub fn lost(&self, lost: &palabre::LostMarked) -> Result<(), Error> {
         if self.json {
             return print_json(lost);

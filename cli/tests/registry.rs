@@ -178,6 +178,8 @@ fn hq_sends_the_registry_down_and_replaces_a_lost_laptop_from_the_command_line()
     let listed = json(&d.hq, &["hq", "held"]);
     assert_eq!(listed["held"][0]["reason"], "lost");
     assert_eq!(refused(&d.hq, &["device", "trust", &fa])["error"]["code"], "device_lost");
+    assert_eq!(refused(&d.hq, &["hq", "release", "no-such-bundle"])["error"]["code"], "not_found");
+    assert_eq!(refused(&d.hq, &["hq", "found", &fb])["error"]["code"], "not_found", "not lost");
     let devices = json(&d.hq, &["device", "list"]);
     let stolen = devices["devices"]
         .as_array()

@@ -517,6 +517,12 @@ pub fn hq_lost(state: State<'_, AppState>, device: String) -> UiResult<LostMarke
     Ok(state.app()?.hq_lost(&device)?)
 }
 
+/// HQ desk → a lost laptop → No longer lost.
+#[tauri::command(async)]
+pub fn hq_found(state: State<'_, AppState>, device: String) -> UiResult<LostMarked> {
+    Ok(state.app()?.hq_found(&device)?)
+}
+
 /// HQ desk → a new laptop → Restore the data of the laptop it replaces.
 #[tauri::command(async)]
 pub fn hq_restore(

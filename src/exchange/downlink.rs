@@ -12,7 +12,7 @@
 //! the laptop's own key (`seal::device_recipient`): a stick that goes astray shows nothing.
 //!
 //! A laptop applies one only if it is signed by the HQ it enrolled with, written for this laptop,
-//! and newer than the last one applied; otherwise nothing changes. Ops by the laptop itself are
+//! and newer than the last one of its kind applied; otherwise nothing changes. Ops by the laptop itself are
 //! skipped (it has its own; HQ's copies could only be older), and ops by other devices merge as
 //! a bundle's would: a person merged or erased at HQ is merged or erased here.
 
@@ -285,14 +285,19 @@ pub fn apply(
         }
         .into());
     }
-    let last = bookkeeping::number(conn, Key::RegistrySerial)?;
+    // One serial per kind: a restore and a registry brought on one stick apply in either order.
+    let key = match manifest.kind {
+        Kind::Registry => Key::RegistrySerial,
+        Kind::Restore => Key::RestoreSerial,
+    };
+    let last = bookkeeping::number(conn, key)?;
     if manifest.serial <= last {
         return Ok(Rejection::RegistryReplayed { serial: manifest.serial, last }.into());
     }
     let theirs: Vec<Op> =
         down.ops.iter().filter(|op| op.device_id != me.device_id).cloned().collect();
     let new_ops = oplog::merge(conn, &theirs, derived)?;
-    bookkeeping::put(conn, Key::RegistrySerial, &manifest.serial.to_string())?;
+    bookkeeping::put(conn, key, &manifest.serial.to_string())?;
     Ok(ImportOutcome::FromHq {
         kind: manifest.kind,
         serial: manifest.serial,

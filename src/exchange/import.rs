@@ -151,22 +151,27 @@ struct KnownDevice {
     public_key: Vec<u8>,
     trusted: bool,
     fingerprint: String,
-    lost_at: Option<String>,
 }
 
 fn known_device(conn: &Connection, id: &str) -> Result<Option<KnownDevice>> {
     Ok(conn
         .prepare_cached(
-            "SELECT public_key, trusted, fingerprint, lost_at FROM devices WHERE device_id = ?1",
+            "SELECT public_key, trusted, fingerprint FROM devices WHERE device_id = ?1",
         )?
         .query_row([id], |r| {
-            Ok(KnownDevice {
-                public_key: r.get(0)?,
-                trusted: r.get(1)?,
-                fingerprint: r.get(2)?,
-                lost_at: r.get(3)?,
-            })
+            Ok(KnownDevice { public_key: r.get(0)?, trusted: r.get(1)?, fingerprint: r.get(2)? })
         })
+        .optional()?)
+}
+
+/// The fingerprint and date of loss of a laptop declared lost whose key this is.
+fn lost_key(conn: &Connection, public_key: &[u8]) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT fingerprint, lost_at FROM devices WHERE public_key = ?1 AND lost_at IS NOT NULL
+              ORDER BY lost_at LIMIT 1",
+        )?
+        .query_row([public_key], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
@@ -256,6 +261,20 @@ fn import_checked(
             }
             .into());
         }
+    } else if let Some(lost) = lost_key(conn, &presented)?.filter(|_| !release) {
+        // Signed with the key of a laptop declared lost, under its own id or a new one:
+        // whoever holds it now may sign anything. Held and shown, never merged on its own.
+        let erased = erasure::erased_rows(conn, crate::journal::schema::Entity::Person)?;
+        if mentions_any(bundle, &erased) {
+            return Ok(Rejection::AboutErased { device: name, fingerprint: lost.0 }.into());
+        }
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO devices (device_id, name, public_key, fingerprint, trusted, first_seen, lost_at)
+             VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6)",
+        )?
+        .execute(params![device_id, name, presented, bundle.fingerprint, now, lost.1])?;
+        hold(conn, bundle, bytes, "lost", &now)?;
+        return Ok(ImportOutcome::Held { device: name, fingerprint: lost.0, lost_at: lost.1 });
     } else {
         match known_device(conn, &device_id)? {
             Some(known) if known.public_key != presented => {
@@ -266,16 +285,8 @@ fn import_checked(
                 }
                 .into());
             }
-            Some(known) if known.lost_at.is_some() && !release => {
-                // Declared lost: whoever holds it now may sign anything with its key.
-                hold(conn, bundle, bytes, "lost", &now)?;
-                return Ok(ImportOutcome::Held {
-                    device: name,
-                    fingerprint: known.fingerprint,
-                    lost_at: known.lost_at.unwrap_or_default(),
-                });
-            }
-            Some(known) if known.trusted => {}
+            // Trusted, or a lost laptop's bundle the officer released after checking it.
+            Some(known) if known.trusted || release => {}
             known => {
                 if known.is_none() {
                     conn.prepare_cached(
@@ -295,8 +306,10 @@ fn import_checked(
                     .into());
                 }
                 hold(conn, bundle, bytes, "untrusted", &now)?;
-                conn.prepare_cached("UPDATE devices SET clock_offset_s = ?2 WHERE device_id = ?1")?
-                    .execute(params![device_id, offset])?;
+                conn.prepare_cached(
+                    "UPDATE devices SET clock_offset_s = coalesce(?2, clock_offset_s) WHERE device_id = ?1",
+                )?
+                .execute(params![device_id, offset])?;
                 return Ok(ImportOutcome::Quarantined {
                     device: name,
                     fingerprint: bundle.fingerprint.clone(),
@@ -316,7 +329,8 @@ fn import_checked(
     if me.device_id != manifest.device.id {
         conn.prepare_cached(
             "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4,
-                                clock_offset_s = ?5
+                                clock_offset_s = CASE WHEN ?5 IS NOT NULL AND ?3 >= last_bundle_seq
+                                                      THEN ?5 ELSE clock_offset_s END
               WHERE device_id = ?1",
         )?
         .execute(params![device_id, name, manifest.bundle_seq, now, offset])?;
@@ -353,8 +367,9 @@ pub(crate) fn bundle_files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
             }
             let Ok(kind) = entry.file_type() else { continue };
             if kind.is_dir() {
-                if depth > 0 {
-                    walk(&path, depth - 1, out)?;
+                // A folder that cannot be read ("System Volume Information") is skipped.
+                if depth > 0 && walk(&path, depth - 1, out).is_err() {
+                    tracing::info!("a folder of the stick could not be read; skipped");
                 }
             } else if [".palabre", ".palabre.age", ".palabre-ack", ".palabre-registry.age"]
                 .iter()
@@ -547,18 +562,24 @@ pub(crate) fn trust_device(app: &Palabre, fingerprint: &str) -> Result<Trusted> 
         allowed: "16 hexadecimal digits, as shown by `palabre device list`".into(),
     })?;
     let trusted = app.store().write(|tx| {
-        let found: Option<(String, String, Option<String>)> = tx
-            .query_row(
-                "SELECT device_id, name, lost_at FROM devices WHERE fingerprint = ?1",
-                [&wanted],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let (device_id, name, lost_at) =
-            found.ok_or_else(|| Error::NotFound { entity: "device", id: wanted.clone() })?;
-        if let Some(lost_at) = lost_at {
+        let mut found: Vec<(String, String, Option<String>)> = tx
+            .prepare("SELECT device_id, name, lost_at FROM devices WHERE fingerprint = ?1")?
+            .query_map([&wanted], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        // A key declared lost is never trusted again, under any id it presents.
+        if let Some((_, name, Some(lost_at))) = found.iter().find(|f| f.2.is_some()).cloned() {
             return Err(Error::DeviceLost { name, fingerprint: wanted, lost_at });
         }
+        if found.len() > 1 {
+            return Err(Invalid::UnknownCode {
+                field: "fingerprint",
+                value: wanted,
+                allowed: "a key presented by one device only: two devices here present this one; call HQ's IT person before trusting either".into(),
+            }
+            .into());
+        }
+        let (device_id, name, _) =
+            found.pop().ok_or_else(|| Error::NotFound { entity: "device", id: wanted.clone() })?;
         tx.execute("UPDATE devices SET trusted = 1 WHERE device_id = ?1", [&device_id])?;
         let held: Vec<(String, Vec<u8>)> = tx
             .prepare(
@@ -601,9 +622,10 @@ pub(crate) fn release_held(app: &Palabre, bundle_id: &str) -> Result<ImportOutco
             return Err(Error::NotFound { entity: "held bundle", id: bundle_id.to_string() });
         };
         if reason != "lost" {
-            return Err(Error::NotTrusted {
-                name: "its laptop".into(),
-                fingerprint: "(see `palabre hq held`)".into(),
+            // Waiting for its laptop to be trusted: trusting it merges it.
+            return Err(Error::NotFound {
+                entity: "bundle held from a lost laptop",
+                id: bundle_id.to_string(),
             });
         }
         let outcome = match bundle::read(&bytes) {
@@ -611,13 +633,16 @@ pub(crate) fn release_held(app: &Palabre, bundle_id: &str) -> Result<ImportOutco
             Err(rejection) => rejection.into(),
         };
         // Merged (or already here): no longer held. Refused: it stays held, and says why.
-        if !matches!(outcome, ImportOutcome::Rejected { .. }) {
+        if matches!(outcome, ImportOutcome::Applied { .. } | ImportOutcome::AlreadyImported { .. })
+        {
             tx.execute("DELETE FROM quarantine WHERE bundle_id = ?1", [bundle_id])?;
         }
         Ok(outcome)
     })?;
     log_outcome(&outcome, std::time::Duration::ZERO);
-    tracing::warn!("held bundle of a lost laptop released by HQ");
+    if matches!(outcome, ImportOutcome::Applied { .. }) {
+        tracing::warn!("held bundle of a lost laptop released by HQ");
+    }
     app.scrub_copies()?;
     Ok(outcome)
 }

@@ -70,11 +70,7 @@ pub(crate) fn hq_ack(
         if per_device { acked.into_iter().map(|d| vec![d]).collect() } else { vec![acked] };
     let mut written = Vec::new();
     for devices in groups {
-        let serial = app.store().write(|tx| {
-            let serial = bookkeeping::number(tx, Key::IssuedSerial)? + 1;
-            bookkeeping::put(tx, Key::IssuedSerial, &serial.to_string())?;
-            Ok(serial)
-        })?;
+        let serial = app.store().write(|tx| next_serial(tx))?;
         let signed = issue_ack(&key, &enrollment, serial, devices);
         let who = match signed.payload.devices.as_slice() {
             [one] => crate::files::file_safe(&one.name),
@@ -90,6 +86,17 @@ pub(crate) fn hq_ack(
         written.push(AckWritten { path, serial, devices: signed.payload.devices });
     }
     Ok(written)
+}
+
+/// The serial of the next document HQ issues (acknowledgements, registry and restore bundles),
+/// recorded in the caller's transaction. It is the count of documents issued, or the time in
+/// seconds if that is larger: an HQ restored from an old backup still issues serials above
+/// those the laptops have seen, as long as its clock moves forward.
+pub(crate) fn next_serial(tx: &rusqlite::Connection) -> Result<i64> {
+    let serial =
+        (bookkeeping::number(tx, Key::IssuedSerial)? + 1).max(chrono::Utc::now().timestamp());
+    bookkeeping::put(tx, Key::IssuedSerial, &serial.to_string())?;
+    Ok(serial)
 }
 
 /// Signs an acknowledgement for these devices (HQ's key, HQ's enrollment, the next serial).

@@ -47,9 +47,11 @@ pub enum Key {
     AckedUntil,
     /// HQ's enrollment (JSON): its public keys, fingerprint and programme.
     Enrollment,
-    /// The serial of the last registry or restore bundle from HQ applied here (older ones, and
-    /// the same one again, are refused).
+    /// The serial of the last registry bundle from HQ applied here (older ones, and the same
+    /// one again, are refused).
     RegistrySerial,
+    /// The serial of the last restore bundle from HQ applied here.
+    RestoreSerial,
 
     // HQ only.
     /// The serial of the last document this HQ issued (acknowledgements, registry and restore
@@ -60,7 +62,7 @@ pub enum Key {
 }
 
 impl Key {
-    pub const ALL: [Key; 18] = [
+    pub const ALL: [Key; 19] = [
         Key::Facilitator,
         Key::Programme,
         Key::Language,
@@ -77,6 +79,7 @@ impl Key {
         Key::AckedUntil,
         Key::Enrollment,
         Key::RegistrySerial,
+        Key::RestoreSerial,
         Key::IssuedSerial,
         Key::HqDir,
     ];
@@ -100,6 +103,7 @@ impl Key {
             Key::AckedUntil => "hq_acked_until",
             Key::Enrollment => "hq_enrollment",
             Key::RegistrySerial => "hq_registry_serial",
+            Key::RestoreSerial => "hq_restore_serial",
             Key::IssuedSerial => "hq_ack_issued",
             Key::HqDir => "hq_dir",
         }

@@ -9,3 +9,11 @@ ALTER TABLE devices ADD COLUMN successor_of TEXT;
 -- Why a bundle is held: its laptop is not trusted yet ('untrusted'), or was declared lost
 -- ('lost': held and shown, never merged without an officer's decision).
 ALTER TABLE quarantine ADD COLUMN reason TEXT NOT NULL DEFAULT 'untrusted';
+-- What HQ sent down to each laptop (registry and restore bundles): a later registry carries
+-- these rows' changes again — a merge, an erasure, a plan closed — even once they left its scope.
+CREATE TABLE downlinked (
+    device_id TEXT NOT NULL,
+    entity    TEXT NOT NULL,
+    row_id    TEXT NOT NULL,
+    PRIMARY KEY (device_id, entity, row_id)
+) WITHOUT ROWID;

@@ -72,6 +72,7 @@ export const api = {
   hqAck: (dir, fingerprint = null, perDevice = false) => call('hq_ack', { dir, fingerprint, perDevice }),
   hqRegistry: (device, scope, dir) => call('hq_registry', { device, scope, dir }),
   hqLost: (device) => call('hq_lost', { device }),
+  hqFound: (device) => call('hq_found', { device }),
   hqRestore: (device, replaces, scope, dir) => call('hq_restore', { device, replaces, scope, dir }),
   heldBundles: () => call('held_bundles'),
   releaseHeldBundle: (bundle) => call('release_held_bundle', { bundle }),

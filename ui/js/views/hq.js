@@ -96,10 +96,19 @@ async function renderLaptops(section, downlink, refresh) {
       d.successor_of ? el('div', { class: 'meta' }, t('hq.replaces', { name: d.successor_of })) : null,
       d.lost_at ? el('div', { class: 'warning' }, t('hq.lost_since', { date: formatDate(d.lost_at) })) : null,
     ];
+    // Every action says what went wrong (a busy database, a laptop lost meanwhile) on the page.
     const button = (key, cls, action) => {
       const name = key.slice(key.lastIndexOf('.') + 1);
       const b = el('button', { type: 'button', class: `small ${cls}`, i18n: key, dataset: { action: name, fingerprint: d.fingerprint } });
-      b.addEventListener('click', action);
+      b.addEventListener('click', async () => {
+        const view = document.getElementById('view');
+        clearErrors(view);
+        try {
+          await action();
+        } catch (error) {
+          showError(view, error);
+        }
+      });
       return b;
     };
     const actions = [];
@@ -115,8 +124,20 @@ async function renderLaptops(section, downlink, refresh) {
         await refresh();
       }));
     }
+    if (d.lost_at) {
+      actions.push(button('hq.found', 'secondary', async () => {
+        const sure = await confirmDialog({
+          title: t('hq.found_title', { name: d.name }), body: t('hq.found_body', { name: d.name }),
+          confirm: t('hq.found_confirm'), cancel: t('common.cancel'),
+        });
+        if (!sure) return;
+        const found = await api.hqFound(d.fingerprint);
+        toast(t('hq.found_done', { name: found.name }));
+        await refresh();
+      }));
+    }
     if (d.trusted && !d.lost_at) {
-      actions.push(button('hq.ack_one', 'secondary', () => acknowledge(section.closest('#view') ?? document.getElementById('view'), d)));
+      actions.push(button('hq.ack_one', 'secondary', () => acknowledge(document.getElementById('view'), d)));
       actions.push(button('hq.registry', 'secondary', () => openDownlink(downlink, d, list, 'registry', refresh)));
       // A laptop restored from a lost one: offered once some laptop is declared lost.
       if (list.some((o) => o.lost_at)) actions.push(button('hq.restore', 'secondary', () => openDownlink(downlink, d, list, 'restore', refresh)));
@@ -173,8 +194,19 @@ function openDownlink(section, laptop, all, kind, refresh) {
   write.addEventListener('click', async () => {
     clearErrors(section);
     const scope = { regions: split(regions.value), cercles: split(cercles.value), communes: split(communes.value), groups: group.value ? [group.value] : [] };
+    if (kind === 'restore') {
+      const old = others.find((d) => d.fingerprint === replaces.value);
+      if (old && !old.lost_at) {
+        const sure = await confirmDialog({
+          title: t('hq.lost_title', { name: old.name }), body: t('hq.lost_body', { name: old.name, fingerprint: old.fingerprint }),
+          confirm: t('hq.lost_confirm'), cancel: t('common.cancel'), danger: true,
+        });
+        if (!sure) return;
+      }
+    }
     const dir = await files.open({ directory: true, multiple: false });
     if (!dir) return;
+    write.disabled = true;
     try {
       const written = kind === 'registry'
         ? await api.hqRegistry(laptop.fingerprint, scope, dir)
@@ -186,6 +218,8 @@ function openDownlink(section, laptop, all, kind, refresh) {
       await refresh();
     } catch (error) {
       showError(section, error);
+    } finally {
+      write.disabled = false;
     }
   });
   clear(section,
@@ -213,9 +247,17 @@ function releaseButton(h, refresh) {
       confirm: t('hq.release_confirm'), cancel: t('common.cancel'), danger: true,
     });
     if (!sure) return;
-    const outcome = await api.releaseHeldBundle(h.bundle_id);
-    toast(outcome.outcome === 'applied' ? t('outcome.applied', { count: outcome.new_ops }) : `${t('outcome.rejected')} : ${outcome.reason ?? ''}`);
-    await refresh();
+    const view = document.getElementById('view');
+    clearErrors(view);
+    try {
+      const outcome = await api.releaseHeldBundle(h.bundle_id);
+      toast(outcome.outcome === 'applied' ? t('outcome.applied', { count: outcome.new_ops })
+        : outcome.outcome === 'already_imported' ? t('outcome.already_imported')
+          : `${t('outcome.rejected')} : ${outcome.reason ?? ''}`);
+      await refresh();
+    } catch (error) {
+      showError(view, error);
+    }
   });
   return b;
 }

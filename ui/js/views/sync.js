@@ -133,9 +133,14 @@ export function importControls({ ids, passphrase = () => null, after, primaryFol
   const results = el('ul', { class: 'results', id: ids.results });
   const importFiles = el('button', { type: 'button', class: 'primary', id: ids.files, i18n: 'sync.import' });
   const importFolder = el('button', { type: 'button', class: primaryFolder ? 'primary' : 'secondary', id: ids.folder, i18n: 'sync.import_folder' });
+  const failed = (error) => append(results, el('li', { class: 'outcome rejected' }, `${t('outcome.rejected')} : ${error.message ?? error}`));
   const run = async (paths) => {
     const outcomes = await importPaths(paths, { buttons: [importFiles, importFolder], progress, progressText, results, passphrase: passphrase() });
-    await after(outcomes);
+    try {
+      await after(outcomes);
+    } catch (error) {
+      failed(error);
+    }
   };
   importFiles.addEventListener('click', async () => {
     const chosen = await files.open({ multiple: true, filters: FILTERS() });
@@ -145,7 +150,14 @@ export function importControls({ ids, passphrase = () => null, after, primaryFol
   importFolder.addEventListener('click', async () => {
     const dir = await files.open({ directory: true, multiple: false });
     if (!dir) return;
-    const paths = await api.bundleFilesIn(dir);
+    let paths;
+    try {
+      paths = await api.bundleFilesIn(dir);
+    } catch (error) {
+      clear(results);
+      failed(error);
+      return;
+    }
     if (!paths.length) {
       clear(results, el('li', { class: 'outcome empty' }, t('sync.folder_empty', { dir })));
       return;
@@ -205,7 +217,7 @@ export function outcomeLine(path, outcome) {
   else if (outcome.outcome === 'acknowledged') text = t('outcome.acknowledged', { date: formatDate(outcome.until), count: outcome.up_to_seq });
   else if (outcome.outcome === 'quarantined') text = t('outcome.quarantined', { device: outcome.device, fingerprint: outcome.fingerprint });
   else if (outcome.outcome === 'held') text = t('outcome.held', { device: outcome.device, fingerprint: outcome.fingerprint, date: formatDate(outcome.lost_at) });
-  else if (outcome.outcome === 'from_hq') text = t(`outcome.from_hq_${outcome.kind}`, { people: number(outcome.people), sessions: number(outcome.sessions), plans: number(outcome.plans) });
+  else if (outcome.outcome === 'from_hq') text = t(`outcome.from_hq_${outcome.kind}`, { count: outcome.people, sessions: number(outcome.sessions), plans: number(outcome.plans) });
   else {
     const key = `reject.${outcome.code}`;
     text = `${t('outcome.rejected')} : ${has(key) ? t(key) : outcome.reason}`;
@@ -225,7 +237,8 @@ async function renderDevices(section, ctx) {
     const received = d.ops ? t('sync.complete_up_to', { seq: number(d.gap_free_seq) }) : t('sync.nothing_received');
     const notes = [
       ...d.missing.map((m) => el('div', { class: 'warning' }, t('sync.missing', { from: number(m.from), to: number(m.to) }))),
-      d.quarantined_bundles ? el('div', {}, t('sync.waiting', { count: d.quarantined_bundles })) : null,
+      d.quarantined_bundles && !d.lost_at ? el('div', {}, t('sync.waiting', { count: d.quarantined_bundles })) : null,
+      d.quarantined_bundles && d.lost_at ? el('div', { class: 'warning' }, t('hq.held_count', { count: d.quarantined_bundles })) : null,
       d.forks ? el('div', { class: 'warning' }, t('sync.fork')) : null,
       d.clock_off ? el('div', { class: 'warning clock-warning' }, clockWarning(d.clock_offset_s)) : null,
     ];
