@@ -174,7 +174,7 @@ fn forged_replayed_and_impossible_acks_are_refused_and_change_nothing() {
     import(&s.hq, bundle.path.as_ref().unwrap());
     let newer = s.hq.hq_ack(&out.join("1"), None, false).unwrap().remove(0);
     let older = s.hq.hq_ack(&out.join("0"), None, false).unwrap().remove(0);
-    // Issue order: `newer` is serial 1, `older` serial 2; import 2 first, then 1.
+    // Issue order: `newer` first, `older` second (a higher serial); import the second first.
     assert!(matches!(
         s.laptop.import_bundle_file(&older.path).unwrap(),
         ImportOutcome::Acknowledged { .. }
@@ -207,15 +207,17 @@ fn forged_replayed_and_impossible_acks_are_refused_and_change_nothing() {
         std::fs::write(&path, serde_json::to_vec(&signed).unwrap()).unwrap();
         path
     };
-    assert_eq!(refused(&write_ack(&other_dir, 50, 1, "forged.palabre-ack")), "ack_not_from_hq");
+    // Serials newer than the last applied, so that only what is tested is wrong.
+    let next = newer.serial.max(older.serial) + 1;
+    assert_eq!(refused(&write_ack(&other_dir, next, 1, "forged.palabre-ack")), "ack_not_from_hq");
     // Signed by the real HQ but acknowledging more than the laptop ever wrote.
     assert_eq!(
-        refused(&write_ack(&s.hq_dir, 51, bundle.last_seq + 1, "high.palabre-ack")),
+        refused(&write_ack(&s.hq_dir, next + 1, bundle.last_seq + 1, "high.palabre-ack")),
         "ack_too_high"
     );
     // Altered after signing.
     let genuine =
-        std::fs::read_to_string(write_ack(&s.hq_dir, 52, 1, "genuine.palabre-ack")).unwrap();
+        std::fs::read_to_string(write_ack(&s.hq_dir, next + 2, 1, "genuine.palabre-ack")).unwrap();
     let altered = s.root.join("altered.palabre-ack");
     std::fs::write(&altered, genuine.replace("\"op_seq\":1", "\"op_seq\":2")).unwrap();
     assert_eq!(refused(&altered), "ack_not_from_hq");
