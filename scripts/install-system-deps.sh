@@ -15,7 +15,8 @@ packages=(
   minisign                            # the standard tool checks our bundle signatures
   age                                 # the standard tool decrypts bundles encrypted to HQ
   python3 python3-openpyxl            # a real XLSX reader checks the exported report
-  poppler-utils                       # pdftotext reads the attendance sheets back
+  poppler-utils                       # pdftotext and pdftoppm read the attendance sheets back
+  imagemagick                         # photographs a printed sheet (tilt, blur, noise) for the QR test
 )
 
 missing=()

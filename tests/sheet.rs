@@ -38,8 +38,9 @@ fn session_with(app: &Palabre, people: usize) -> SessionId {
 #[test]
 fn page_counts_follow_the_rows() {
     let app = common::app();
-    // 13 rows a page; 10 blank rows follow the participants.
-    for (people, expected) in [(0, 1), (15, 2), (16, 2), (17, 3), (200, 17)] {
+    // 12 rows a page; 10 blank rows follow the participants.
+    assert_eq!(palabre::sheet::ROWS_PER_PAGE, 12);
+    for (people, expected) in [(0, 1), (13, 2), (14, 2), (15, 3), (200, 18)] {
         let s = session_with(&app, people);
         let text = pages(&app.attendance_sheet(Some(s), Lang::Fr, 10).unwrap());
         assert_eq!(text.len(), expected, "{people} participants");
@@ -88,7 +89,11 @@ fn every_name_prints_composed_and_both_languages_have_their_labels() {
     ] {
         assert!(fr.contains(name), "{name} missing from:\n{fr}");
     }
-    assert!(fr.contains("Groupements de femmes, Autorités municipales"));
+    // The groups wrap left of the QR code: compare words, not lines.
+    let words: Vec<&str> = fr.split_whitespace().collect();
+    for word in ["Groupements", "de", "femmes,", "Autorités", "municipales"] {
+        assert!(words.contains(&word), "{word} missing from:\n{fr}");
+    }
     assert!(fr.contains("14/03/2024 – 15/03/2024"));
     assert!(fr.contains("34"), "age on the session date");
     assert!(fr.contains(&palabre::sheet::check_code(s)));
@@ -198,4 +203,96 @@ fn the_sheet_never_prints_a_registered_phone_number() {
         let label = palabre::translate(lang, "field.phone", &[]);
         assert!(text.contains(&label), "the empty phone column is still there: {label}\n{text}");
     }
+}
+
+/// Each page of a PDF as a greyscale image, rendered by pdftoppm at `dpi`.
+fn rendered(pdf: &[u8], dpi: u32) -> Vec<image::GrayImage> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sheet.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-gray", "-r", &dpi.to_string()])
+        .arg(&path)
+        .arg(dir.path().join("page"))
+        .status()
+        .expect("pdftoppm is missing (poppler-utils; make test installs it)");
+    assert!(status.success());
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    files.sort();
+    files.iter().map(|p| image::open(p).unwrap().to_luma8()).collect()
+}
+
+/// The sheet codes rqrr finds in an image.
+fn codes_in(image: &image::GrayImage) -> Vec<palabre::sheet::code::SheetCode> {
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
+        image.width() as usize,
+        image.height() as usize,
+        |x, y| image.get_pixel(x as u32, y as u32)[0],
+    );
+    prepared
+        .detect_grids()
+        .iter()
+        .filter_map(|grid| grid.decode().ok())
+        .filter_map(|(_, text)| palabre::sheet::code::SheetCode::parse(&text))
+        .collect()
+}
+
+/// What a phone does to a sheet, by ImageMagick: a tilt, blur, noise and JPEG compression.
+fn photographed(page: &image::GrayImage, args: &[&str]) -> image::GrayImage {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("page.png");
+    let output = dir.path().join("photo.jpg");
+    page.save(&input).unwrap();
+    let status = std::process::Command::new("convert")
+        .arg(&input)
+        .args(args)
+        .args(["-quality", "60"])
+        .arg(&output)
+        .status()
+        .expect("ImageMagick's convert is missing (imagemagick; make test installs it)");
+    assert!(status.success(), "convert {args:?}");
+    image::open(&output).unwrap().to_luma8()
+}
+
+#[test]
+fn every_page_carries_a_qr_code_of_its_session_and_page_that_survives_a_phone_photo() {
+    let app = common::app();
+    let s = session_with(&app, 20);
+    let pdf = app.attendance_sheet(Some(s), Lang::Fr, 10).unwrap();
+    let pages = rendered(&pdf, 200);
+    assert_eq!(pages.len(), 3);
+    for (i, page) in pages.iter().enumerate() {
+        let found = codes_in(page);
+        assert_eq!(found.len(), 1, "one code on page {}", i + 1);
+        assert_eq!(found[0].session, Some(s));
+        assert_eq!((found[0].page, found[0].pages), (i + 1, 3));
+        assert_eq!(found[0].check.as_deref(), Some(palabre::sheet::check_code(s).as_str()));
+    }
+    // A phone's photo: tilted, upside down, blurred, noisy, compressed, and as small as a photo
+    // shrunk for a messaging app (120 dots an inch across the sheet, 1,400 pixels wide).
+    let page = &pages[1];
+    for treatment in [
+        &["-rotate", "7", "-blur", "0x1"][..],
+        &["-rotate", "180", "-attenuate", "0.4", "+noise", "Gaussian"][..],
+        &["-rotate", "-90", "-resize", "60%"][..],
+        &["-blur", "0x1.5", "-attenuate", "0.5", "+noise", "Gaussian"][..],
+        // Grey paper in a dim room: the contrast halved.
+        &["-rotate", "3", "+level", "25%,75%"][..],
+    ] {
+        let photo = photographed(page, treatment);
+        let found = codes_in(&photo);
+        assert_eq!(found.len(), 1, "read after {treatment:?}");
+        assert_eq!((found[0].session, found[0].page), (Some(s), 2), "after {treatment:?}");
+    }
+    // A blank sheet says it is blank, page by page.
+    let blank = rendered(&app.attendance_sheet(None, Lang::En, 30).unwrap(), 200);
+    assert_eq!(blank.len(), 3);
+    let found = codes_in(&blank[2]);
+    assert_eq!(found.len(), 1);
+    assert_eq!((found[0].session, found[0].page, found[0].pages), (None, 3, 3));
 }

@@ -9,8 +9,10 @@ use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 
+use super::code::SheetCode;
 use super::{SheetData, check_code, composed};
 use crate::i18n::{Lang, t};
+use qrcode::canvas::MaskPattern;
 
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
@@ -19,16 +21,23 @@ const BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
 const WIDTH: f32 = 841.89;
 const HEIGHT: f32 = 595.28;
 const MARGIN: f32 = 28.0;
-const HEADER_HEIGHT: f32 = 96.0;
+const HEADER_HEIGHT: f32 = 127.0;
 const TABLE_HEADER: f32 = 22.0;
 /// Tall enough for a signature or a thumbprint (11 mm).
 const ROW: f32 = 31.0;
 const FOOTER: f32 = 22.0;
-/// Participant rows on each page.
-pub const ROWS_PER_PAGE: usize = 13;
+/// Participant rows on each page (twelve, so that the header holds the QR code and every group).
+pub const ROWS_PER_PAGE: usize = 12;
 const TEXT_SIZE: f32 = 9.5;
 /// Lines the stakeholder groups may take in the header.
-const GROUP_LINES: usize = 4;
+const GROUP_LINES: usize = 6;
+/// The QR code's side (32 mm), in the header's top right corner: 33 modules of 2.7 pt (0.96 mm),
+/// four and a half pixels a module on a photo of the whole sheet shrunk to 1,400 pixels for a
+/// messaging app (the test's worst case; at 27 mm it failed there for some masks), a dozen on a
+/// phone's full photo. The page's white around it is its quiet zone: nothing is drawn within
+/// 12 pt of it.
+const QR_SIZE: f32 = 90.0;
+const QR_GAP: f32 = 12.0;
 
 /// Column widths (points) of: No., name, sex, age, role, community, phone, signature.
 const COLUMNS: [f32; 8] = [30.0, 176.0, 52.0, 34.0, 130.0, 110.0, 92.0, 161.89];
@@ -136,8 +145,75 @@ fn shade(surface: &mut Surface<'_>, rect: Rect) {
     }
 }
 
-/// The header of every page: title, programme, session, dates, place, facilitator, groups.
-fn header(surface: &mut Surface<'_>, fonts: &Fonts, data: &SheetData, lang: Lang) {
+/// The page's QR code (see `sheet::code`): each dark module a filled square, runs of them drawn
+/// as one rectangle, in one path. (Drawn as a tiny image scaled up instead, a viewer
+/// smooths its edges and a shrunk photo of it no longer reads; vector squares stay sharp.)
+fn qr_code(surface: &mut Surface<'_>, code: &SheetCode, mask: MaskPattern) {
+    let modules = code.modules_masked(mask);
+    let size = QR_SIZE / modules.len() as f32;
+    let (left, top) = (WIDTH - MARGIN - QR_SIZE, MARGIN + 2.0);
+    // Runs of dark modules per row; a run that repeats exactly in the rows below (the finder
+    // patterns' bars, long strokes) grows into one taller rectangle.
+    let mut open: Vec<(usize, usize, usize, usize)> = Vec::new(); // (start, end, first row, rows)
+    let mut rects: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for (y, row) in modules.iter().enumerate() {
+        let mut runs = Vec::new();
+        let mut x = 0;
+        while x < row.len() {
+            if row[x] {
+                let start = x;
+                while x < row.len() && row[x] {
+                    x += 1;
+                }
+                runs.push((start, x));
+            } else {
+                x += 1;
+            }
+        }
+        let mut next = Vec::with_capacity(runs.len());
+        for (start, end) in runs {
+            match open.iter().position(|r| r.0 == start && r.1 == end) {
+                Some(i) => {
+                    let r = open.swap_remove(i);
+                    next.push((start, end, r.2, r.3 + 1));
+                }
+                None => next.push((start, end, y, 1)),
+            }
+        }
+        rects.append(&mut open);
+        open = next;
+    }
+    rects.append(&mut open);
+    // In module units (small whole numbers: a short content stream), scaled into place.
+    let mut path = PathBuilder::new();
+    for (start, end, row, rows) in rects {
+        let rect = Rect::from_xywh(start as f32, row as f32, (end - start) as f32, rows as f32);
+        path.push_rect(rect.expect("a module"));
+    }
+    if let Some(path) = path.finish() {
+        surface.push_transform(&krilla::geom::Transform::from_row(size, 0.0, 0.0, size, left, top));
+        surface.set_stroke(None);
+        surface.set_fill(Some(Fill {
+            paint: rgb::Color::black().into(),
+            opacity: NormalizedF32::ONE,
+            ..Default::default()
+        }));
+        surface.draw_path(&path);
+        surface.pop();
+    }
+}
+
+/// The header of every page: title, programme, session, dates, place, facilitator, groups, and
+/// the page's QR code in the top right corner.
+fn header(
+    surface: &mut Surface<'_>,
+    fonts: &Fonts,
+    data: &SheetData,
+    lang: Lang,
+    code: &SheetCode,
+    mask: MaskPattern,
+) {
+    qr_code(surface, code, mask);
     let tr = |key: &str| t(lang, key, &[]);
     text(surface, &fonts.bold, 16.0, MARGIN, MARGIN + 14.0, &tr("sheet.title"));
     let blank = data.title.is_empty();
@@ -162,26 +238,22 @@ fn header(surface: &mut Surface<'_>, fonts: &Fonts, data: &SheetData, lang: Lang
         let value = wrap(fonts, value, 10.0, half - offset - 12.0, 1).pop().unwrap_or_default();
         text(surface, &fonts.regular, 10.0, MARGIN + offset, y, &value);
     }
-    // Right: the facilitator, then every stakeholder group, wrapped (up to four lines: all nine
-    // groups fit in French), never cut.
+    // Right, left of the QR code: the facilitator, then every stakeholder group, wrapped (up to
+    // six lines: all nine groups fit in French), never cut.
     let x = MARGIN + half;
+    let right = half - QR_SIZE - QR_GAP;
     let offset = label_at(surface, x, top, &tr("sheet.facilitator"));
-    let value = wrap(fonts, &field(&data.facilitator), 10.0, half - offset - 12.0, 1);
+    let value = wrap(fonts, &field(&data.facilitator), 10.0, right - offset, 1);
     text(surface, &fonts.regular, 10.0, x + offset, top, &value.concat());
     let offset = label_at(surface, x, top + 16.0, &tr("sheet.groups"));
-    let groups = wrap(fonts, &field(&data.groups), 9.5, half - offset - 12.0, GROUP_LINES);
+    let groups = wrap(fonts, &field(&data.groups), 9.5, right - offset, GROUP_LINES);
     for (i, line) in groups.iter().enumerate() {
         text(surface, &fonts.regular, 9.5, x + offset, top + 16.0 + i as f32 * 11.5, line);
     }
     if blank {
-        text(
-            surface,
-            &fonts.regular,
-            8.5,
-            WIDTH - MARGIN - 200.0,
-            MARGIN + 14.0,
-            &tr("sheet.blank_sheet"),
-        );
+        let label = tr("sheet.blank_sheet");
+        let at = WIDTH - MARGIN - QR_SIZE - QR_GAP - fonts.width(&label, 8.5, false);
+        text(surface, &fonts.regular, 8.5, at, MARGIN + 14.0, &label);
     }
 }
 
@@ -240,11 +312,14 @@ pub fn render(data: &SheetData, lang: Lang) -> Vec<u8> {
         "sheet.totals",
         &[("registered", data.lines.len().to_string()), ("blank", data.blank_rows.to_string())],
     );
+    // The QR codes' mask, chosen once for the sheet (see `SheetCode::best_mask`).
+    let mask = SheetCode::new(data.session_id, 1, pages).best_mask();
     for page_index in 0..pages {
         let mut page =
             document.start_page_with(PageSettings::from_wh(WIDTH, HEIGHT).expect("A4 landscape"));
         let mut surface = page.surface();
-        header(&mut surface, &fonts, data, lang);
+        let page_code = SheetCode::new(data.session_id, page_index + 1, pages);
+        header(&mut surface, &fonts, data, lang, &page_code, mask);
         let top = MARGIN + HEADER_HEIGHT;
         table_header(&mut surface, &fonts, top, lang);
         let first = page_index * ROWS_PER_PAGE;

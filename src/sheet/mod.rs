@@ -1,9 +1,11 @@
 //! The attendance sheet: an A4 landscape PDF to print before a session. Registered participants
 //! are pre-filled (sorted by name), then numbered blank rows; the header and the table header
 //! repeat on every page, with "Page i / n", the session id and a short check code so a paper sheet
-//! can be matched back to its session. Text is composed (NFC) and set in Noto Sans, embedded and
+//! can be matched back to its session, and a QR code of the three (`code`) that a photo of the
+//! signed sheet is read back by. Text is composed (NFC) and set in Noto Sans, embedded and
 //! subset, which covers French and Bambara letters (Ɛ, Ɔ, Ɲ, Ŋ). Long names wrap onto two lines.
 
+pub mod code;
 mod layout;
 
 use chrono::NaiveDate;
