@@ -357,6 +357,8 @@ pub enum Error {
     DeviceLost { name: String, fingerprint: String, lost_at: String },
     #[error("{what}. Nothing was written.")]
     NeedsScope { what: String },
+    #[error("This photo or scan was refused: {reason}. Nothing was stored.")]
+    Photo { reason: String },
     #[error(
         "The laptop '{name}' ({fingerprint}) is not trusted here yet: compare its fingerprint with its facilitator by phone and trust it first. Nothing was written."
     )]
@@ -419,6 +421,7 @@ impl Error {
             Error::NotHq => "not_hq",
             Error::DeviceLost { .. } => "device_lost",
             Error::NeedsScope { .. } => "needs_scope",
+            Error::Photo { .. } => "bad_photo",
             Error::NotTrusted { .. } => "not_trusted",
             Error::SameLaptop => "same_laptop",
             Error::Rejected { .. } => "bundle_rejected",
@@ -495,6 +498,7 @@ pub const CODES: &[&str] = &[
     "not_hq",
     "device_lost",
     "needs_scope",
+    "bad_photo",
     "not_trusted",
     "same_laptop",
     "bundle_rejected",
@@ -573,6 +577,7 @@ mod tests {
                 lost_at: String::new(),
             },
             Error::NeedsScope { what: String::new() },
+            Error::Photo { reason: String::new() },
             Error::NotTrusted { name: String::new(), fingerprint: String::new() },
             Error::SameLaptop,
             Error::Rejected { file: PathBuf::new(), rejection: Rejection::NotAZip },

@@ -316,6 +316,12 @@ impl Palabre {
     }
 
     // Attendance sheets (sheet).
+    /// The QR code on a photo or scan of a signed sheet (PNG or JPEG): its session and page, or
+    /// None when none can be read. Refuses files that are not such pictures or exceed the limits
+    /// (`sheet::read`), before decoding them.
+    pub fn read_sheet_code(bytes: &[u8]) -> Result<Option<SheetCode>> {
+        sheet::read::read_code(bytes)
+    }
     /// The data of a session's sheet (or of a blank sheet when `session` is None).
     pub fn sheet_data(
         &self,

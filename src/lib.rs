@@ -82,6 +82,7 @@ pub use duplicates::{Candidates, Decision, Level, Merged, Reason, Unmerged};
 pub use report::export::CsvFlavour;
 pub use report::indicators::Period;
 pub use report::{NamedList, Overview, Report};
+pub use sheet::code::SheetCode;
 pub use sheet::{DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS};
 // The journal and exchange.
 pub use exchange::bundle::Bundle;

@@ -244,11 +244,18 @@ fn codes_in(image: &image::GrayImage) -> Vec<palabre::sheet::code::SheetCode> {
 
 /// What a phone does to a sheet, by ImageMagick: a tilt, blur, noise and JPEG compression.
 fn photographed(page: &image::GrayImage, args: &[&str]) -> image::GrayImage {
+    image::load_from_memory(&photo_bytes(page, args)).unwrap().to_luma8()
+}
+
+/// The JPEG file of that photo.
+fn photo_bytes(page: &image::GrayImage, args: &[&str]) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("page.png");
     let output = dir.path().join("photo.jpg");
     page.save(&input).unwrap();
+    // A fixed seed: the same noise every run, so that the test says the same thing every run.
     let status = std::process::Command::new("convert")
+        .args(["-seed", "19"])
         .arg(&input)
         .args(args)
         .args(["-quality", "60"])
@@ -256,7 +263,7 @@ fn photographed(page: &image::GrayImage, args: &[&str]) -> image::GrayImage {
         .status()
         .expect("ImageMagick's convert is missing (imagemagick; make test installs it)");
     assert!(status.success(), "convert {args:?}");
-    image::open(&output).unwrap().to_luma8()
+    std::fs::read(&output).unwrap()
 }
 
 #[test]
@@ -295,4 +302,36 @@ fn every_page_carries_a_qr_code_of_its_session_and_page_that_survives_a_phone_ph
     let found = codes_in(&blank[2]);
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].session, found[0].page, found[0].pages), (None, 3, 3));
+}
+
+#[test]
+fn a_photo_of_a_sheet_names_its_session_and_page_and_anything_else_is_refused_or_unread() {
+    let app = common::app();
+    let s = session_with(&app, 20);
+    let pages = rendered(&app.attendance_sheet(Some(s), Lang::Fr, 10).unwrap(), 200);
+    // Grey paper in a dim room (a fifth of the contrast left), a noisy sensor, a tilt.
+    let dim = ["-rotate", "3", "+level", "40%,60%", "-attenuate", "0.2", "+noise", "Gaussian"];
+    let photo = photo_bytes(&pages[2], &dim);
+    let code = palabre::Palabre::read_sheet_code(&photo).unwrap().expect("read in the dim");
+    assert_eq!((code.session, code.page, code.pages), (Some(s), 3, 3));
+    // A full-resolution photo (shrunk before the search) reads too.
+    let big = photo_bytes(&pages[0], &["-resize", "250%"]);
+    let code = palabre::Palabre::read_sheet_code(&big).unwrap().unwrap();
+    assert_eq!((code.session, code.page), (Some(s), 1));
+    // A picture without a sheet code, a file that is not a picture, one too large, one whose
+    // header claims a picture wider than any camera's.
+    let plain = image::GrayImage::from_pixel(400, 300, image::Luma([200]));
+    let mut png = Vec::new();
+    plain.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    assert_eq!(palabre::Palabre::read_sheet_code(&png).unwrap(), None);
+    let refused = |bytes: &[u8]| palabre::Palabre::read_sheet_code(bytes).unwrap_err();
+    let pdf = app.attendance_sheet(Some(s), Lang::Fr, 1).unwrap();
+    assert_eq!(refused(&pdf).code(), "bad_photo");
+    assert!(refused(&pdf).to_string().contains("not a PNG or JPEG"));
+    assert!(refused(&vec![0u8; 41 << 20]).to_string().contains("MB"));
+    let wide = image::GrayImage::from_pixel(12_001, 1, image::Luma([255]));
+    let mut png = Vec::new();
+    wide.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    assert!(png.len() < 100_000, "a small file");
+    assert!(refused(&png).to_string().contains("12000 pixels"));
 }

@@ -94,6 +94,9 @@ enum Command {
         #[arg(long, default_value_t = palabre::DEFAULT_BLANK_ROWS as u64, value_parser = clap::value_parser!(u64).range(0..=palabre::MAX_BLANK_ROWS as u64))]
         blank_rows: u64,
     },
+    /// Photos and scans of signed sheets.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
     /// The programme's figures: people reached by sex and age, activities by group, actions.
     Report {
         /// First day of the period (YYYY-MM-DD), inclusive.
@@ -257,6 +260,16 @@ impl ScopeFlags {
             groups: self.groups,
         }
     }
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Read the QR code on photos or scans of signed sheets (PNG or JPEG): which session and
+    /// page each is. Nothing is stored yet (attaching them comes with issue 20).
+    Read {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -660,6 +673,15 @@ fn run(cli: Cli, command: &str) -> Result<(), Error> {
         Command::Bundle(BundleCommand::Inspect { file }) => {
             return out.inspected(&read_bundle(file)?);
         }
+        Command::Evidence(EvidenceCommand::Read { files }) => {
+            let mut read = Vec::with_capacity(files.len());
+            for file in files {
+                let bytes = std::fs::read(file)
+                    .map_err(|source| Error::Io { path: file.clone(), source })?;
+                read.push((file.clone(), Palabre::read_sheet_code(&bytes)?));
+            }
+            return out.sheet_codes(&read);
+        }
         _ => {}
     }
     let db = cli.db.unwrap_or_else(palabre::default_db_path);
@@ -892,7 +914,8 @@ fn run_on(
             }
             Ok(())
         }
-        Command::Bundle(BundleCommand::Verify { .. } | BundleCommand::Inspect { .. }) => {
+        Command::Bundle(BundleCommand::Verify { .. } | BundleCommand::Inspect { .. })
+        | Command::Evidence(EvidenceCommand::Read { .. }) => {
             unreachable!("handled before the database is opened")
         }
         Command::Sheet { session, out: path, lang, blank_rows } => {

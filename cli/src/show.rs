@@ -715,6 +715,42 @@ impl Out {
 }
 
 impl Out {
+    pub fn sheet_codes(
+        &self,
+        read: &[(std::path::PathBuf, Option<palabre::SheetCode>)],
+    ) -> Result<(), Error> {
+        if self.json {
+            let list: Vec<_> = read
+                .iter()
+                .map(|(file, code)| {
+                    json!({
+                        "file": file,
+                        "found": code.is_some(),
+                        "session_id": code.as_ref().and_then(|c| c.session).map(|s| s.to_string()),
+                        "check": code.as_ref().and_then(|c| c.check.clone()),
+                        "page": code.as_ref().map(|c| c.page),
+                        "pages": code.as_ref().map(|c| c.pages),
+                    })
+                })
+                .collect();
+            return print_json(&json!({ "sheets": list }));
+        }
+        for (file, code) in read {
+            match code {
+                Some(palabre::SheetCode { session: Some(id), check, page, pages }) => say!(
+                    "{}: session {id} (code {}), page {page} of {pages}",
+                    file.display(),
+                    check.as_deref().unwrap_or("")
+                ),
+                Some(palabre::SheetCode { session: None, page, pages, .. }) => {
+                    say!("{}: a blank sheet, page {page} of {pages}", file.display())
+                }
+                None => say!("{}: no sheet code found", file.display()),
+            }
+        }
+        Ok(())
+    }
+
     pub fn downlink(&self, written: &palabre::DownlinkWritten) -> Result<(), Error> {
         if self.json {
             return print_json(written);

@@ -7,6 +7,7 @@
 
 pub mod code;
 mod layout;
+pub mod read;
 
 use chrono::NaiveDate;
 use unicode_normalization::UnicodeNormalization;
