@@ -11,16 +11,7 @@ use common::pages;
 fn the_cli_writes_a_sheet_and_refuses_unknown_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    let bin = env!("CARGO_BIN_EXE_palabre");
-    let run = |args: &[&str]| {
-        Command::new(bin)
-            .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::palabre(&db, args);
     assert!(run(&["demo"]).status.success());
     let out = dir.path().join("blank.pdf");
     assert!(
@@ -39,16 +30,7 @@ fn the_cli_writes_a_sheet_and_refuses_unknown_sessions() {
 fn the_cli_reads_which_session_and_page_a_scanned_sheet_is() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
-    let bin = env!("CARGO_BIN_EXE_palabre");
-    let run = |args: &[&str]| {
-        Command::new(bin)
-            .env("PALABRE_PASSPHRASE", common::PASSPHRASE)
-            .arg("--db")
-            .arg(&db)
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::palabre(&db, args);
     assert!(run(&["demo"]).status.success());
     let listed: serde_json::Value =
         serde_json::from_slice(&run(&["--json", "session", "list"]).stdout).unwrap();
