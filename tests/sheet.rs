@@ -227,21 +227,6 @@ fn rendered(pdf: &[u8], dpi: u32) -> Vec<image::GrayImage> {
     files.iter().map(|p| image::open(p).unwrap().to_luma8()).collect()
 }
 
-/// The sheet codes rqrr finds in an image.
-fn codes_in(image: &image::GrayImage) -> Vec<palabre::sheet::code::SheetCode> {
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
-        image.width() as usize,
-        image.height() as usize,
-        |x, y| image.get_pixel(x as u32, y as u32)[0],
-    );
-    prepared
-        .detect_grids()
-        .iter()
-        .filter_map(|grid| grid.decode().ok())
-        .filter_map(|(_, text)| palabre::sheet::code::SheetCode::parse(&text))
-        .collect()
-}
-
 /// What a phone does to a sheet, by ImageMagick: a tilt, blur, noise and JPEG compression.
 fn photographed(page: &image::GrayImage, args: &[&str]) -> image::GrayImage {
     image::load_from_memory(&photo_bytes(page, args)).unwrap().to_luma8()
@@ -274,7 +259,7 @@ fn every_page_carries_a_qr_code_of_its_session_and_page_that_survives_a_phone_ph
     let pages = rendered(&pdf, 200);
     assert_eq!(pages.len(), 3);
     for (i, page) in pages.iter().enumerate() {
-        let found = codes_in(page);
+        let found = palabre::sheet::read::codes_in(page);
         assert_eq!(found.len(), 1, "one code on page {}", i + 1);
         assert_eq!(found[0].session, Some(s));
         assert_eq!((found[0].page, found[0].pages), (i + 1, 3));
@@ -292,14 +277,14 @@ fn every_page_carries_a_qr_code_of_its_session_and_page_that_survives_a_phone_ph
         &["-rotate", "3", "+level", "25%,75%"][..],
     ] {
         let photo = photographed(page, treatment);
-        let found = codes_in(&photo);
+        let found = palabre::sheet::read::codes_in(&photo);
         assert_eq!(found.len(), 1, "read after {treatment:?}");
         assert_eq!((found[0].session, found[0].page), (Some(s), 2), "after {treatment:?}");
     }
     // A blank sheet says it is blank, page by page.
     let blank = rendered(&app.attendance_sheet(None, Lang::En, 30).unwrap(), 200);
     assert_eq!(blank.len(), 3);
-    let found = codes_in(&blank[2]);
+    let found = palabre::sheet::read::codes_in(&blank[2]);
     assert_eq!(found.len(), 1);
     assert_eq!((found[0].session, found[0].page, found[0].pages), (None, 3, 3));
 }

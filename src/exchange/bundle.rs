@@ -36,7 +36,7 @@ pub(crate) const MAX_SIGNATURE_BYTES: u64 = 4 << 10;
 /// Largest ops.jsonl accepted once decompressed: about four million ops.
 pub const MAX_OPS_BYTES: u64 = 1 << 30;
 /// Longest line of ops.jsonl (one op; the longest text field is 10,000 characters).
-pub(crate) const MAX_OP_LINE: usize = 128 << 10;
+const MAX_OP_LINE: usize = 128 << 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -313,6 +313,17 @@ pub(crate) fn named_entries(
     Ok(found)
 }
 
+/// Whether `bytes` are exactly the canonical layout (`canonical_zip`) of their `entries`, in
+/// this order: any changed byte, even in zip metadata readers ignore, is refused. Bundles and
+/// HQ's registry bundles (`downlink`) share it.
+pub(crate) fn is_canonical(
+    bytes: &[u8],
+    entries: &BTreeMap<&'static str, Vec<u8>>,
+    order: [&'static str; 3],
+) -> bool {
+    canonical_zip(&order.map(|name| (name, &entries[name][..]))) == bytes
+}
+
 /// Every check that needs no database, in the order of the module doc.
 pub fn read(bytes: &[u8]) -> Result<Bundle, Rejection> {
     read_with(bytes, Limits::default())
@@ -328,12 +339,7 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
         return Err(Rejection::Encrypted);
     }
     let entries = entries(bytes, limits)?;
-    let canonical = canonical_zip(&[
-        (MANIFEST, &entries[MANIFEST][..]),
-        (SIGNATURE, &entries[SIGNATURE][..]),
-        (OPS, &entries[OPS][..]),
-    ]);
-    if canonical != bytes {
+    if !is_canonical(bytes, &entries, [MANIFEST, SIGNATURE, OPS]) {
         return Err(contents("its zip layout was changed after it was made"));
     }
     let manifest_bytes = &entries[MANIFEST];
@@ -401,34 +407,48 @@ pub(crate) fn check_op(op: &Op, today: chrono::NaiveDate) -> Result<(), String> 
     Ok(())
 }
 
-/// Strict decoding of ops.jsonl against its manifest.
-pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejection> {
+/// Strict decoding of an ops.jsonl, line by line: UTF-8, a bounded line, one op of exactly the
+/// known keys, `place` (the caller's own checks: who signed it, its number, given the line's
+/// index), then `check_op`. Bundles and HQ's registry bundles (`downlink`) share it.
+pub(crate) fn decode_lines(
+    jsonl: &[u8],
+    mut place: impl FnMut(usize, &Op) -> Result<(), String>,
+) -> Result<Vec<Op>, Rejection> {
     let text = std::str::from_utf8(jsonl)
         .map_err(|_| Rejection::Op { line: 0, reason: "not UTF-8".into() })?;
     let body = text.strip_suffix('\n').unwrap_or(text);
     let today = chrono::Local::now().date_naive();
     let mut ops = Vec::new();
-    if !body.is_empty() {
-        for (index, line) in body.split('\n').enumerate() {
-            let line_no = index + 1;
-            let bad = |reason: String| Rejection::Op { line: line_no, reason };
-            if line.len() > MAX_OP_LINE {
-                return Err(bad(format!("longer than {MAX_OP_LINE} bytes")));
-            }
-            let op: Op = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-            if op.device_id != manifest.device.id {
-                return Err(bad(format!("it is by device {}, not by the signer", op.device_id)));
-            }
-            check_op(&op, today).map_err(bad)?;
-            let Some(expected) = manifest.ops.first_seq.checked_add(index as i64) else {
-                return Err(bad("its number is out of range".into()));
-            };
-            if op.op_seq != expected {
-                return Err(bad(format!("numbered {} where {expected} was expected", op.op_seq)));
-            }
-            ops.push(op);
-        }
+    if body.is_empty() {
+        return Ok(ops);
     }
+    for (index, line) in body.split('\n').enumerate() {
+        let bad = |reason: String| Rejection::Op { line: index + 1, reason };
+        if line.len() > MAX_OP_LINE {
+            return Err(bad(format!("longer than {MAX_OP_LINE} bytes")));
+        }
+        let op: Op = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        place(index, &op).map_err(bad)?;
+        check_op(&op, today).map_err(bad)?;
+        ops.push(op);
+    }
+    Ok(ops)
+}
+
+/// Strict decoding of ops.jsonl against its manifest.
+pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejection> {
+    let ops = decode_lines(jsonl, |index, op| {
+        if op.device_id != manifest.device.id {
+            return Err(format!("it is by device {}, not by the signer", op.device_id));
+        }
+        let Some(expected) = manifest.ops.first_seq.checked_add(index as i64) else {
+            return Err("its number is out of range".into());
+        };
+        if op.op_seq != expected {
+            return Err(format!("numbered {} where {expected} was expected", op.op_seq));
+        }
+        Ok(())
+    })?;
     let range = manifest.ops;
     let consistent = if ops.is_empty() {
         range.count == 0

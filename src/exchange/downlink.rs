@@ -24,9 +24,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{Error, Rejection, Result};
-use crate::exchange::bundle::{
-    self, EntryDigest, MAX_MANIFEST_BYTES, MAX_OP_LINE, MAX_SIGNATURE_BYTES,
-};
+use crate::exchange::bundle::{self, EntryDigest, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES};
 use crate::exchange::documents::Enrollment;
 use crate::exchange::import::ImportOutcome;
 use crate::exchange::minisign;
@@ -202,12 +200,7 @@ pub fn read(bytes: &[u8], hq: &Enrollment) -> std::result::Result<Downlink, Reje
             (OPS, bundle::MAX_OPS_BYTES),
         ],
     )?;
-    let canonical = bundle::canonical_zip(&[
-        (MANIFEST, &entries[MANIFEST][..]),
-        (SIGNATURE, &entries[SIGNATURE][..]),
-        (OPS, &entries[OPS][..]),
-    ]);
-    if canonical != bytes {
+    if !bundle::is_canonical(bytes, &entries, [MANIFEST, SIGNATURE, OPS]) {
         return Err(bad("its zip layout was changed after HQ wrote it"));
     }
     let manifest_bytes = &entries[MANIFEST];
@@ -246,27 +239,9 @@ pub fn read(bytes: &[u8], hq: &Enrollment) -> std::result::Result<Downlink, Reje
 
 /// Strict decoding of ops.jsonl: ops of any device, each checked as a bundle's.
 fn decode(jsonl: &[u8]) -> std::result::Result<Vec<Op>, Rejection> {
-    let text = std::str::from_utf8(jsonl)
-        .map_err(|_| Rejection::Op { line: 0, reason: "not UTF-8".into() })?;
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    let today = chrono::Local::now().date_naive();
-    let mut ops = Vec::new();
-    if body.is_empty() {
-        return Ok(ops);
-    }
-    for (index, line) in body.split('\n').enumerate() {
-        let bad = |reason: String| Rejection::Op { line: index + 1, reason };
-        if line.len() > MAX_OP_LINE {
-            return Err(bad(format!("longer than {MAX_OP_LINE} bytes")));
-        }
-        let op: Op = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
-        bundle::check_op(&op, today).map_err(bad)?;
-        if op.op_seq < 1 {
-            return Err(bad("its number is out of range".into()));
-        }
-        ops.push(op);
-    }
-    Ok(ops)
+    bundle::decode_lines(jsonl, |_, op| {
+        if op.op_seq < 1 { Err("its number is out of range".into()) } else { Ok(()) }
+    })
 }
 
 /// Applies a file from HQ on this laptop, inside the caller's transaction: every check first,

@@ -618,7 +618,7 @@ pub(crate) fn lost(app: &Palabre, device: &str) -> Result<LostMarked> {
 /// bundles merge if it was trusted, or wait for the officer to trust it.
 pub(crate) fn found(app: &Palabre, device: &str) -> Result<LostMarked> {
     app.hq_dir()?.ok_or(Error::NotHq)?;
-    let found = app.store().write(|tx| {
+    let (found, trusted) = app.store().write(|tx| {
         let known = find_device(tx, device)?;
         let Some(lost_at) = known.lost_at.clone() else {
             return Err(Error::NotFound { entity: "lost device", id: device.to_string() });
@@ -628,11 +628,13 @@ pub(crate) fn found(app: &Palabre, device: &str) -> Result<LostMarked> {
             "UPDATE quarantine SET reason = 'untrusted' WHERE device_id = ?1 AND reason = 'lost'",
             [&known.id],
         )?;
-        Ok(LostMarked { name: known.name, fingerprint: known.fingerprint, lost_at, newly: false })
+        let found =
+            LostMarked { name: known.name, fingerprint: known.fingerprint, lost_at, newly: false };
+        Ok((found, known.trusted))
     })?;
     tracing::warn!(fingerprint = %found.fingerprint, "laptop no longer declared lost");
     // A laptop that was trusted before: what it sent meanwhile merges now.
-    if app.store().read(|c| find_device(c, &found.fingerprint))?.trusted {
+    if trusted {
         crate::exchange::import::trust_device(app, &found.fingerprint)?;
     }
     Ok(found)

@@ -68,7 +68,8 @@ fn decode(bytes: &[u8]) -> Result<GrayImage> {
     Ok(picture.to_luma8())
 }
 
-fn codes_in(picture: &GrayImage) -> Vec<SheetCode> {
+/// The sheet codes `rqrr` finds in a grey picture, as it is (no limits, no shrinking).
+pub fn codes_in(picture: &GrayImage) -> Vec<SheetCode> {
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
         picture.width() as usize,
         picture.height() as usize,
