@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 line() { printf '%-12s %s\n' "$1" "$2"; }
-for bench in sync_import search report sheet export duplicates encryption; do
+for bench in sync_import search report sheet evidence export duplicates encryption; do
   out=$(cargo bench --locked --quiet --bench "$bench" 2>/dev/null)
   line "$bench" "$(printf '%s\n' "$out" | tail -n 1)"
 done

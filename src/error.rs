@@ -104,6 +104,14 @@ pub enum Rejection {
         "it is older than a file from HQ already imported here (number {serial}; the last was {last}). Nothing changed; the newer one is already applied"
     )]
     RegistryReplayed { serial: i64, last: i64 },
+    #[error(
+        "it attaches a sheet (file {short}…) that it does not carry and that this database does not hold. Nothing was merged; ask the facilitator to export again"
+    )]
+    EvidenceMissing { short: String },
+    #[error(
+        "the attached sheet {entry} is refused ({reason}). Nothing was merged; ask the facilitator to check that sheet and export again"
+    )]
+    BadEvidence { entry: String, reason: String },
 }
 
 impl Rejection {
@@ -136,6 +144,8 @@ impl Rejection {
             Rejection::RegistryNotFromHq { .. } => "registry_not_from_hq",
             Rejection::RegistryOtherLaptop { .. } => "registry_other_laptop",
             Rejection::RegistryReplayed { .. } => "registry_replayed",
+            Rejection::EvidenceMissing { .. } => "evidence_missing",
+            Rejection::BadEvidence { .. } => "bad_evidence",
         }
     }
 }
@@ -359,6 +369,16 @@ pub enum Error {
     NeedsScope { what: String },
     #[error("This photo or scan was refused: {reason}. Nothing was stored.")]
     Photo { reason: String },
+    /// A sheet's code names a session other than the one it was being attached to.
+    #[error(
+        "This sheet's code says it is page {page} of another session ('{title}'). Attach it to that session, or photograph the right sheet. Nothing was stored."
+    )]
+    EvidenceOtherSession { title: String, page: i64 },
+    /// A sheet's code names a session this database does not hold.
+    #[error(
+        "This sheet's code names a session that is not in this database: a sheet of another programme, or of a laptop whose files have not arrived yet. Nothing was stored."
+    )]
+    EvidenceUnknownSession,
     #[error(
         "The laptop '{name}' ({fingerprint}) is not trusted here yet: compare its fingerprint with its facilitator by phone and trust it first. Nothing was written."
     )]
@@ -422,6 +442,8 @@ impl Error {
             Error::DeviceLost { .. } => "device_lost",
             Error::NeedsScope { .. } => "needs_scope",
             Error::Photo { .. } => "bad_photo",
+            Error::EvidenceOtherSession { .. } => "evidence_other_session",
+            Error::EvidenceUnknownSession => "evidence_unknown_session",
             Error::NotTrusted { .. } => "not_trusted",
             Error::SameLaptop => "same_laptop",
             Error::Rejected { .. } => "bundle_rejected",
@@ -499,6 +521,8 @@ pub const CODES: &[&str] = &[
     "device_lost",
     "needs_scope",
     "bad_photo",
+    "evidence_other_session",
+    "evidence_unknown_session",
     "not_trusted",
     "same_laptop",
     "bundle_rejected",
@@ -578,6 +602,8 @@ mod tests {
             },
             Error::NeedsScope { what: String::new() },
             Error::Photo { reason: String::new() },
+            Error::EvidenceOtherSession { title: String::new(), page: 1 },
+            Error::EvidenceUnknownSession,
             Error::NotTrusted { name: String::new(), fingerprint: String::new() },
             Error::SameLaptop,
             Error::Rejected { file: PathBuf::new(), rejection: Rejection::NotAZip },

@@ -315,6 +315,74 @@ impl Palabre {
         report::overview(self)
     }
 
+    // Paper evidence: photos and scans of the signed sheets (evidence).
+    /// Attaches a photo (PNG, JPEG) or scan (PDF) of a signed sheet. With `session` None, it is
+    /// filed under the session its sheet code names, or comes back as `Filing::NeedsSession`
+    /// (nothing stored) for the person to choose; with a session, a code naming another session
+    /// is refused. `page` is used when the file has no code.
+    pub fn attach_evidence(
+        &self,
+        session: Option<SessionId>,
+        page: Option<i64>,
+        bytes: &[u8],
+    ) -> Result<Filing> {
+        evidence::attach(self, session, page, bytes)
+    }
+    /// Reads a file (within the photo limits) and attaches it (see `attach_evidence`).
+    pub fn attach_evidence_file(
+        &self,
+        session: Option<SessionId>,
+        page: Option<i64>,
+        path: &Path,
+    ) -> Result<Filing> {
+        let size = std::fs::metadata(path)
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?
+            .len();
+        if size > sheet::read::MAX_FILE_BYTES as u64 {
+            return Err(Error::Photo {
+                reason: format!(
+                    "it is {} MB; a photo or scan of a sheet is at most {} MB",
+                    size >> 20,
+                    sheet::read::MAX_FILE_BYTES >> 20
+                ),
+            });
+        }
+        let bytes =
+            std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        self.attach_evidence(session, page, &bytes)
+    }
+    /// The photos and scans in a folder (a phone's or a scanner's, three levels down), in name
+    /// order: what "Import photos of sheets" and `palabre evidence add DIR` take.
+    pub fn evidence_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+        files::files_in(dir, &[".jpg", ".jpeg", ".png", ".pdf"])
+    }
+    /// The live attachments of a session.
+    pub fn evidence(&self, session: SessionId) -> Result<Vec<Evidence>> {
+        evidence::session_evidence(self, session)
+    }
+    /// Removes an attachment (a tombstone; the other copies learn it).
+    pub fn remove_evidence(&self, id: EvidenceId) -> Result<()> {
+        evidence::remove(self, id)
+    }
+    /// The file of an attachment: its media type and bytes.
+    pub fn evidence_content(&self, id: EvidenceId) -> Result<(String, Vec<u8>)> {
+        evidence::content(self, id)
+    }
+    /// A small grey JPEG of an attachment, or None when none can be made.
+    pub fn evidence_thumbnail(&self, id: EvidenceId) -> Result<Option<Vec<u8>>> {
+        evidence::thumbnail(self, id)
+    }
+    /// An attachment as a `data:` URL for the window: its thumbnail, or (`full`) the photo
+    /// itself. None when there is no picture to show (a scan without pictures, or `full` on a PDF).
+    pub fn evidence_picture(&self, id: EvidenceId, full: bool) -> Result<Option<String>> {
+        evidence::picture(self, id, full)
+    }
+    /// Writes an attachment's file to `path` (whole or not at all).
+    pub fn save_evidence(&self, id: EvidenceId, path: &Path) -> Result<()> {
+        let (_, bytes) = self.evidence_content(id)?;
+        files::write_atomically(path, &bytes)
+    }
+
     // Attendance sheets (sheet).
     /// The QR code on a photo or scan of a signed sheet (PNG or JPEG): its session and page, or
     /// None when none can be read. Refuses files that are not such pictures or exceed the limits
@@ -405,16 +473,28 @@ impl Palabre {
     ) -> Result<(Exported, Vec<u8>)> {
         exchange::export::export_bundle_bytes(self, Some(passphrase))
     }
-    /// Writes a bundle into `out` (a folder, which gets the standard file name, or a file path).
-    /// The file appears whole or not at all.
+    /// Writes the export into `out` (a folder, where each bundle gets its standard file name, or
+    /// a file path for the first bundle). Each file appears whole or not at all. Sheets' files
+    /// beyond `DEFAULT_CAP` (10 MB) spread the export over several chained bundles (`parts`).
     pub fn export_bundle(&self, out: &Path) -> Result<Exported> {
-        exchange::export::export_bundle(self, out, None)
+        exchange::export::export_bundle(self, out, None, exchange::export::DEFAULT_CAP)
     }
     /// Writes a bundle locked with a passphrase (`*.palabre.age`): what a laptop not enrolled
     /// with HQ offers instead of a plain bundle. Refused on an enrolled laptop, whose bundles are
     /// encrypted to HQ already.
     pub fn export_bundle_with_passphrase(&self, out: &Path, passphrase: &str) -> Result<Exported> {
-        exchange::export::export_bundle(self, out, Some(passphrase))
+        exchange::export::export_bundle(self, out, Some(passphrase), exchange::export::DEFAULT_CAP)
+    }
+
+    /// `export_bundle` with a chosen size cap in bytes (`passphrase`: see
+    /// `export_bundle_with_passphrase`).
+    pub fn export_bundles(
+        &self,
+        out: &Path,
+        passphrase: Option<&str>,
+        cap: u64,
+    ) -> Result<Exported> {
+        exchange::export::export_bundle(self, out, passphrase, cap)
     }
 
     // Exchange: import and trust (exchange/import).

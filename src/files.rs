@@ -94,3 +94,39 @@ mod tests {
         assert_eq!(sha256_hex(b"abc").len(), 64);
     }
 }
+
+/// The files in `dir` and its folders, three levels down (a USB stick's, a phone's DCIM), whose
+/// names end with one of `extensions` (lowercase; matched without regard to case), in name
+/// order. Hidden files and folders are skipped, and so are folders that cannot be read
+/// ("System Volume Information").
+pub fn files_in(dir: &Path, extensions: &[&str]) -> Result<Vec<std::path::PathBuf>> {
+    fn walk(
+        dir: &Path,
+        depth: usize,
+        extensions: &[&str],
+        out: &mut Vec<std::path::PathBuf>,
+    ) -> Result<()> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().to_lowercase();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(kind) = entry.file_type() else { continue };
+            if kind.is_dir() {
+                if depth > 0 && walk(&path, depth - 1, extensions, out).is_err() {
+                    tracing::info!("a folder could not be read; skipped");
+                }
+            } else if extensions.iter().any(|ext| name.ends_with(ext)) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, 3, extensions, &mut out)?;
+    out.sort();
+    Ok(out)
+}

@@ -8,7 +8,7 @@
 //! - `journal`: ops, the hybrid logical clock, row clocks, the allow-list of synced fields, the
 //!   writer and apply — the single write path. Derived data plugs in through `journal::Derived`;
 //! - the areas over it: `device`, `people`, `sessions`, `attendance`, `plans`, `search`,
-//!   `duplicates`, `report`, `sheet`, `settings`, `backup`, `demo`, `diagnostics`;
+//!   `duplicates`, `report`, `sheet`, `evidence`, `settings`, `backup`, `demo`, `diagnostics`;
 //! - `exchange`: what every laptop does to move data (bundles, signatures, sealing to HQ, export,
 //!   import, devices and trust, conflicts, HQ's enrollment and acknowledgements as received);
 //! - `hq`: HQ's own work (its keys, issuing acknowledgements), above exchange.
@@ -32,6 +32,7 @@ mod demo;
 pub mod device;
 mod diagnostics;
 pub mod duplicates;
+pub mod evidence;
 mod facade;
 pub mod lock;
 mod people;
@@ -79,6 +80,8 @@ pub use settings::{About, AppInfo, SetUp, Setting, parse_language};
 // Duplicates.
 pub use duplicates::{Candidates, Decision, Level, Merged, Reason, Unmerged};
 // Reports and sheets.
+pub use evidence::{Evidence, Filing, Unfiled};
+pub use model::ids::EvidenceId;
 pub use report::export::CsvFlavour;
 pub use report::indicators::Period;
 pub use report::{NamedList, Overview, Report};
@@ -91,7 +94,9 @@ pub use exchange::devices::{DeviceStatus, HeldBundle, Orphan, clock_text};
 pub use exchange::documents::Enrollment;
 pub use exchange::downlink::{Counts as DownlinkCounts, Kind as DownlinkKind, NamedDevice, Scope};
 pub use exchange::enrollment::HqStatus;
-pub use exchange::export::{Exported, Lock};
+pub use exchange::export::{
+    DEFAULT_CAP as DEFAULT_BUNDLE_CAP, Exported, Lock, Part as ExportedPart,
+};
 pub use exchange::import::{ImportOutcome, Trusted};
 pub use journal::oplog::{Op, OpWriter};
 pub use journal::schema::Entity;

@@ -4,8 +4,11 @@
 mod common;
 
 use common::pages;
+#[path = "common/pictures.rs"]
+mod pictures;
 use palabre::i18n::Lang;
 use palabre::{Palabre, PersonInput, SessionId, SessionInput};
+use pictures::{photo_bytes, photographed, rendered};
 
 fn session_with(app: &Palabre, people: usize) -> SessionId {
     let s = app
@@ -203,52 +206,6 @@ fn the_sheet_never_prints_a_registered_phone_number() {
         let label = palabre::translate(lang, "field.phone", &[]);
         assert!(text.contains(&label), "the empty phone column is still there: {label}\n{text}");
     }
-}
-
-/// Each page of a PDF as a greyscale image, rendered by pdftoppm at `dpi`.
-fn rendered(pdf: &[u8], dpi: u32) -> Vec<image::GrayImage> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("sheet.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-png", "-gray", "-r", &dpi.to_string()])
-        .arg(&path)
-        .arg(dir.path().join("page"))
-        .status()
-        .expect("pdftoppm is missing (poppler-utils; make test installs it)");
-    assert!(status.success());
-    let mut files: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        .collect();
-    files.sort();
-    files.iter().map(|p| image::open(p).unwrap().to_luma8()).collect()
-}
-
-/// What a phone does to a sheet, by ImageMagick: a tilt, blur, noise and JPEG compression.
-fn photographed(page: &image::GrayImage, args: &[&str]) -> image::GrayImage {
-    image::load_from_memory(&photo_bytes(page, args)).unwrap().to_luma8()
-}
-
-/// The JPEG file of that photo.
-fn photo_bytes(page: &image::GrayImage, args: &[&str]) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("page.png");
-    let output = dir.path().join("photo.jpg");
-    page.save(&input).unwrap();
-    // A fixed seed: the same noise every run, so that the test says the same thing every run.
-    let status = std::process::Command::new("convert")
-        .args(["-seed", "19"])
-        .arg(&input)
-        .args(args)
-        .args(["-quality", "60"])
-        .arg(&output)
-        .status()
-        .expect("ImageMagick's convert is missing (imagemagick; make test installs it)");
-    assert!(status.success(), "convert {args:?}");
-    std::fs::read(&output).unwrap()
 }
 
 #[test]

@@ -264,8 +264,30 @@ impl ScopeFlags {
 
 #[derive(Subcommand)]
 enum EvidenceCommand {
+    /// Attach photos (JPEG, PNG) or scans (PDF) of signed sheets: `evidence add SESSION FILE…`
+    /// attaches them to that session; `evidence add FILE…` (or a FOLDER of a phone or scanner)
+    /// files each under the session its sheet code names, and lists those it cannot file.
+    /// Photos are turned upright and recompressed to at most 300 KB a page.
+    Add {
+        /// [SESSION] FILE|FOLDER…
+        #[arg(required = true, value_name = "[SESSION] FILE")]
+        args: Vec<String>,
+        /// The page, for a file whose sheet code cannot be read.
+        #[arg(long)]
+        page: Option<i64>,
+    },
+    /// The photos and scans attached to a session.
+    List { session: SessionId },
+    /// Write an attached photo or scan to a file.
+    Save {
+        id: palabre::EvidenceId,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Remove an attachment (HQ learns it with the next bundle).
+    Remove { id: palabre::EvidenceId },
     /// Read the QR code on photos or scans of signed sheets (PNG or JPEG): which session and
-    /// page each is. Nothing is stored yet (attaching them comes with issue 20).
+    /// page each is, without storing anything.
     Read {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -309,6 +331,10 @@ enum BundleCommand {
         /// PALABRE_BUNDLE_PASSPHRASE, else typed twice. Give it to HQ by phone, not with the file.
         #[arg(long)]
         passphrase: bool,
+        /// Largest bundle in MB: photos of sheets beyond it go into further bundles, written
+        /// beside the first.
+        #[arg(long, value_name = "MB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=250))]
+        max_size: u64,
     },
     /// Import bundles, acknowledgements and files from HQ: one line per file. A folder (a USB
     /// stick) imports every such file in it.
@@ -876,14 +902,72 @@ fn run_on(
         Command::Device(DeviceCommand::Trust { fingerprint }) => {
             out.trusted(&app.trust_device(&fingerprint)?)
         }
-        Command::Bundle(BundleCommand::Export { out: path, passphrase }) => {
-            let exported = if passphrase {
-                app.export_bundle_with_passphrase(&path, &bundle_passphrase(true)?)?
-            } else {
-                app.export_bundle(&path)?
-            };
+        Command::Bundle(BundleCommand::Export { out: path, passphrase, max_size }) => {
+            let passphrase = if passphrase { Some(bundle_passphrase(true)?) } else { None };
+            let exported = app.export_bundles(&path, passphrase.as_deref(), max_size << 20)?;
             out.exported(&exported, app.hq_status()?.is_hq)
         }
+        Command::Evidence(EvidenceCommand::Add { args, page }) => {
+            // `add SESSION FILE…` or `add FILE…`: a first argument that is no file is a session.
+            let (session, files) = match args.split_first() {
+                Some((first, rest))
+                    if !rest.is_empty() && !std::path::Path::new(first).exists() =>
+                {
+                    (Some(first.parse::<SessionId>()?), rest)
+                }
+                _ => (None, &args[..]),
+            };
+            let mut paths = Vec::new();
+            for file in files.iter().map(PathBuf::from) {
+                if file.is_dir() {
+                    paths.extend(Palabre::evidence_files_in(&file)?);
+                } else {
+                    paths.push(file);
+                }
+            }
+            let mut results = Vec::with_capacity(paths.len());
+            for path in paths {
+                let filed = app.attach_evidence_file(session, page, &path);
+                if let Err(e) = &filed
+                    && !matches!(
+                        e,
+                        Error::Photo { .. }
+                            | Error::EvidenceOtherSession { .. }
+                            | Error::EvidenceUnknownSession
+                            | Error::Io { .. }
+                    )
+                {
+                    return Err(filed.unwrap_err());
+                }
+                results.push((path, filed));
+            }
+            out.filings(&results)?;
+            let left = results
+                .iter()
+                .filter(|(_, r)| {
+                    !matches!(
+                        r,
+                        Ok(palabre::Filing::Filed { .. } | palabre::Filing::AlreadyAttached { .. })
+                    )
+                })
+                .count();
+            if left > 0 {
+                return Err(Error::Invalid(palabre::Invalid::UnknownCode {
+                    field: "evidence",
+                    value: format!("{left} of {} files not attached", results.len()),
+                    allowed: "files filed by their code, or given a session: `palabre evidence add SESSION FILE`".into(),
+                }));
+            }
+            Ok(())
+        }
+        Command::Evidence(EvidenceCommand::List { session }) => {
+            out.evidence_list(&app.evidence(session)?)
+        }
+        Command::Evidence(EvidenceCommand::Save { id, out: path }) => {
+            app.save_evidence(id, &path)?;
+            out.path(&path)
+        }
+        Command::Evidence(EvidenceCommand::Remove { id }) => out.done(app.remove_evidence(id)?),
         Command::Bundle(BundleCommand::Import { files, passphrase }) => {
             // A folder (a USB stick) stands for the files in it Palabre imports.
             let mut expanded = Vec::new();

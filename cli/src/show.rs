@@ -398,8 +398,107 @@ impl Out {
         } else {
             eprintln!("bundle #{} holds no changes", e.bundle_seq);
         }
+        if e.evidence > 0 {
+            eprintln!("with {} photo(s) or scan(s) of signed sheets", e.evidence);
+        }
+        if e.parts.len() > 1 {
+            eprintln!(
+                "spread over {} bundles (each within the size cap); send them all to HQ:",
+                e.parts.len()
+            );
+            for part in &e.parts {
+                let path = part
+                    .path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| part.file_name.clone());
+                eprintln!(
+                    "  {path}: {} changes, {} sheet file(s), {}",
+                    part.ops,
+                    part.evidence,
+                    size_text(part.bytes as u64)
+                );
+            }
+        }
         if e.lock == palabre::Lock::Passphrase {
             eprintln!("locked with the passphrase: give it to HQ by phone, not with the file");
+        }
+        Ok(())
+    }
+
+    /// One line per file given to `evidence add`.
+    pub fn filings(
+        &self,
+        results: &[(std::path::PathBuf, Result<palabre::Filing, Error>)],
+    ) -> Result<(), Error> {
+        use palabre::{Filing, Unfiled};
+        if self.json {
+            let list: Vec<_> = results
+                .iter()
+                .map(|(file, result)| match result {
+                    Ok(filing) => json!({ "file": file, "result": filing }),
+                    Err(e) => json!({ "file": file, "error": { "code": e.code(), "message": e.to_string() } }),
+                })
+                .collect();
+            return print_json(&json!({ "files": list }));
+        }
+        for (file, result) in results {
+            let file = file.display();
+            match result {
+                Ok(Filing::Filed { evidence, session_title, turned, original_size }) => {
+                    let page = match (evidence.page, evidence.pages) {
+                        (Some(p), Some(n)) => format!(", page {p} of {n}"),
+                        (Some(p), None) => format!(", page {p}"),
+                        _ => String::new(),
+                    };
+                    let how = if evidence.filed_by_code { "by its code" } else { "as asked" };
+                    let turned = if *turned > 0 { ", turned upright" } else { "" };
+                    say!(
+                        "{file}: attached to '{session_title}'{page} ({how}{turned}; {} → {}) {}",
+                        size_text(*original_size as u64),
+                        size_text(evidence.size as u64),
+                        evidence.id
+                    );
+                }
+                Ok(Filing::AlreadyAttached { session_title, .. }) => {
+                    say!("{file}: already attached to '{session_title}'; nothing added")
+                }
+                Ok(Filing::NeedsSession { reason, .. }) => {
+                    let why = match reason {
+                        Unfiled::NoCode => "no sheet code can be read on it",
+                        Unfiled::BlankSheet => "it is a blank sheet (its code names no session)",
+                        Unfiled::UnknownSession => {
+                            "its code names a session that is not in this database (another programme, or a laptop whose files have not arrived)"
+                        }
+                    };
+                    say!(
+                        "{file}: not attached: {why}. Say which session: palabre evidence add SESSION {file}"
+                    )
+                }
+                Err(e) => say!("{file}: not attached: {e}"),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn evidence_list(&self, list: &[palabre::Evidence]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "evidence": list }));
+        }
+        if list.is_empty() {
+            say!("No signed sheet attached to this session yet.");
+        }
+        for e in list {
+            let page = e.page.map_or_else(|| "page ?".to_string(), |p| format!("page {p}"));
+            say!(
+                "{}  {page}  {}  {}  attached by {} on {}{}",
+                e.id,
+                if e.media_type == "application/pdf" { "PDF" } else { "photo" },
+                size_text(e.size as u64),
+                e.attached_by,
+                e.attached_at.get(..10).unwrap_or(&e.attached_at),
+                if e.filed_by_code { " (by its code)" } else { "" }
+            );
         }
         Ok(())
     }
@@ -592,6 +691,25 @@ impl Out {
             items.overdue,
             items.by_status.iter().map(|(s, n)| format!("{s} {n}")).collect::<Vec<_>>().join(", ")
         );
+        let e = &r.evidence;
+        say!(
+            "signed sheets   {} of {} held sessions; {} % of attendance backed",
+            e.with_evidence,
+            e.held_sessions,
+            e.share_backed_percent
+        );
+        if !e.without.is_empty() {
+            say!("held sessions without a signed sheet:");
+            for s in &e.without {
+                say!(
+                    "  {}  {}  {}  {}",
+                    s.start_date.as_deref().unwrap_or("-"),
+                    s.title,
+                    s.region,
+                    s.id
+                );
+            }
+        }
         Ok(())
     }
 
@@ -976,5 +1094,14 @@ impl Out {
             say!("the database as it was is kept in {}", previous.path.display());
         }
         Ok(())
+    }
+}
+
+/// A file size as people read it: "212 KB", "4.1 MB".
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1 << 20) as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(1 << 10))
     }
 }

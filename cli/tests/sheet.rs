@@ -61,3 +61,101 @@ fn the_cli_reads_which_session_and_page_a_scanned_sheet_is() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("not a PNG or JPEG"));
 }
+
+#[test]
+fn the_cli_files_a_folder_of_photos_by_their_codes_asks_about_the_rest_and_exports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let run = |args: &[&str]| common::palabre(&db, args);
+    assert!(run(&["demo"]).status.success());
+    let listed: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "session", "list", "--status", "held"]).stdout)
+            .unwrap();
+    let session = listed["sessions"][0]["id"].as_str().unwrap().to_string();
+    let other = listed["sessions"][1]["id"].as_str().unwrap().to_string();
+    let pdf = dir.path().join("sheet.pdf");
+    assert!(run(&["sheet", &session, "--out", pdf.to_str().unwrap()]).status.success());
+    // A phone's folder: page 1 of the sheet in DCIM/Camera, a photo of something else, a note.
+    let phone = dir.path().join("phone");
+    let camera = phone.join("DCIM").join("Camera");
+    std::fs::create_dir_all(&camera).unwrap();
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pdf)
+        .arg(camera.join("IMG_0001"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let status = Command::new("convert")
+        .args(["-size", "640x480", "xc:gray80"])
+        .arg(camera.join("IMG_0002.jpg"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(phone.join("notes.txt"), "pas une image").unwrap();
+
+    let added = run(&["--json", "evidence", "add", phone.to_str().unwrap()]);
+    assert_eq!(added.status.code(), Some(1), "one file is left to file by hand");
+    // The files' lines, then (exit status 1) the error that says what is left to do.
+    let mut values = serde_json::Deserializer::from_slice(&added.stdout).into_iter();
+    let added: serde_json::Value = values.next().unwrap().unwrap();
+    let error: serde_json::Value = values.next().unwrap().unwrap();
+    assert!(error.to_string().contains("1 of 2 files not attached"), "{error}");
+    let files = added["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "the two pictures, not the note: {added}");
+    assert_eq!(files[0]["result"]["outcome"], "filed");
+    assert_eq!(files[0]["result"]["evidence"]["session_id"], session.as_str());
+    assert_eq!(files[0]["result"]["evidence"]["page"], 1);
+    assert_eq!(files[1]["result"]["outcome"], "needs_session");
+    assert_eq!(files[1]["result"]["reason"], "no_code");
+    // Answered: `evidence add SESSION FILE --page N`.
+    let photo = camera.join("IMG_0002.jpg");
+    let (code, out, err) = common::palabre_text(
+        &db,
+        &["evidence", "add", &other, photo.to_str().unwrap(), "--page", "2"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("attached to") && out.contains("page 2") && out.contains("as asked"),
+        "{out}"
+    );
+    // The sheet of one session given to another is refused, naming the right one.
+    let sheet_photo = camera.join("IMG_0001.png");
+    let (code, out, _) =
+        common::palabre_text(&db, &["evidence", "add", &other, sheet_photo.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(out.contains("another session"), "{out}");
+
+    let list: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "evidence", "list", &session]).stdout).unwrap();
+    let kept = &list["evidence"][0];
+    assert_eq!(kept["page"], 1);
+    assert_eq!(kept["filed_by_code"], true);
+    let id = kept["id"].as_str().unwrap();
+    let copy = dir.path().join("copy.jpg");
+    assert!(run(&["evidence", "save", id, "--out", copy.to_str().unwrap()]).status.success());
+    assert_eq!(std::fs::metadata(&copy).unwrap().len(), kept["size"].as_u64().unwrap());
+
+    // The report lists held sessions still without a signed sheet.
+    let (_, report, _) = common::palabre_text(&db, &["report"]);
+    assert!(report.contains("signed sheets   2 of "), "{report}");
+    assert!(report.contains("held sessions without a signed sheet:"), "{report}");
+    assert!(!report.contains(&session), "the session with its sheet is not listed");
+
+    // Exported with the files; removed, and the removal travels too.
+    let usb = dir.path().join("usb");
+    std::fs::create_dir(&usb).unwrap();
+    let exported: serde_json::Value = serde_json::from_slice(
+        &run(&["--json", "bundle", "export", "--out", usb.to_str().unwrap(), "--max-size", "1"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(exported["evidence"], 2, "{exported}");
+    assert!(exported["parts"].as_array().unwrap().len() >= 1);
+    assert!(run(&["evidence", "remove", id]).status.success());
+    let after: serde_json::Value =
+        serde_json::from_slice(&run(&["--json", "evidence", "list", &session]).stdout).unwrap();
+    assert!(after["evidence"].as_array().unwrap().is_empty());
+    assert_eq!(run(&["evidence", "remove", id]).status.code(), Some(1));
+    assert_eq!(run(&["bundle", "export", "--max-size", "0"]).status.code(), Some(2));
+}

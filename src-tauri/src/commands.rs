@@ -4,8 +4,8 @@
 //! against it.
 
 use palabre::{
-    AckWritten, DownlinkWritten, HeldBundle, HqKeys, LostMarked, Palabre, Protection, RecoveryMade,
-    Scope,
+    AckWritten, DownlinkWritten, Evidence, EvidenceId, Filing, HeldBundle, HqKeys, LostMarked,
+    Palabre, Protection, RecoveryMade, Scope,
 };
 use palabre::{
     ActionItem, AppInfo, AttendanceId, Backup, Candidates, Conflict, CsvFlavour, Decision,
@@ -310,13 +310,12 @@ pub fn export_bundle(
     state: State<'_, AppState>,
     path: PathBuf,
     passphrase: Option<String>,
+    cap_mb: Option<u64>,
 ) -> UiResult<Exported> {
     let app = state.app()?;
+    let cap = cap_mb.map_or(palabre::DEFAULT_BUNDLE_CAP, |mb| mb.clamp(1, 250) << 20);
     // An empty passphrase is the core's to refuse (too short), never a plain bundle.
-    Ok(match passphrase.as_deref() {
-        Some(passphrase) => app.export_bundle_with_passphrase(&path, passphrase)?,
-        None => app.export_bundle(&path)?,
-    })
+    Ok(app.export_bundles(&path, passphrase.as_deref(), cap)?)
 }
 
 /// Sync → Import, one file at a time (the window shows progress); `passphrase` opens bundles
@@ -552,6 +551,51 @@ pub fn release_held_bundle(state: State<'_, AppState>, bundle: String) -> UiResu
 pub fn bundle_files_in(state: State<'_, AppState>, dir: PathBuf) -> UiResult<Vec<PathBuf>> {
     state.app()?;
     Ok(Palabre::bundle_files_in(&dir)?)
+}
+
+/// Session → "Attach photos or scans…", a file dropped on the session page, or "Import photos
+/// of sheets" (no session: filed by its code, or asked), one file at a time (the window shows
+/// progress).
+#[tauri::command(async)]
+pub fn attach_evidence(
+    state: State<'_, AppState>,
+    session: Option<SessionId>,
+    page: Option<i64>,
+    path: PathBuf,
+) -> UiResult<Filing> {
+    Ok(state.app()?.attach_evidence_file(session, page, &path)?)
+}
+
+/// "Import photos of sheets…": the photos and scans in a folder (a phone's, a scanner's).
+#[tauri::command(async)]
+pub fn evidence_files_in(state: State<'_, AppState>, dir: PathBuf) -> UiResult<Vec<PathBuf>> {
+    state.app()?;
+    Ok(Palabre::evidence_files_in(&dir)?)
+}
+
+#[tauri::command(async)]
+pub fn session_evidence(state: State<'_, AppState>, session: SessionId) -> UiResult<Vec<Evidence>> {
+    Ok(state.app()?.evidence(session)?)
+}
+
+/// A thumbnail, or with `full` the photo, as a `data:` URL (None: nothing to show).
+#[tauri::command(async)]
+pub fn evidence_picture(
+    state: State<'_, AppState>,
+    id: EvidenceId,
+    full: bool,
+) -> UiResult<Option<String>> {
+    Ok(state.app()?.evidence_picture(id, full)?)
+}
+
+#[tauri::command(async)]
+pub fn save_evidence(state: State<'_, AppState>, id: EvidenceId, path: PathBuf) -> UiResult<()> {
+    Ok(state.app()?.save_evidence(id, &path)?)
+}
+
+#[tauri::command(async)]
+pub fn remove_evidence(state: State<'_, AppState>, id: EvidenceId) -> UiResult<()> {
+    Ok(state.app()?.remove_evidence(id)?)
 }
 
 #[tauri::command(async)]

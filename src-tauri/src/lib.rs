@@ -45,6 +45,15 @@ pub fn run() {
         )
         .manage(state::AppState::open(&db))
         .on_window_event(|window, event| {
+            // Files dropped on the window (photos of signed sheets on a session page): the page
+            // decides what to do with their paths. Nothing else listens for events.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event
+                && let Some(webview) = window.get_webview_window(window.label())
+                && let Ok(paths) = serde_json::to_string(paths)
+            {
+                let _ = webview
+                    .eval(format!("window.palabreDropped && window.palabreDropped({paths})"));
+            }
             if let tauri::WindowEvent::CloseRequested { api, .. } = event
                 && window.state::<state::AppState>().has_unsaved()
                 && let Some(webview) = window.get_webview_window(window.label())

@@ -1401,3 +1401,114 @@ fn registering_attendance_does_not_breed_duplicates_and_a_draft_is_not_lost_on_c
     assert_eq!(s.status, palabre::SessionStatus::Held);
     assert_eq!(db.attendance(s.id).unwrap().len(), 1);
 }
+
+/// A facilitator prints a session's sheet, photographs the signed page (here: renders it), and
+/// attaches the photo from the session page; a photo without a code dropped on the page is
+/// attached by hand; the Sessions page imports a phone's folder, recognises the photo already
+/// attached and asks which session the other one is; the report counts the session as backed.
+#[test]
+fn a_photo_of_a_signed_sheet_is_attached_from_the_session_page_and_the_report_counts_it() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let h = Harness::new();
+    let (_driver, app) = h.launch();
+    app.wait_text("#view h1", "Bienvenue dans Palabre");
+    app.click("#open-demo");
+    app.wait_text("#view h1", "Accueil");
+    app.show("#/sessions");
+    app.script(
+        "document.querySelector('#session-results tbody tr .status.held').closest('tr').querySelector('a').click()",
+        json!([]),
+    );
+    app.find("#print-sheet");
+    let title = app.text("#view h1");
+    let session_hash = app.script("return location.hash", json!([])).as_str().unwrap().to_string();
+    app.wait_text("#evidence", "Aucune feuille signée jointe à cette séance.");
+
+    // The printed sheet, page 1, as a scanner or a careful phone photo gives it.
+    app.click("#print-sheet");
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("sheet.pdf");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([pdf]));
+    app.click("#sheet-open");
+    app.click("#sheet-form button[type=submit]");
+    app.wait_text("#sheet-result", "sheet.pdf");
+    let photo = dir.path().join("IMG_0001");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pdf)
+        .arg(&photo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let photo = photo.with_extension("png");
+
+    // Attached from the session page's button: filed by its code, page 1, with a thumbnail.
+    app.show(&session_hash);
+    app.script("window.__TAURI__.dialog.open = async () => [arguments[0]]", json!([photo]));
+    app.click("#attach-evidence");
+    app.wait_text("#evidence-results", "rangée par son code");
+    app.wait_text("#evidence-results", &format!("jointe à « {title} », Page 1 /"));
+    app.wait_until(
+        "the thumbnail",
+        "const img = document.querySelector('#evidence-list figure.evidence img.thumb'); return !!img && img.src.startsWith('data:image/jpeg')",
+        json!([]),
+    );
+    // A photo without a code, dropped on the page (what the window passes on from the system).
+    let plain = dir.path().join("IMG_0002.jpg");
+    let status = std::process::Command::new("convert")
+        .args(["-size", "800x600", "xc:gray85"])
+        .arg(&plain)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    app.script("window.palabreDropped([arguments[0]])", json!([plain]));
+    app.wait_text("#evidence-results", "rangée à la main");
+    app.wait_until(
+        "two sheets",
+        "return document.querySelectorAll('#evidence-list figure.evidence').length === 2",
+        json!([]),
+    );
+    app.wait_text("#evidence-list", "jointe par ");
+
+    // A phone's folder: the same photo again, and one without a code that asks its session.
+    let phone = dir.path().join("phone").join("DCIM");
+    std::fs::create_dir_all(&phone).unwrap();
+    std::fs::copy(&photo, phone.join("IMG_0001.png")).unwrap();
+    let other = phone.join("IMG_0003.jpg");
+    let status = std::process::Command::new("convert")
+        .args(["-size", "700x500", "xc:gray70"])
+        .arg(&other)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    app.show("#/sessions");
+    app.script(
+        "window.__TAURI__.dialog.open = async () => arguments[0]",
+        json!([dir.path().join("phone")]),
+    );
+    app.click("#import-sheets");
+    app.wait_text("#import-sheets-progress", "2 fichier");
+    app.wait_text("#import-sheets-results", "déjà jointe");
+    app.wait_text("#import-sheets-results", "aucun code de feuille lisible");
+    let id = session_hash.trim_start_matches("#/sessions/").to_string();
+    app.script(
+        "const s = document.querySelector('#import-sheets-results select.ask-session'); s.value = arguments[0];",
+        json!([id]),
+    );
+    app.click("#import-sheets-results .ask button");
+    app.wait_text("#import-sheets-results", "rangée à la main");
+
+    // The report: this session is backed; others are listed without a signed sheet.
+    app.show("#/report");
+    app.wait_text("#report-evidence", "ont leur feuille signée");
+    let without = app.text("#without-evidence");
+    assert!(!without.contains(&title), "{title} has its sheet: {without}");
+    assert!(app.count("#without-evidence li") >= 1);
+    app.show(&session_hash);
+    app.wait_until(
+        "three sheets",
+        "return document.querySelectorAll('#evidence-list figure.evidence').length === 3",
+        json!([]),
+    );
+    app.quit();
+}

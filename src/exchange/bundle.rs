@@ -1,10 +1,13 @@
 //! The bundle file (`*.palabre`): a zip holding exactly `manifest.json`, its minisign signature
-//! `manifest.json.minisig`, and `ops.jsonl`. Reading is defensive, in this order: size cap; zip
+//! `manifest.json.minisig`, `ops.jsonl`, and (format 2) the files of attached sheets that its
+//! ops name, each as `files/<its sha256>`. Reading is defensive, in this order: size cap; zip
 //! limits (allow-listed names, no directories, links or duplicates, bounded uncompressed size,
 //! never extracted to disk); strict manifest; signature; per-entry sha256; strict op decoding
 //! with length limits; every op by the signing device; entities, fields and value types from the
 //! allow-list; every value held to the rules of local entry (`model::rules`, named per field in
-//! the allow-list). Anything else is a `Rejection` that says what to do.
+//! the allow-list); every carried file named by an op of the bundle, under its own digest, and
+//! of a kind kept as evidence (`evidence::media::check_received`). Anything else is a
+//! `Rejection` that says what to do. Format 1 bundles (no files) are still read.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -22,12 +25,19 @@ use crate::journal::oplog::{self, Op};
 use crate::model::ids::DeviceId;
 
 pub const FORMAT: &str = "palabre-bundle";
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: attached sheets' files travel in `files/`. 1 (no files) is still read.
+pub const FORMAT_VERSION: u32 = 2;
 pub const KIND_OPS: &str = "ops";
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.json.minisig";
 pub const OPS: &str = "ops.jsonl";
 pub const EXTENSION: &str = "palabre";
+/// The folder of a bundle's evidence files: `files/<sha256>`.
+pub const FILES: &str = "files/";
+/// Largest evidence file carried (a photo is recompressed to 300 KB; a scan is at most 20 MB).
+pub const MAX_EVIDENCE_BYTES: u64 = 40 << 20;
+/// Most evidence files in one bundle.
+const MAX_EVIDENCE_FILES: usize = 20_000;
 
 /// Largest bundle file accepted (compressed).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -141,6 +151,23 @@ pub struct Bundle {
     pub manifest_sha256: String,
     pub ops: Vec<Op>,
     pub fingerprint: String,
+    /// The evidence files carried, by sha256.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The entry name of an evidence file.
+pub fn file_entry(sha256: &str) -> String {
+    format!("{FILES}{sha256}")
+}
+
+/// The digests of the evidence files that `ops` name (ops writing an evidence row's file).
+pub fn named_files(ops: &[Op]) -> impl Iterator<Item = &str> {
+    ops.iter()
+        .filter(|op| {
+            op.entity == crate::journal::schema::Entity::Evidence
+                && op.field == crate::journal::schema::EVIDENCE_FILE
+        })
+        .filter_map(|op| op.value.as_str())
 }
 
 /// Serialises ops as ops.jsonl.
@@ -153,25 +180,40 @@ pub fn ops_jsonl(ops: &[Op]) -> Vec<u8> {
     out
 }
 
-/// Builds the zip of a bundle: fills the manifest's entry digests, signs the exact manifest
-/// bytes, and returns (zip bytes, manifest sha256).
-pub fn write(key: &SigningKey, mut manifest: Manifest, ops: &[Op]) -> (Vec<u8>, String) {
+/// Builds the zip of a bundle without evidence files: fills the manifest's entry digests, signs
+/// the exact manifest bytes, and returns (zip bytes, manifest sha256).
+pub fn write(key: &SigningKey, manifest: Manifest, ops: &[Op]) -> (Vec<u8>, String) {
+    write_with_files(key, manifest, ops, &BTreeMap::new())
+}
+
+/// `write`, with the evidence files (by sha256) that `ops` name.
+pub fn write_with_files(
+    key: &SigningKey,
+    mut manifest: Manifest,
+    ops: &[Op],
+    files: &BTreeMap<String, Vec<u8>>,
+) -> (Vec<u8>, String) {
     let jsonl = ops_jsonl(ops);
     manifest.entries = BTreeMap::from([(
         OPS.to_string(),
         EntryDigest { sha256: sha256_hex(&jsonl), size: jsonl.len() as u64 },
     )]);
+    let names: Vec<String> = files.keys().map(|sha| file_entry(sha)).collect();
+    for ((sha, bytes), name) in files.iter().zip(&names) {
+        manifest
+            .entries
+            .insert(name.clone(), EntryDigest { sha256: sha.clone(), size: bytes.len() as u64 });
+    }
     let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
     let trusted = format!(
         "palabre bundle {} from {} #{}",
         manifest.bundle_id, manifest.device.name, manifest.bundle_seq
     );
     let signature = minisign::sign(key, &manifest_bytes, &trusted);
-    let bytes = canonical_zip(&[
-        (MANIFEST, &manifest_bytes[..]),
-        (SIGNATURE, signature.as_bytes()),
-        (OPS, &jsonl[..]),
-    ]);
+    let mut entries: Vec<(&str, &[u8])> =
+        vec![(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (OPS, &jsonl[..])];
+    entries.extend(names.iter().map(String::as_str).zip(files.values().map(Vec::as_slice)));
+    let bytes = canonical_zip(&entries);
     (bytes, sha256_hex(&manifest_bytes))
 }
 
@@ -252,16 +294,30 @@ fn contents(reason: impl Into<String>) -> Rejection {
     Rejection::Contents { reason: reason.into() }
 }
 
-/// Reads the three entries of a bundle zip within their limits.
-fn entries(bytes: &[u8], limits: Limits) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
-    named_entries(
+/// The entries of a zip: the named ones, and the evidence files by name.
+pub(crate) struct Entries {
+    pub named: BTreeMap<&'static str, Vec<u8>>,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reads the three entries of a bundle zip and its evidence files within their limits.
+fn entries(bytes: &[u8], limits: Limits) -> Result<Entries, Rejection> {
+    read_entries(
         bytes,
         &[
             (MANIFEST, MAX_MANIFEST_BYTES),
             (SIGNATURE, MAX_SIGNATURE_BYTES),
             (OPS, limits.ops_bytes),
         ],
+        true,
     )
+}
+
+/// Whether `name` is an evidence file's entry: `files/` and 64 lowercase hexadecimal digits.
+fn is_file_entry(name: &str) -> bool {
+    name.strip_prefix(FILES).is_some_and(|sha| {
+        sha.len() == 64 && sha.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 /// Reads exactly the entries `expected` (name, largest size) of a zip, within their limits,
@@ -271,25 +327,44 @@ pub(crate) fn named_entries(
     bytes: &[u8],
     expected: &[(&'static str, u64)],
 ) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
+    read_entries(bytes, expected, false).map(|e| e.named)
+}
+
+/// `named_entries`, and with `with_files`, evidence files (`files/<sha256>`, each at most
+/// `MAX_EVIDENCE_BYTES`).
+fn read_entries(
+    bytes: &[u8],
+    expected: &[(&'static str, u64)],
+    with_files: bool,
+) -> Result<Entries, Rejection> {
     let mut archive =
         zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| Rejection::NotAZip)?;
     if archive.has_duplicate_names() {
         return Err(contents("an entry appears twice"));
     }
     let mut found = BTreeMap::new();
+    let mut files = BTreeMap::new();
     for index in 0..archive.len() {
         let mut entry =
             archive.by_index(index).map_err(|e| contents(format!("entry {index}: {e}")))?;
         let name = entry.name().map_err(|_| contents("an entry name is not text"))?.to_string();
-        let Some(&(known, limit)) = expected.iter().find(|(n, _)| *n == name) else {
-            return Err(contents(format!("unexpected entry '{}'", name.escape_debug())));
+        let named = expected.iter().find(|(n, _)| *n == name).copied();
+        let (known, limit) = match named {
+            Some(known) => known,
+            None if with_files && is_file_entry(&name) => {
+                if files.len() >= MAX_EVIDENCE_FILES {
+                    return Err(contents(format!("more than {MAX_EVIDENCE_FILES} files")));
+                }
+                ("", MAX_EVIDENCE_BYTES)
+            }
+            None => return Err(contents(format!("unexpected entry '{}'", name.escape_debug()))),
         };
         let is_link =
             entry.is_symlink() || entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000);
         if entry.is_dir() || is_link {
             return Err(contents(format!("'{name}' is not a plain file")));
         }
-        if found.contains_key(known) {
+        if found.contains_key(known) || files.contains_key(&name) {
             return Err(contents(format!("'{name}' appears twice")));
         }
         if entry.size() > limit {
@@ -303,14 +378,18 @@ pub(crate) fn named_entries(
         if data.len() as u64 > limit {
             return Err(contents(format!("'{name}' is larger than {limit} bytes")));
         }
-        found.insert(known, data);
+        if known.is_empty() {
+            files.insert(name, data);
+        } else {
+            found.insert(known, data);
+        }
     }
     for (name, _) in expected {
         if !found.contains_key(name) {
             return Err(contents(format!("'{name}' is missing")));
         }
     }
-    Ok(found)
+    Ok(Entries { named: found, files })
 }
 
 /// Whether `bytes` are exactly the canonical layout (`canonical_zip`) of their `entries`, in
@@ -321,7 +400,20 @@ pub(crate) fn is_canonical(
     entries: &BTreeMap<&'static str, Vec<u8>>,
     order: [&'static str; 3],
 ) -> bool {
-    canonical_zip(&order.map(|name| (name, &entries[name][..]))) == bytes
+    canonical_with_files(bytes, entries, order, &BTreeMap::new())
+}
+
+/// `is_canonical`, the evidence files following in name order.
+fn canonical_with_files(
+    bytes: &[u8],
+    entries: &BTreeMap<&'static str, Vec<u8>>,
+    order: [&'static str; 3],
+    files: &BTreeMap<String, Vec<u8>>,
+) -> bool {
+    let mut all: Vec<(&str, &[u8])> =
+        order.iter().map(|name| (*name, &entries[name][..])).collect();
+    all.extend(files.iter().map(|(name, data)| (name.as_str(), data.as_slice())));
+    canonical_zip(&all) == bytes
 }
 
 /// Every check that needs no database, in the order of the module doc.
@@ -338,8 +430,8 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
     {
         return Err(Rejection::Encrypted);
     }
-    let entries = entries(bytes, limits)?;
-    if !is_canonical(bytes, &entries, [MANIFEST, SIGNATURE, OPS]) {
+    let Entries { named: entries, files: file_entries } = entries(bytes, limits)?;
+    if !canonical_with_files(bytes, &entries, [MANIFEST, SIGNATURE, OPS], &file_entries) {
         return Err(contents("its zip layout was changed after it was made"));
     }
     let manifest_bytes = &entries[MANIFEST];
@@ -372,18 +464,69 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
             reason: e.to_string(),
         }
     })?;
-    // The signature covers the manifest; the manifest's digests cover the rest.
-    if manifest.entries.len() != 1 {
-        return Err(bad_manifest("it must list exactly ops.jsonl"));
+    // The signature covers the manifest; the manifest's digests cover the rest: exactly the
+    // entries present.
+    if manifest.format_version < 2 && !file_entries.is_empty() {
+        return Err(bad_manifest("a format 1 bundle carries no files"));
     }
-    let digest =
-        manifest.entries.get(OPS).ok_or_else(|| bad_manifest("it does not list ops.jsonl"))?;
+    let listed: Vec<&str> = manifest.entries.keys().map(String::as_str).collect();
+    let present: Vec<&str> =
+        std::iter::once(OPS).chain(file_entries.keys().map(String::as_str)).collect();
+    if listed.len() != present.len() || present.iter().any(|p| !listed.contains(p)) {
+        return Err(bad_manifest("its list of entries does not match the files in it"));
+    }
+    let digest = &manifest.entries[OPS];
     let jsonl = &entries[OPS];
     if digest.size != jsonl.len() as u64 || digest.sha256 != sha256_hex(jsonl) {
         return Err(Rejection::Checksum { entry: OPS.to_string() });
     }
     let ops = decode_ops(jsonl, &manifest)?;
-    Ok(Bundle { manifest_sha256: sha256_hex(manifest_bytes), manifest, ops, fingerprint })
+    let files = check_files(file_entries, &manifest, &ops)?;
+    Ok(Bundle { manifest_sha256: sha256_hex(manifest_bytes), manifest, ops, fingerprint, files })
+}
+
+/// Each carried file: its digest as listed and as named (its content's), named by an op of the
+/// bundle, and a kind kept as evidence, said so by the op of its row if the bundle has one.
+fn check_files(
+    entries: BTreeMap<String, Vec<u8>>,
+    manifest: &Manifest,
+    ops: &[Op],
+) -> Result<BTreeMap<String, Vec<u8>>, Rejection> {
+    use crate::journal::schema::{EVIDENCE_FILE, Entity};
+    use std::collections::HashMap;
+    // Each named file's row, and each row's stated type.
+    let mut rows: HashMap<&str, Uuid> = HashMap::new();
+    let mut types: HashMap<Uuid, &str> = HashMap::new();
+    for op in ops.iter().filter(|op| op.entity == Entity::Evidence) {
+        match (op.field.as_str(), op.value.as_str()) {
+            (EVIDENCE_FILE, Some(sha)) => {
+                rows.insert(sha, op.row_id);
+            }
+            ("media_type", Some(media)) => {
+                types.insert(op.row_id, media);
+            }
+            _ => {}
+        }
+    }
+    let mut files = BTreeMap::new();
+    for (entry, data) in entries {
+        let digest = &manifest.entries[&entry];
+        let sha = &entry[FILES.len()..];
+        let actual = sha256_hex(&data);
+        if digest.size != data.len() as u64 || digest.sha256 != actual || actual != sha {
+            return Err(Rejection::Checksum { entry });
+        }
+        let Some(row) = rows.get(sha) else {
+            let reason = "no change of the bundle attaches it".to_string();
+            return Err(Rejection::BadEvidence { entry, reason });
+        };
+        // The type its row was given, when the same bundle carries it.
+        let media_type = types.get(row).copied();
+        crate::evidence::media::check_received(&data, media_type)
+            .map_err(|reason| Rejection::BadEvidence { entry: entry.clone(), reason })?;
+        files.insert(sha.to_string(), data);
+    }
+    Ok(files)
 }
 
 /// The checks every incoming op passes, whoever signed the file: a field on the allow-list, a

@@ -59,6 +59,10 @@ fn label(conn: &Connection, entity: Entity, row: &str) -> String {
                LEFT JOIN people k ON k.id = l.keep_id LEFT JOIN people d ON d.id = l.duplicate_id
               WHERE l.id = ?1"
         }
+        Entity::Evidence => {
+            "SELECT 'p. ' || coalesce(e.page, '?') || ' @ ' || coalesce(s.title, '?') FROM evidence e
+               LEFT JOIN sessions s ON s.id = e.session_id WHERE e.id = ?1"
+        }
         Entity::Attendance => {
             "SELECT coalesce(p.full_name, '?') || ' @ ' || coalesce(s.title, '?') FROM attendance a
                LEFT JOIN people p ON p.id = a.person_id LEFT JOIN sessions s ON s.id = a.session_id

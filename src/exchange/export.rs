@@ -1,19 +1,30 @@
-//! Export: a signed bundle of this device's ops that HQ has not acknowledged (until
-//! acknowledgements exist: all of them), so that a lost USB stick is healed by the next export.
+//! Export: signed bundles of this device's ops that HQ has not acknowledged (until
+//! acknowledgements exist: all of them), so that a lost USB stick is healed by the next export,
+//! with the files of the sheets they attach. One export writes one bundle, or several in a
+//! chain when its files exceed the size cap (`DEFAULT_CAP`): a backlog of photos is spread over
+//! bundles that each fit an e-mail, every file in the same bundle as the op that attaches it.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use rusqlite::OptionalExtension;
 
 use crate::Palabre;
-use crate::error::{Invalid, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::exchange::bundle::{self, Manifest};
 use crate::exchange::seal;
 use crate::files::{file_safe, write_atomically};
-use crate::journal::oplog;
+use crate::journal::oplog::{self, Op};
 use crate::store::bookkeeping::{self, Key};
 
-/// What an export wrote.
+/// The size cap of an export's bundles unless another is given: the attachment limit of most
+/// e-mail services (20–25 MB) with room to spare. A bundle exceeds it only to carry one file
+/// larger than the cap.
+pub const DEFAULT_CAP: u64 = 10 << 20;
+
+/// What an export wrote: the whole export (ops and bytes summed over its bundles, the first
+/// bundle's path and name, the last bundle's number) and each bundle in `parts`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Exported {
     pub path: Option<PathBuf>,
@@ -26,6 +37,22 @@ pub struct Exported {
     /// Encrypted (`*.palabre.age`): to HQ, or with a passphrase (see `lock`).
     pub encrypted: bool,
     pub lock: Lock,
+    /// Files of attached sheets carried.
+    pub evidence: usize,
+    pub parts: Vec<Part>,
+}
+
+/// One bundle of an export.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Part {
+    pub path: Option<PathBuf>,
+    pub file_name: String,
+    pub bundle_seq: i64,
+    pub ops: i64,
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub bytes: usize,
+    pub evidence: usize,
 }
 
 /// What protects an exported bundle.
@@ -41,60 +68,146 @@ pub enum Lock {
 }
 
 struct Built {
-    exported: Exported,
+    part: Part,
     bytes: Vec<u8>,
     manifest_sha256: String,
 }
 
-fn build_bundle(app: &Palabre, passphrase: Option<&str>) -> Result<Built> {
+struct Planned {
+    lock: Lock,
+    parts: Vec<Built>,
+}
+
+/// What a bundle weighs beyond its ops and files: manifest, signature, zip headers, the age
+/// envelope.
+const OVERHEAD: u64 = 4 << 10;
+/// What each carried file adds beyond its bytes: its manifest line and zip headers.
+const PER_FILE: u64 = 256;
+
+/// Splits `ops` (in op_seq order) into runs whose ops and files fit `cap`; each run carries
+/// the files its ops attach. A run holds at least one op.
+fn runs(ops: &[Op], sizes: &HashMap<String, u64>, cap: u64) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let (mut start, mut used) = (0, OVERHEAD);
+    let mut carried: HashSet<&str> = HashSet::new();
+    for (index, op) in ops.iter().enumerate() {
+        let op_bytes = serde_json::to_vec(op).map_or(200, |v| v.len() as u64 + 1);
+        let file = bundle::named_files(std::slice::from_ref(op)).next();
+        let file_bytes = |carried: &HashSet<&str>| {
+            file.filter(|sha| !carried.contains(sha)).map_or(0, |sha| sizes[sha] + PER_FILE)
+        };
+        if index > start && used + op_bytes + file_bytes(&carried) > cap {
+            runs.push((start, index));
+            start = index;
+            used = OVERHEAD;
+            carried.clear();
+        }
+        used += op_bytes + file_bytes(&carried);
+        carried.extend(file);
+    }
+    runs.push((start, ops.len()));
+    runs
+}
+
+fn build_bundles(app: &Palabre, passphrase: Option<&str>, cap: u64) -> Result<Planned> {
     let key = app.signing_key()?;
     let me = app.device()?;
-    let (ops, bundle_seq, prev_hash) = app.store().read(|c| {
+    let (ops, first_bundle_seq, mut prev_hash, sizes) = app.store().read(|c| {
         let acked = bookkeeping::number(c, Key::AckedSeq)?;
         let last = oplog::own_last_seq(c)?;
         let ops = oplog::of_device(c, me.device_id, acked + 1, last)?;
+        let mut sizes = HashMap::new();
+        for sha in bundle::named_files(&ops) {
+            let size: Option<i64> = c
+                .prepare_cached("SELECT size FROM evidence_files WHERE sha256 = ?1")?
+                .query_row([sha], |r| r.get(0))
+                .optional()?;
+            let size = size.ok_or_else(|| Error::BadOp {
+                reason: format!(
+                    "the file of an attached sheet ({}…) is missing from this database; restore a backup",
+                    &sha[..12]
+                ),
+            })?;
+            sizes.insert(sha.to_string(), size as u64);
+        }
         Ok((
             ops,
             bookkeeping::number(c, Key::BundleSeq)? + 1,
             bookkeeping::get(c, Key::PrevBundleHash)?,
+            sizes,
         ))
     })?;
-    let manifest = Manifest::for_ops(&me, &ops, bundle_seq, prev_hash, Utc::now().to_rfc3339());
-    let range = manifest.ops;
-    let (mut bytes, manifest_sha256) = bundle::write(&key, manifest, &ops);
     let recipient = app.store().read(crate::exchange::enrollment::stored)?.map(|e| e.age_recipient);
     let lock = match (&recipient, passphrase) {
         (Some(_), Some(_)) => return Err(Invalid::PassphraseNotNeeded.into()),
-        (Some(recipient), None) => {
-            bytes = seal::seal(&bytes, recipient)?;
-            Lock::Hq
-        }
-        (None, Some(passphrase)) => {
-            bytes = seal::seal_with_passphrase(&bytes, passphrase)?;
-            Lock::Passphrase
-        }
+        (Some(_), None) => Lock::Hq,
+        (None, Some(_)) => Lock::Passphrase,
         (None, None) => Lock::Nothing,
     };
-    let file_name = bundle_file_name(&me.name, bundle_seq, lock != Lock::Nothing);
-    let exported = Exported {
-        path: None,
-        file_name,
-        bundle_seq,
-        ops: range.count,
-        first_seq: range.first_seq,
-        last_seq: range.last_seq,
-        bytes: bytes.len(),
-        encrypted: lock != Lock::Nothing,
-        lock,
-    };
-    Ok(Built { exported, bytes, manifest_sha256 })
+    let mut parts = Vec::new();
+    for (index, (start, end)) in runs(&ops, &sizes, cap).into_iter().enumerate() {
+        let ops = &ops[start..end];
+        let mut files = BTreeMap::new();
+        for sha in bundle::named_files(ops) {
+            if !files.contains_key(sha) {
+                let (_, bytes) =
+                    app.store().read(|c| crate::evidence::file(c, sha))?.ok_or_else(|| {
+                        Error::BadOp { reason: "the file of an attached sheet is missing".into() }
+                    })?;
+                files.insert(sha.to_string(), bytes);
+            }
+        }
+        let bundle_seq = first_bundle_seq + index as i64;
+        let manifest =
+            Manifest::for_ops(&me, ops, bundle_seq, prev_hash.clone(), Utc::now().to_rfc3339());
+        let range = manifest.ops;
+        let (mut bytes, manifest_sha256) = bundle::write_with_files(&key, manifest, ops, &files);
+        bytes = match (&recipient, passphrase) {
+            (Some(recipient), None) => seal::seal(&bytes, recipient)?,
+            (None, Some(passphrase)) => seal::seal_with_passphrase(&bytes, passphrase)?,
+            _ => bytes,
+        };
+        prev_hash = Some(manifest_sha256.clone());
+        let part = Part {
+            path: None,
+            file_name: bundle_file_name(&me.name, bundle_seq, lock != Lock::Nothing),
+            bundle_seq,
+            ops: range.count,
+            first_seq: range.first_seq,
+            last_seq: range.last_seq,
+            bytes: bytes.len(),
+            evidence: files.len(),
+        };
+        parts.push(Built { part, bytes, manifest_sha256 });
+    }
+    Ok(Planned { lock, parts })
 }
 
-fn record_export(app: &Palabre, built: &Built) -> Result<()> {
+fn summary(planned: &Planned) -> Exported {
+    let parts: Vec<Part> = planned.parts.iter().map(|b| b.part.clone()).collect();
+    let first = &parts[0];
+    let last = &parts[parts.len() - 1];
+    Exported {
+        path: first.path.clone(),
+        file_name: first.file_name.clone(),
+        bundle_seq: last.bundle_seq,
+        ops: parts.iter().map(|p| p.ops).sum(),
+        first_seq: first.first_seq,
+        last_seq: last.last_seq,
+        bytes: parts.iter().map(|p| p.bytes).sum(),
+        encrypted: planned.lock != Lock::Nothing,
+        lock: planned.lock,
+        evidence: parts.iter().map(|p| p.evidence).sum(),
+        parts,
+    }
+}
+
+fn record_export(app: &Palabre, planned: &Planned) -> Result<()> {
+    let last = planned.parts.last().expect("an export has a bundle");
     app.store().write(|tx| {
-        bookkeeping::put(tx, Key::BundleSeq, &built.exported.bundle_seq.to_string())?;
-        bookkeeping::put(tx, Key::PrevBundleHash, &built.manifest_sha256)?;
-        let exported = bookkeeping::number(tx, Key::ExportedSeq)?.max(built.exported.last_seq);
+        bookkeeping::put(tx, Key::BundleSeq, &last.part.bundle_seq.to_string())?;
+        bookkeeping::put(tx, Key::PrevBundleHash, &last.manifest_sha256)?;
+        let exported = bookkeeping::number(tx, Key::ExportedSeq)?.max(last.part.last_seq);
         bookkeeping::put(tx, Key::ExportedSeq, &exported.to_string())?;
         bookkeeping::put(tx, Key::LastExportAt, &Utc::now().to_rfc3339())
     })
@@ -132,30 +245,49 @@ fn checked(passphrase: Option<&str>) -> Result<Option<&str>> {
     }
 }
 
+/// One bundle in memory, whatever its size (no cap: tests and benchmarks).
 pub(crate) fn export_bundle_bytes(
     app: &Palabre,
     passphrase: Option<&str>,
 ) -> Result<(Exported, Vec<u8>)> {
-    let built = build_bundle(app, checked(passphrase)?)?;
-    record_export(app, &built)?;
-    Ok((built.exported, built.bytes))
+    let mut planned = build_bundles(app, checked(passphrase)?, u64::MAX)?;
+    record_export(app, &planned)?;
+    let exported = summary(&planned);
+    Ok((exported, planned.parts.remove(0).bytes))
 }
 
+/// Writes the export's bundles: to `out` (a file: the first bundle there, the next ones beside
+/// it under their own names; a folder: each under its name), then records it.
 pub(crate) fn export_bundle(
     app: &Palabre,
     out: &Path,
     passphrase: Option<&str>,
+    cap: u64,
 ) -> Result<Exported> {
-    let mut built = build_bundle(app, checked(passphrase)?)?;
-    let path = if out.is_dir() { out.join(&built.exported.file_name) } else { out.to_path_buf() };
-    write_atomically(&path, &built.bytes)?;
-    record_export(app, &built)?;
+    let mut planned = build_bundles(app, checked(passphrase)?, cap)?;
+    let folder = if out.is_dir() {
+        out.to_path_buf()
+    } else {
+        out.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    for (index, built) in planned.parts.iter_mut().enumerate() {
+        let path = if index == 0 && !out.is_dir() {
+            out.to_path_buf()
+        } else {
+            folder.join(&built.part.file_name)
+        };
+        write_atomically(&path, &built.bytes)?;
+        built.part.path = Some(path);
+    }
+    record_export(app, &planned)?;
+    let exported = summary(&planned);
     tracing::info!(
-        ops = built.exported.ops,
-        bytes = built.bytes.len(),
-        lock = ?built.exported.lock,
+        ops = exported.ops,
+        bytes = exported.bytes,
+        bundles = exported.parts.len(),
+        evidence = exported.evidence,
+        lock = ?exported.lock,
         "bundle exported"
     );
-    built.exported.path = Some(path);
-    Ok(built.exported)
+    Ok(exported)
 }

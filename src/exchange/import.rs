@@ -325,7 +325,23 @@ fn import_checked(
         .execute(params![device_id, op_seq, manifest.bundle_id.to_string(), now])?;
         return Ok(Rejection::Fork { device: name, op_seq }.into());
     }
+    // Every attached sheet it names is carried, or already here: never a row without its file.
+    for sha in bundle::named_files(&bundle.ops) {
+        if !bundle.files.contains_key(sha) && !crate::evidence::has_file(conn, sha)? {
+            return Ok(
+                Rejection::EvidenceMissing { short: sha[..12.min(sha.len())].to_string() }.into()
+            );
+        }
+    }
     let new_ops = oplog::merge(conn, &bundle.ops, derived)?;
+    for (sha, data) in &bundle.files {
+        let media_type = if data.starts_with(b"%PDF-") {
+            crate::evidence::media::PDF
+        } else {
+            crate::evidence::media::JPEG
+        };
+        crate::evidence::keep_file(conn, sha, media_type, data, None)?;
+    }
     if me.device_id != manifest.device.id {
         conn.prepare_cached(
             "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4,
@@ -356,34 +372,10 @@ fn import_checked(
 /// bundles, sealed or not, acknowledgements and files from HQ — in name order. Hidden files and
 /// folders are skipped.
 pub(crate) fn bundle_files_in(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
-    fn walk(dir: &Path, depth: usize, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().to_lowercase();
-            if name.starts_with('.') {
-                continue;
-            }
-            let Ok(kind) = entry.file_type() else { continue };
-            if kind.is_dir() {
-                // A folder that cannot be read ("System Volume Information") is skipped.
-                if depth > 0 && walk(&path, depth - 1, out).is_err() {
-                    tracing::info!("a folder of the stick could not be read; skipped");
-                }
-            } else if [".palabre", ".palabre.age", ".palabre-ack", ".palabre-registry.age"]
-                .iter()
-                .any(|ext| name.ends_with(ext))
-            {
-                out.push(path);
-            }
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    walk(dir, 3, &mut out)?;
-    out.sort();
-    Ok(out)
+    crate::files::files_in(
+        dir,
+        &[".palabre", ".palabre.age", ".palabre-ack", ".palabre-registry.age"],
+    )
 }
 
 /// Reads a bundle file, refusing oversized files and folders before reading them.

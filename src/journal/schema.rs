@@ -13,6 +13,9 @@ pub enum Entity {
     Item,
     /// A decision about two person records: merged or distinct (see `duplicates`).
     Link,
+    /// A photo or scan of a signed sheet attached to a session (see `evidence`); the file
+    /// itself travels next to the op that names its SHA-256.
+    Evidence,
 }
 
 /// How an op's JSON value is stored in its column. Every column accepts NULL, because a row is
@@ -139,6 +142,24 @@ const LINK: &[FieldSpec] = &[
     f("undone_at", Text, Rule::Timestamp),
 ];
 
+/// The field of an evidence row that names its file: an op writing it must travel with the
+/// file, or find it already stored.
+pub const EVIDENCE_FILE: &str = "sha256";
+
+const EVIDENCE: &[FieldSpec] = &[
+    f("session_id", Text, Rule::Id),
+    f("page", Int, Rule::Whole(1, 999)),
+    f("pages", Int, Rule::Whole(1, 999)),
+    f(EVIDENCE_FILE, Text, Rule::Sha256),
+    f("size", Int, Rule::Whole(1, 1 << 30)),
+    f("media_type", Text, Rule::Code(Codes::MediaType)),
+    // Filed under its session by the sheet's QR code (true) or by a person's choice (false).
+    f("filed_by_code", Bool, FLAG),
+    f("attached_by", Text, SHORT),
+    f("attached_at", Text, Rule::Timestamp),
+    f("deleted", Bool, FLAG),
+];
+
 impl Entity {
     pub const ALL: &'static [Entity] = &[
         Entity::Session,
@@ -147,6 +168,7 @@ impl Entity {
         Entity::Plan,
         Entity::Item,
         Entity::Link,
+        Entity::Evidence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -157,6 +179,7 @@ impl Entity {
             Entity::Plan => "plan",
             Entity::Item => "item",
             Entity::Link => "link",
+            Entity::Evidence => "evidence",
         }
     }
 
@@ -172,6 +195,7 @@ impl Entity {
             Entity::Plan => "action_plans",
             Entity::Item => "action_items",
             Entity::Link => "person_links",
+            Entity::Evidence => "evidence",
         }
     }
 
@@ -183,6 +207,7 @@ impl Entity {
             Entity::Plan => PLAN,
             Entity::Item => ITEM,
             Entity::Link => LINK,
+            Entity::Evidence => EVIDENCE,
         }
     }
 

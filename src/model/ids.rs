@@ -67,6 +67,7 @@ id_type!(AttendanceId, "attendance");
 id_type!(PlanId, "plan");
 id_type!(ItemId, "plan item");
 id_type!(DeviceId, "device");
+id_type!(EvidenceId, "evidence");
 
 /// Namespace of attendance ids. Never change it: every shipped database depends on it.
 const ATTENDANCE_NAMESPACE: Uuid = Uuid::from_u128(0x6a0c_3b1e_5f4d_4e7a_9b2c_0d1e_2f3a_4b5c);

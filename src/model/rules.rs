@@ -44,6 +44,10 @@ pub enum Rule {
     Timestamp,
     /// A true/false flag: its type is all there is to check.
     Flag,
+    /// A whole number from the first to the second, both included.
+    Whole(i64, i64),
+    /// A SHA-256 digest: 64 lowercase hexadecimal digits.
+    Sha256,
     /// The erasure flag: only ever set, to true (an erasure cannot be undone).
     Erased,
 }
@@ -59,6 +63,8 @@ pub enum Codes {
     PlanStatus,
     ItemStatus,
     Decision,
+    /// The kinds of file kept as evidence: a JPEG (every photo is recompressed to one) or a PDF.
+    MediaType,
 }
 
 impl Codes {
@@ -71,6 +77,14 @@ impl Codes {
             Codes::AttendanceRole => AttendanceRole::parse(value).map(drop),
             Codes::PlanStatus => PlanStatus::parse(value).map(drop),
             Codes::ItemStatus => ItemStatus::parse(value).map(drop),
+            Codes::MediaType => match value {
+                "image/jpeg" | "application/pdf" => Ok(()),
+                _ => Err(Invalid::UnknownCode {
+                    field: "media_type",
+                    value: value.chars().take(40).collect(),
+                    allowed: "image/jpeg, application/pdf".into(),
+                }),
+            },
             Codes::Decision => match value {
                 "merge" | "distinct" => Ok(()),
                 _ => Err(Invalid::UnknownCode {
@@ -175,6 +189,17 @@ impl Rule {
                 .map(drop)
                 .map_err(|_| Invalid::Date { field, value: s.chars().take(40).collect() }),
             (Rule::Flag, Value::Bool(_)) => Ok(()),
+            (Rule::Whole(min, max), Value::Number(n)) => match n.as_i64() {
+                Some(v) if (min..=max).contains(&v) => Ok(()),
+                v => Err(Invalid::Range { field, value: v.unwrap_or(i64::MAX), min, max }),
+            },
+            (Rule::Sha256, Value::String(s)) => {
+                if s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                    Ok(())
+                } else {
+                    Err(not_a(field, "SHA-256 digest"))
+                }
+            }
             _ => Err(not_a(field, "value of this kind")),
         }
     }

@@ -71,6 +71,14 @@ pub fn tables(report: &Report, participants: &Participants) -> Vec<Table> {
         ],
         vec![Cell::Text(tr("report.items")), Cell::Number(report.action_items.total)],
         vec![Cell::Text(tr("report.overdue")), Cell::Number(report.action_items.overdue)],
+        vec![
+            Cell::Text(tr("report.sessions_with_evidence")),
+            Cell::Number(report.evidence.with_evidence),
+        ],
+        vec![
+            Cell::Text(tr("report.share_backed")),
+            Cell::Text(format!("{:.1} %", report.evidence.share_backed_percent)),
+        ],
         vec![Cell::Text(tr("report.summary")), Cell::Text(report.summary.clone())],
     ];
     let mut summary = summary;
@@ -171,6 +179,38 @@ pub fn tables(report: &Report, participants: &Participants) -> Vec<Table> {
             sheet: tr("report.sheet_items"),
             headers: two("report.status", "report.count"),
             rows: items,
+        },
+        Table {
+            stem: "held_sessions",
+            sheet: tr("report.sheet_held_sessions"),
+            headers: [
+                "report.session",
+                "report.date",
+                "report.region",
+                "report.attendances",
+                "report.signed_sheets",
+            ]
+            .iter()
+            .map(|k| tr(k))
+            .collect(),
+            rows: report
+                .evidence
+                .sessions
+                .iter()
+                .map(|s| {
+                    vec![
+                        Cell::Text(s.session.title.clone()),
+                        s.session
+                            .start_date
+                            .as_deref()
+                            .and_then(|d| d.parse().ok())
+                            .map_or(Cell::Empty, Cell::Date),
+                        Cell::Text(s.session.region.clone()),
+                        Cell::Number(s.attendances),
+                        Cell::Number(s.sheets),
+                    ]
+                })
+                .collect(),
         },
     ];
     if participants.list != NamedList::None {

@@ -102,6 +102,10 @@ struct Reach {
     /// Per person num: the date of their first counted attendance in the period.
     first: Vec<Option<NaiveDate>>,
     attendances: i64,
+    /// Counted attendances at sessions with a signed sheet attached.
+    backed: i64,
+    /// Counted attendances per session num.
+    per_session: Vec<i64>,
 }
 
 fn reach(conn: &Connection, period: Period) -> Result<Reach> {
@@ -162,8 +166,26 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
             alias.insert(from, to);
         }
     }
+    // Sessions (by num) with a photo or scan of their signed sheet.
+    let mut evidenced: Vec<bool> = vec![false; sessions.len()];
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT DISTINCT s.num FROM evidence e JOIN sessions s ON s.id = e.session_id
+              WHERE e.deleted = 0",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(slot) =
+                usize::try_from(r.get::<_, i64>(0)?).ok().and_then(|n| evidenced.get_mut(n))
+            {
+                *slot = true;
+            }
+        }
+    }
     let mut first: Vec<Option<NaiveDate>> = vec![None; people.len()];
     let mut attendances = 0;
+    let mut backed = 0;
+    let mut per_session = vec![0i64; sessions.len()];
     let mut stmt = conn.prepare_cached(
         "SELECT session_num, person_num FROM attendance INDEXED BY attendance_counted
           WHERE present = 1 AND deleted = 0 AND session_num IS NOT NULL AND person_num IS NOT NULL",
@@ -178,16 +200,24 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
             continue;
         }
         attendances += 1;
+        backed += i64::from(evidenced[session]);
+        per_session[session] += 1;
         let slot = &mut first[person];
         if slot.is_none_or(|d| *date < d) {
             *slot = Some(*date);
         }
     }
-    Ok(Reach { people, first, attendances })
+    Ok(Reach { people, first, attendances, backed, per_session })
 }
 
 /// People reached in the period, and the attendances counted to reach them.
 pub fn people(conn: &Connection, period: Period) -> Result<(People, i64)> {
+    people_and_backing(conn, period).map(|(people, attendances, _)| (people, attendances))
+}
+
+/// `people`, and how many of the counted attendances are at sessions with a signed sheet
+/// attached (a photo or scan kept as evidence).
+pub fn people_and_backing(conn: &Connection, period: Period) -> Result<(People, i64, Backing)> {
     let sexes = || Sex::ALL.iter().map(|s| s.as_str());
     let mut out = People {
         total: 0,
@@ -218,7 +248,90 @@ pub fn people(conn: &Connection, period: Period) -> Result<(People, i64)> {
         let group = group.map_or(NONE, Group::as_str);
         *out.by_group.entry(group.to_string()).or_default() += 1;
     }
-    Ok((out, reach.attendances))
+    Ok((out, reach.attendances, Backing { backed: reach.backed, per_session: reach.per_session }))
+}
+
+/// What `reach` counted for `evidence_coverage`.
+pub struct Backing {
+    backed: i64,
+    per_session: Vec<i64>,
+}
+
+/// A held session of the period with its counted attendance and its attached sheets.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HeldSession {
+    #[serde(flatten)]
+    pub session: SessionRef,
+    pub attendances: i64,
+    /// Live attachments (photos and scans of the signed sheet).
+    pub sheets: i64,
+}
+
+/// Paper evidence over the period's held sessions: which have a photo or scan of their signed
+/// sheet, which do not (listed, by date), and the share of attendance so backed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EvidenceCoverage {
+    pub held_sessions: i64,
+    pub with_evidence: i64,
+    /// Counted attendances at sessions with a signed sheet attached.
+    pub attendances_backed: i64,
+    /// `attendances_backed` over the counted attendances, in percent (0 when there are none).
+    pub share_backed_percent: f64,
+    /// Held sessions of the period with no attached sheet, oldest first.
+    pub without: Vec<SessionRef>,
+    /// Every held session of the period, oldest first.
+    pub sessions: Vec<HeldSession>,
+}
+
+pub fn evidence_coverage(
+    conn: &Connection,
+    period: Period,
+    attendances: i64,
+    backing: &Backing,
+) -> Result<EvidenceCoverage> {
+    let backed = backing.backed;
+    let (from, to) = period.params();
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.id, s.title, s.start_date, s.region,
+                (SELECT count(*) FROM evidence e WHERE e.session_id = s.id AND e.deleted = 0),
+                s.num
+           FROM sessions s
+          WHERE s.deleted = 0 AND s.status = 'held'
+            AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
+          ORDER BY s.start_date, s.title",
+    )?;
+    let mut out = EvidenceCoverage {
+        held_sessions: 0,
+        with_evidence: 0,
+        attendances_backed: backed,
+        share_backed_percent: if attendances > 0 {
+            (backed as f64 * 1000.0 / attendances as f64).round() / 10.0
+        } else {
+            0.0
+        },
+        without: Vec::new(),
+        sessions: Vec::new(),
+    };
+    let mut rows = stmt.query(params![from, to])?;
+    while let Some(r) = rows.next()? {
+        out.held_sessions += 1;
+        let session = SessionRef {
+            id: r.get(0)?,
+            title: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            start_date: r.get(2)?,
+            region: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+        };
+        let sheets: i64 = r.get(4)?;
+        let num = usize::try_from(r.get::<_, i64>(5)?).unwrap_or(usize::MAX);
+        if sheets > 0 {
+            out.with_evidence += 1;
+        } else {
+            out.without.push(session.clone());
+        }
+        let attendances = backing.per_session.get(num).copied().unwrap_or(0);
+        out.sessions.push(HeldSession { session, attendances, sheets });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

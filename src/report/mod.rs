@@ -58,6 +58,8 @@ pub struct Report {
     pub attendances: i64,
     pub activities: Activities,
     pub action_items: ActionItems,
+    /// Held sessions with and without a photo or scan of their signed sheet.
+    pub evidence: indicators::EvidenceCoverage,
     pub summary: String,
     pub lang: Lang,
 }
@@ -65,12 +67,13 @@ pub struct Report {
 pub(crate) fn report(app: &Palabre, period: Period, lang: Lang) -> Result<Report> {
     let today = app.today();
     app.store().read(|c| {
-        let (people, attendances) = indicators::people(c, period)?;
+        let (people, attendances, backed) = indicators::people_and_backing(c, period)?;
         let activities = indicators::activities(c, period)?;
         let summary = summary::sentence(lang, period, &people, &activities);
         Ok(Report {
             period,
             attendances,
+            evidence: indicators::evidence_coverage(c, period, attendances, &backed)?,
             action_items: indicators::action_items(c, today)?,
             people,
             activities,

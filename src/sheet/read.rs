@@ -7,7 +7,7 @@
 //! orientation; its thresholds adapt to grey paper in a dim room (a test reads a photo whose
 //! contrast was cut to a fifth).
 
-use image::{GrayImage, ImageReader, Limits};
+use image::{DynamicImage, GrayImage, ImageReader, Limits};
 
 use super::code::SheetCode;
 use crate::error::{Error, Result};
@@ -26,8 +26,8 @@ fn refused(reason: impl Into<String>) -> Error {
     Error::Photo { reason: reason.into() }
 }
 
-/// The picture in `bytes`, grey, within the limits.
-fn decode(bytes: &[u8]) -> Result<GrayImage> {
+/// The picture in `bytes` (PNG or JPEG), within the limits, at its own size.
+pub fn decode_photo(bytes: &[u8]) -> Result<DynamicImage> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(refused(format!(
             "it is {} MB; a photo of a sheet is at most {} MB. Send it again at a lower resolution",
@@ -47,12 +47,16 @@ fn decode(bytes: &[u8]) -> Result<GrayImage> {
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let picture = reader.decode().map_err(|e| match e {
+    reader.decode().map_err(|e| match e {
         image::ImageError::Limits(_) => refused(format!(
             "its picture is larger than {MAX_SIDE} pixels a side or too big to open safely"
         )),
         other => refused(format!("its picture is damaged ({other})")),
-    })?;
+    })
+}
+
+/// The picture searched for codes: grey, at most `SEARCH_SIDE` on its long side.
+pub fn searchable(picture: &DynamicImage) -> GrayImage {
     let (w, h) = (picture.width(), picture.height());
     let long = w.max(h);
     let picture = if long > SEARCH_SIDE {
@@ -63,13 +67,23 @@ fn decode(bytes: &[u8]) -> Result<GrayImage> {
             image::imageops::FilterType::Triangle,
         )
     } else {
-        picture
+        picture.clone()
     };
-    Ok(picture.to_luma8())
+    picture.to_luma8()
 }
 
 /// The sheet codes `rqrr` finds in a grey picture, as it is (no limits, no shrinking).
 pub fn codes_in(picture: &GrayImage) -> Vec<SheetCode> {
+    found_in(picture).into_iter().map(|(code, _)| code).collect()
+}
+
+/// How many quarter turns clockwise a picture needs to stand upright, as the code shows it:
+/// the code's own left-to-right edge (`rqrr`'s first two corners) points right on an upright
+/// sheet, down on one turned a quarter clockwise, and so on.
+pub type QuarterTurns = u8;
+
+/// The sheet codes in a grey picture, each with the quarter turns that make it upright.
+pub fn found_in(picture: &GrayImage) -> Vec<(SheetCode, QuarterTurns)> {
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
         picture.width() as usize,
         picture.height() as usize,
@@ -78,8 +92,21 @@ pub fn codes_in(picture: &GrayImage) -> Vec<SheetCode> {
     prepared
         .detect_grids()
         .iter()
-        .filter_map(|grid| grid.decode().ok())
-        .filter_map(|(_, text)| SheetCode::parse(&text))
+        .filter_map(|grid| {
+            let (_, text) = grid.decode().ok()?;
+            let code = SheetCode::parse(&text)?;
+            let [a, b, ..] = grid.bounds;
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let turns = if dx.abs() >= dy.abs() {
+                if dx > 0 { 0 } else { 2 }
+            } else if dy > 0 {
+                // Its right points down: turned a quarter clockwise, so three more make it upright.
+                3
+            } else {
+                1
+            };
+            Some((code, turns))
+        })
         .collect()
 }
 
@@ -87,5 +114,5 @@ pub fn codes_in(picture: &GrayImage) -> Vec<SheetCode> {
 /// readable Palabre code (the person is asked which session it is); an error when the file is
 /// not a picture Palabre reads, or exceeds the limits.
 pub fn read_code(bytes: &[u8]) -> Result<Option<SheetCode>> {
-    Ok(codes_in(&decode(bytes)?).into_iter().next())
+    Ok(codes_in(&searchable(&decode_photo(bytes)?)).into_iter().next())
 }

@@ -56,8 +56,15 @@ export const api = {
   addItem: (plan, input) => call('add_item', { plan, input }),
   setItemStatus: (item, status) => call('set_item_status', { item, status }),
 
+  attachEvidence: (session, page, path) => call('attach_evidence', { session, page, path }),
+  evidenceFilesIn: (dir) => call('evidence_files_in', { dir }),
+  sessionEvidence: (session) => call('session_evidence', { session }),
+  evidencePicture: (id, full = false) => call('evidence_picture', { id, full }),
+  saveEvidence: (id, path) => call('save_evidence', { id, path }),
+  removeEvidence: (id) => call('remove_evidence', { id }),
+
   nextBundleName: () => call('next_bundle_name'),
-  exportBundle: (path, passphrase = null) => call('export_bundle', { path, passphrase }),
+  exportBundle: (path, passphrase = null, capMb = null) => call('export_bundle', { path, passphrase, capMb }),
   importBundle: (path, passphrase = null) => call('import_bundle', { path, passphrase }),
   listDevices: () => call('list_devices'),
   trustDevice: (fingerprint) => call('trust_device', { fingerprint }),

@@ -151,10 +151,26 @@ function draw(body, r) {
       table([t('report.region'), t('report.count')], Object.entries(r.activities.by_region).map(([k, n]) => [k === 'none' ? t('report.none') : k, n])),
       el('h2', { i18n: 'report.people_by_group' }),
       table([t('report.group'), t('report.count')], inOrder(p.by_group, GROUPS).map(([g, n]) => [g === 'none' ? t('report.none') : t(`group.${g}`), n]))),
+    evidenceCard(r.evidence),
     r.activities.planned.length
       ? el('section', { class: 'card' }, el('h2', { i18n: 'report.planned' }),
         el('ul', { class: 'list' }, ...r.activities.planned.map((s) => el('li', {}, formatDate(s.start_date), ' · ', s.title))))
       : null);
+}
+
+/** Paper evidence: held sessions with their signed sheet, the share of attendance backed, and
+ * the held sessions still without one (each a link to its page, to attach it). */
+function evidenceCard(ev) {
+  return el('section', { class: 'card', id: 'report-evidence' },
+    el('h2', { i18n: 'report.evidence_title' }),
+    el('p', { id: 'evidence-line' }, t('report.evidence_line', {
+      with: number(ev.with_evidence), held: number(ev.held_sessions), share: `${ev.share_backed_percent.toLocaleString()} %`,
+    })),
+    ev.without.length
+      ? [el('h3', { i18n: 'report.without_evidence' }),
+        el('ul', { class: 'list', id: 'without-evidence' }, ...ev.without.map((s) => el('li', {},
+          formatDate(s.start_date), ' · ', el('a', { href: `#/sessions/${s.id}` }, s.title), s.region ? ` · ${s.region}` : '')))]
+      : el('p', { class: 'meta', i18n: 'report.all_evidence' }));
 }
 
 function figure(label, value) {

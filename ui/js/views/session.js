@@ -5,6 +5,7 @@ import { el, clear, append, foldedForm, field, textInput, select, showError, cle
 import { t, formatDate, today } from '../i18n.js';
 import { SEXES, GROUPS } from '../codes.js';
 import { planCard, planForm } from './plans.js';
+import { renderEvidence } from './evidence.js';
 
 export async function render(view, id, ctx) {
   const detail = await ctx.api.getSession(id);
@@ -33,6 +34,7 @@ export async function render(view, id, ctx) {
   });
   const attendance = el('section', { class: 'card', id: 'attendance' });
   const plans = el('section', { class: 'card', id: 'session-plans' });
+  const sheets = el('section', { class: 'card', id: 'evidence' });
   clear(view, 
     el('p', {}, el('a', { href: '#/sessions', i18n: 'nav.sessions' })),
     el('div', { class: 'title-row' },
@@ -45,9 +47,10 @@ export async function render(view, id, ctx) {
     s.summary ? el('p', { class: 'summary' }, s.summary) : null,
     s.status === 'planned' && s.start_date && s.start_date < today() ? el('p', { class: 'warning', id: 'past-planned' }, t('session.past_planned')) : null,
     s.recommendations.length ? el('ul', { class: 'recommendations' }, ...s.recommendations.map((r) => el('li', {}, r))) : null,
-    attendance, plans);
+    attendance, sheets, plans);
   renderAttendance(attendance, s, detail.attendance, ctx);
   renderPlans(plans, s, detail.plans, ctx);
+  await renderEvidence(sheets, s, ctx);
 }
 
 /** Enough to tell namesakes apart: birth year (or age), community, stakeholder group. */

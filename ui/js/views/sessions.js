@@ -3,6 +3,7 @@
 import { el, clear, field, textInput, select, showError, clearErrors, trackDirty, markClean, debounce, toast } from '../dom.js';
 import { t, formatDate, parseDate, today } from '../i18n.js';
 import { KINDS, GROUPS, SESSION_STATUSES } from '../codes.js';
+import { importSheetsControls } from './evidence.js';
 
 const filterState = { status: '', kind: '', group: '', from: '', to: '', query: '' };
 
@@ -48,7 +49,7 @@ export async function render(view, ctx) {
     el('div', { class: 'title-row' },
       el('h1', { i18n: 'sessions.title' }),
       el('a', { class: 'button primary', href: '#/sessions/new', id: 'new-session', i18n: 'sessions.new' })),
-    filters, count, table);
+    filters, count, table, importSheetsControls(ctx));
   await refresh();
 }
 

@@ -1,7 +1,7 @@
 // Sync: export a signed file for HQ, import other computers' files (with progress and one result
 // per file), the computers known here (fingerprints, Trust, missing changes), and conflicts.
 
-import { el, clear, append, toast, confirmDialog, showError, clearErrors, field } from '../dom.js';
+import { el, clear, append, toast, confirmDialog, showError, clearErrors, field, select } from '../dom.js';
 import { t, has, formatDate, number } from '../i18n.js';
 import { api, files } from '../api.js';
 
@@ -26,6 +26,8 @@ export async function render(view, ctx) {
   // A laptop not enrolled with HQ cannot encrypt to HQ: it is told so every time, and offered a
   // passphrase instead (on by default); exporting plain asks first.
   const plain = !hq.is_hq && !hq.enrollment;
+  // Photos of signed sheets beyond this size go into further files, written beside the first.
+  const cap = select('cap', [['2', '2 MB'], ['10', '10 MB'], ['25', '25 MB']], '10', { id: 'export-cap' });
   const lock = el('input', { type: 'checkbox', id: 'use-passphrase', checked: true });
   const passphrase = el('input', { type: 'password', name: 'passphrase', id: 'export-passphrase', autocomplete: 'new-password' });
   const again = el('input', { type: 'password', name: 'passphrase_again', id: 'export-passphrase-again', autocomplete: 'new-password' });
@@ -61,8 +63,9 @@ export async function render(view, ctx) {
     const path = await files.save({ defaultPath: name, filters });
     if (!path) return;
     try {
-      const exported = await api.exportBundle(path, locked ? passphrase.value : null);
+      const exported = await api.exportBundle(path, locked ? passphrase.value : null, Number(cap.value));
       exportResult.textContent = t('sync.exported', { path: exported.path, count: exported.ops })
+        + (exported.parts.length > 1 ? ` ${t('sync.parts', { count: exported.parts.length })}` : '')
         + (exported.lock === 'passphrase' ? ` ${t('sync.exported_locked')}` : '');
       await render(view, ctx);
       view.querySelector('#export-result').textContent = exportResult.textContent;
@@ -90,6 +93,7 @@ export async function render(view, ctx) {
       el('h2', { i18n: hq.is_hq ? 'sync.export_title_hq' : 'sync.export_title' }),
       exportState,
       plainChoice,
+      field({ field: 'cap', label: 'sync.cap', input: cap }),
       exportButton, exportResult),
     el('section', { class: 'card' },
       el('h2', { i18n: 'sync.import_title' }),
