@@ -1487,7 +1487,7 @@ fn a_photo_of_a_signed_sheet_is_attached_from_the_session_page_and_the_report_co
         json!([dir.path().join("phone")]),
     );
     app.click("#import-sheets");
-    app.wait_text("#import-sheets-progress", "2 fichier");
+    app.wait_text("#import-sheets-progress", "0 fichier(s) joint(s) sur 2");
     app.wait_text("#import-sheets-results", "déjà jointe");
     app.wait_text("#import-sheets-results", "aucun code de feuille lisible");
     let id = session_hash.trim_start_matches("#/sessions/").to_string();

@@ -164,7 +164,7 @@ function evidenceCard(ev) {
   return el('section', { class: 'card', id: 'report-evidence' },
     el('h2', { i18n: 'report.evidence_title' }),
     el('p', { id: 'evidence-line' }, t('report.evidence_line', {
-      with: number(ev.with_evidence), held: number(ev.held_sessions), share: `${ev.share_backed_percent.toLocaleString()} %`,
+      with: number(ev.with_evidence), held: number(ev.held_sessions), share: `${number(ev.share_backed_percent)} %`,
     })),
     ev.without.length
       ? [el('h3', { i18n: 'report.without_evidence' }),
