@@ -107,6 +107,9 @@ fn a_photographed_sheet_files_itself_under_its_session_and_page_upright_within_t
     assert_eq!(picture.width() > picture.height(), upright_is_landscape, "turned upright");
     let code = Palabre::read_sheet_code(&kept).unwrap().expect("the kept photo's code reads");
     assert_eq!((code.session, code.page), (Some(s), 2));
+    let found = palabre::sheet::read::found_in(&picture);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].1, 0, "the kept photo needs no more turning");
     let thumb = app.evidence_thumbnail(evidence.id).unwrap().expect("a thumbnail");
     assert!(thumb.len() < 30_000 && thumb.starts_with(&[0xFF, 0xD8]));
 
@@ -468,6 +471,15 @@ fn the_size_cap_spreads_a_backlog_of_sheets_over_chained_bundles_that_all_arrive
         let path = part.path.as_ref().unwrap();
         assert!(path.exists(), "{path:?}");
         assert!(matches!(import(&h.hq, path), ImportOutcome::Applied { .. }), "{path:?}");
+        // After each bundle, HQ holds whole attachments only: never a row without its file,
+        // nor one without its session and page.
+        let held = h.hq.report(palabre::Period::default(), Lang::Fr).unwrap().evidence;
+        for s in &sessions {
+            for e in h.hq.evidence(*s).unwrap_or_default() {
+                assert!(e.has_file && e.page.is_some() && e.size > 0, "{e:?}");
+            }
+        }
+        assert!(held.with_evidence <= 4);
     }
     for s in &sessions {
         assert_eq!(h.hq.evidence(*s).unwrap().len(), 1);
@@ -528,4 +540,42 @@ fn the_report_lists_held_sessions_without_a_signed_sheet_and_the_share_of_attend
         lines[1]
     );
     assert!(lines[2].ends_with("|Ségou|1|0"), "{}", lines[2]);
+}
+
+#[test]
+fn a_bundle_without_files_stays_format_1_and_a_compressed_entry_is_refused_before_it_is_read() {
+    let laptop = common::app();
+    let hq = common::app();
+    let s = held_session(&laptop, "Dialogue", 1);
+    let plain = common::export(&laptop);
+    assert_eq!(Palabre::verify_bundle(&plain).unwrap().manifest.format_version, 1);
+    let page = &sheet_pages(&laptop, Some(s))[0];
+    filed(laptop.attach_evidence(None, None, &png(page)).unwrap());
+    let with = common::export(&laptop);
+    let bundle = Palabre::verify_bundle(&with).unwrap();
+    assert_eq!((bundle.manifest.format_version, bundle.files.len()), (2, 1));
+    // The same entries, deflated: a reader that unpacked them could be made to unpack a bomb.
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&with[..])).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut out, &data).unwrap();
+    }
+    let deflated = out.finish().unwrap().into_inner();
+    let before = state(&hq);
+    match hq.import_bundle_bytes(&deflated).unwrap() {
+        ImportOutcome::Rejected { code, reason, .. } => {
+            assert_eq!(code, "bad_contents");
+            assert!(reason.contains("compressed"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(state(&hq), before);
+    assert!(matches!(common::deliver(&hq, &with), ImportOutcome::Applied { .. }));
 }

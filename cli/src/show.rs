@@ -463,13 +463,13 @@ impl Out {
                 Ok(Filing::AlreadyAttached { session_title, .. }) => {
                     say!("{file}: already attached to '{session_title}'; nothing added")
                 }
+                Ok(Filing::NeedsSession { reason: Unfiled::UnknownSession, .. }) => say!(
+                    "{file}: not attached: its code names a session that is not in this database. Import the files of the laptop that recorded it first, or check that the sheet is this programme's"
+                ),
                 Ok(Filing::NeedsSession { reason, .. }) => {
                     let why = match reason {
-                        Unfiled::NoCode => "no sheet code can be read on it",
                         Unfiled::BlankSheet => "it is a blank sheet (its code names no session)",
-                        Unfiled::UnknownSession => {
-                            "its code names a session that is not in this database (another programme, or a laptop whose files have not arrived)"
-                        }
+                        _ => "no sheet code can be read on it",
                     };
                     say!(
                         "{file}: not attached: {why}. Say which session: palabre evidence add SESSION {file}"

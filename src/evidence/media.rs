@@ -141,6 +141,13 @@ pub fn thumbnail_of(bytes: &[u8], media_type: &str) -> Option<Vec<u8>> {
     thumbnail(&picture).ok()
 }
 
+/// A photo made within the limits and recompressed to the page budget, for showing one that is
+/// larger than it should be.
+pub fn rendition(bytes: &[u8]) -> Option<Vec<u8>> {
+    let picture = read::decode_photo(bytes).ok()?;
+    within_budget(&DynamicImage::ImageLuma8(picture.to_luma8())).ok()
+}
+
 /// Whether a file that arrived in a bundle may be kept as evidence of `media_type`: a JPEG
 /// whose header is within the photo limits, or a PDF that passes `pdf::inspect`. The reason
 /// otherwise.

@@ -8,9 +8,10 @@
 //! to the op that names its digest (see `exchange::bundle` and `exchange::export`).
 //!
 //! Filing: a file whose sheet code names a session of this database is filed there by itself;
-//! one without a readable code, with a blank sheet's code, or with a code of a session this
-//! database does not hold, is not stored and comes back as `Filing::NeedsSession`, so the
-//! person is asked which session it is.
+//! one without a readable code, or with a blank sheet's code, is not stored and comes back as
+//! `Filing::NeedsSession`, so the person is asked which session it is. One whose code names a
+//! session this database does not hold comes back the same way with `Unfiled::UnknownSession`,
+//! to be explained, not filed by hand: attaching it to a session is refused.
 
 pub mod media;
 pub mod pdf;
@@ -51,7 +52,7 @@ pub enum Unfiled {
     /// The code of a blank sheet (printed without a session).
     BlankSheet,
     /// A code naming a session this database does not hold (another programme, or a laptop
-    /// whose files have not arrived).
+    /// whose files have not arrived). Not to be filed by hand: attaching it is refused.
     UnknownSession,
 }
 
@@ -320,7 +321,14 @@ pub(crate) fn picture(app: &Palabre, id: EvidenceId, full: bool) -> Result<Optio
     use base64::Engine;
     let bytes = if full {
         let (media_type, bytes) = content(app, id)?;
-        (media_type == media::JPEG).then_some(bytes)
+        // A photo kept here is within the page budget; one received larger (from a modified
+        // build) is shown as a rendition made within the photo limits, never handed whole to
+        // the webview's decoder.
+        match media_type.as_str() {
+            media::JPEG if bytes.len() <= 2 * media::PAGE_BUDGET => Some(bytes),
+            media::JPEG => media::rendition(&bytes),
+            _ => None,
+        }
     } else {
         thumbnail(app, id)?
     };

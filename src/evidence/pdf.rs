@@ -1,8 +1,12 @@
 //! Scans of signed sheets (PDF), read with `lopdf`: parsed within limits (the file's size, and
 //! what each compressed stream may unpack to), refused when encrypted or when anything in it can
-//! run or open something (JavaScript, actions, launch, forms that submit, embedded files, rich
-//! media), then searched for the pictures a scanner puts on its pages (JPEG streams) so that
-//! their sheet code can be read. The PDF is kept as it is.
+//! run or open something (JavaScript, actions, launch, links to addresses, forms, embedded or
+//! attached files, rich media, sound, movies), then searched for the pictures a scanner puts on
+//! its pages (JPEG streams) so that their sheet code can be read. The PDF is kept as it is.
+//!
+//! Limits of these checks: lopdf parses leniently, and skips an object it cannot parse that a
+//! PDF viewer might still read; each compressed stream is limited, not their sum (a 20 MB file
+//! of many object streams may take a few hundred MB while it is parsed).
 
 use lopdf::{Document, LoadOptions, Object};
 
@@ -29,6 +33,14 @@ const ACTIVE: &[&[u8]] = &[
     b"XFA",
     b"GoToR",
     b"GoToE",
+    b"URI",
+    b"EF",
+    b"FileAttachment",
+    b"AcroForm",
+    b"Named",
+    b"Rendition",
+    b"Sound",
+    b"Movie",
 ];
 
 /// A scan that passed the checks.
@@ -76,7 +88,8 @@ pub fn inspect(bytes: &[u8]) -> Result<Scan> {
     let options = LoadOptions::with_max_decompressed_size(MAX_STREAM_BYTES);
     let doc = Document::load_mem_with_options(bytes, options)
         .map_err(|e| refused(format!("the PDF cannot be read ({e})")))?;
-    if doc.is_encrypted() {
+    // lopdf opens a PDF locked with an empty password by itself: such a file was encrypted too.
+    if doc.is_encrypted() || doc.was_encrypted() {
         return Err(refused("the PDF is locked with a password; scan it again without one"));
     }
     for object in doc.objects.values() {

@@ -36,12 +36,15 @@ pub const EXTENSION: &str = "palabre";
 pub const FILES: &str = "files/";
 /// Largest evidence file carried (a photo is recompressed to 300 KB; a scan is at most 20 MB).
 pub const MAX_EVIDENCE_BYTES: u64 = 40 << 20;
-/// Most evidence files in one bundle.
+/// Most evidence files in one bundle (export carries at most `MAX_FILES_PER_BUNDLE`).
 const MAX_EVIDENCE_FILES: usize = 20_000;
+/// Most evidence files an export puts in one bundle.
+pub const MAX_FILES_PER_BUNDLE: usize = 10_000;
 
 /// Largest bundle file accepted (compressed).
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
-pub(crate) const MAX_MANIFEST_BYTES: u64 = 64 << 10;
+/// The manifest lists every carried file (about 200 bytes each).
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 pub(crate) const MAX_SIGNATURE_BYTES: u64 = 4 << 10;
 /// Largest ops.jsonl accepted once decompressed: about four million ops.
 pub const MAX_OPS_BYTES: u64 = 1 << 30;
@@ -198,6 +201,10 @@ pub fn write_with_files(
         OPS.to_string(),
         EntryDigest { sha256: sha256_hex(&jsonl), size: jsonl.len() as u64 },
     )]);
+    // A bundle without files stays format 1, which every earlier Palabre reads.
+    if files.is_empty() {
+        manifest.format_version = 1;
+    }
     let names: Vec<String> = files.keys().map(|sha| file_entry(sha)).collect();
     for ((sha, bytes), name) in files.iter().zip(&names) {
         manifest
@@ -369,6 +376,14 @@ fn read_entries(
         }
         if entry.size() > limit {
             return Err(contents(format!("'{name}' is larger than {limit} bytes")));
+        }
+        // Palabre stores every entry as it is: a compressed one (which could unpack to far more
+        // than the file holds) is refused before a byte of it is read.
+        if entry.compression() != zip::CompressionMethod::Stored
+            || entry.compressed_size() != entry.size()
+            || entry.size() > bytes.len() as u64
+        {
+            return Err(contents(format!("'{name}' is compressed, or larger than the file")));
         }
         let mut data = Vec::with_capacity(entry.size().min(limit) as usize);
         (&mut entry)

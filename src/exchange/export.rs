@@ -81,29 +81,51 @@ struct Planned {
 /// What a bundle weighs beyond its ops and files: manifest, signature, zip headers, the age
 /// envelope.
 const OVERHEAD: u64 = 4 << 10;
-/// What each carried file adds beyond its bytes: its manifest line and zip headers.
-const PER_FILE: u64 = 256;
+/// What each carried file adds beyond its bytes: its manifest line and zip headers (about 410).
+const PER_FILE: u64 = 512;
 
 /// Splits `ops` (in op_seq order) into runs whose ops and files fit `cap`; each run carries
-/// the files its ops attach. A run holds at least one op.
+/// the files its ops attach. A run is cut only between rows: the consecutive ops of one
+/// attachment (its session, page, file, …) stay together, so a bundle never holds half an
+/// attachment, and the file is counted with the row. A run holds at least one row, and at most
+/// `MAX_FILES_PER_BUNDLE` files; an empty export is one empty run.
 fn runs(ops: &[Op], sizes: &HashMap<String, u64>, cap: u64) -> Vec<(usize, usize)> {
+    // The rows, as ranges of consecutive ops of one (entity, row).
+    let mut rows: Vec<(usize, usize)> = Vec::new();
+    for (index, op) in ops.iter().enumerate() {
+        match rows.last_mut() {
+            Some((start, end))
+                if ops[*start].entity == op.entity && ops[*start].row_id == op.row_id =>
+            {
+                *end = index + 1;
+            }
+            _ => rows.push((index, index + 1)),
+        }
+    }
     let mut runs = Vec::new();
     let (mut start, mut used) = (0, OVERHEAD);
     let mut carried: HashSet<&str> = HashSet::new();
-    for (index, op) in ops.iter().enumerate() {
-        let op_bytes = serde_json::to_vec(op).map_or(200, |v| v.len() as u64 + 1);
-        let file = bundle::named_files(std::slice::from_ref(op)).next();
-        let file_bytes = |carried: &HashSet<&str>| {
-            file.filter(|sha| !carried.contains(sha)).map_or(0, |sha| sizes[sha] + PER_FILE)
+    for (row_start, row_end) in rows {
+        let row = &ops[row_start..row_end];
+        let op_bytes: u64 =
+            row.iter().map(|op| serde_json::to_vec(op).map_or(200, |v| v.len() as u64 + 1)).sum();
+        let files: Vec<&str> = bundle::named_files(row).collect();
+        let file_bytes = |carried: &HashSet<&str>| -> u64 {
+            files
+                .iter()
+                .filter(|sha| !carried.contains(*sha))
+                .map(|sha| sizes[*sha] + PER_FILE)
+                .sum()
         };
-        if index > start && used + op_bytes + file_bytes(&carried) > cap {
-            runs.push((start, index));
-            start = index;
+        let too_many = carried.len() + files.len() > bundle::MAX_FILES_PER_BUNDLE;
+        if row_start > start && (used + op_bytes + file_bytes(&carried) > cap || too_many) {
+            runs.push((start, row_start));
+            start = row_start;
             used = OVERHEAD;
             carried.clear();
         }
         used += op_bytes + file_bytes(&carried);
-        carried.extend(file);
+        carried.extend(files);
     }
     runs.push((start, ops.len()));
     runs

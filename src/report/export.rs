@@ -77,7 +77,10 @@ pub fn tables(report: &Report, participants: &Participants) -> Vec<Table> {
         ],
         vec![
             Cell::Text(tr("report.share_backed")),
-            Cell::Text(format!("{:.1} %", report.evidence.share_backed_percent)),
+            Cell::Text({
+                let share = format!("{:.1} %", report.evidence.share_backed_percent);
+                if lang == Lang::Fr { share.replace('.', ",") } else { share }
+            }),
         ],
         vec![Cell::Text(tr("report.summary")), Cell::Text(report.summary.clone())],
     ];

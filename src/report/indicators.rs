@@ -171,6 +171,7 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
     {
         let mut stmt = conn.prepare_cached(
             "SELECT DISTINCT s.num FROM evidence e JOIN sessions s ON s.id = e.session_id
+               JOIN evidence_files f ON f.sha256 = e.sha256
               WHERE e.deleted = 0",
         )?;
         let mut rows = stmt.query([])?;
@@ -268,7 +269,8 @@ pub struct HeldSession {
 }
 
 /// Paper evidence over the period's held sessions: which have a photo or scan of their signed
-/// sheet, which do not (listed, by date), and the share of attendance so backed.
+/// sheet (an attachment whose file this database holds), which do not (listed, by date), and
+/// the share of attendance so backed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EvidenceCoverage {
     pub held_sessions: i64,
@@ -293,7 +295,8 @@ pub fn evidence_coverage(
     let (from, to) = period.params();
     let mut stmt = conn.prepare_cached(
         "SELECT s.id, s.title, s.start_date, s.region,
-                (SELECT count(*) FROM evidence e WHERE e.session_id = s.id AND e.deleted = 0),
+                (SELECT count(*) FROM evidence e JOIN evidence_files f ON f.sha256 = e.sha256
+                  WHERE e.session_id = s.id AND e.deleted = 0),
                 s.num
            FROM sessions s
           WHERE s.deleted = 0 AND s.status = 'held'

@@ -3,7 +3,7 @@
 
 import { api } from './api.js';
 import { load, translate, t } from './i18n.js';
-import { confirmDialog, hasUnsavedChanges, announceUnsaved, showError, el, clear } from './dom.js';
+import { confirmDialog, hasUnsavedChanges, announceUnsaved, showError, el, clear, toast } from './dom.js';
 import * as firstStart from './views/first-start.js';
 import * as unlock from './views/unlock.js';
 import * as home from './views/home.js';
@@ -154,6 +154,11 @@ document.addEventListener('palabre:unsaved', (event) => {
  * Called by the shell when the window is asked to close while a form holds unsaved input: the
  * same question as leaving the page; the window closes only if the person agrees.
  */
+/** Files dropped on the window (src-tauri/src/lib.rs passes their paths): a session's page
+ * attaches them (views/evidence.js); anywhere else, the person is told where to drop them. */
+window.palabreDropElsewhere = () => toast(t('evidence.drop_here'));
+window.palabreDropped = window.palabreDropElsewhere;
+
 window.palabreCloseRequested = async () => {
   if (await mayLeave()) await api.closeWindow();
 };

@@ -51,7 +51,9 @@ function filingLine(path, result, ask) {
   }
   const line = el('li', { class: 'outcome quarantined', dataset: { outcome: 'needs_session' } }, name, ' — ',
     t(`evidence.unfiled_${f.reason}`));
-  if (ask) append(line, ask(path, f, line));
+  // A code naming a session this database does not hold is not filed elsewhere by hand: its
+  // session's data must arrive first (or the sheet is another programme's).
+  if (ask && f.reason !== 'unknown_session') append(line, ask(path, f, line));
   return line;
 }
 
@@ -92,20 +94,36 @@ export async function renderEvidence(section, session, ctx) {
       ctx.api.evidencePicture(img.dataset.id, false).then((url) => { if (url) img.src = url; }).catch(() => {});
     }
   };
+  let busy = false;
   const run = async (paths) => {
-    if (!paths.length) return;
-    await attachAll(paths, { api: ctx.api, session: session.id, results, progressText, buttons: [attach] });
-    await refresh();
+    if (!paths.length || busy) return;
+    busy = true;
+    try {
+      await attachAll(paths, { api: ctx.api, session: session.id, results, progressText, buttons: [attach] });
+      await refresh();
+    } catch (error) {
+      toast(error.message ?? String(error), true);
+    } finally {
+      busy = false;
+    }
   };
   attach.addEventListener('click', async () => {
     const chosen = await files.open({ multiple: true, filters: PICTURES() });
     await run(chosen ? [chosen].flat() : []);
   });
-  // Files dropped anywhere on this page are attached to this session.
-  window.palabreDropped = (paths) => {
-    if (!section.isConnected) return;
-    run(paths.filter((p) => /\.(jpe?g|png|pdf)$/i.test(p)));
+  // Files dropped anywhere on this page are attached to this session; once the page is left,
+  // a drop is answered by the app's default (app.js).
+  const dropped = (paths) => {
+    if (!section.isConnected) {
+      window.palabreDropped = window.palabreDropElsewhere;
+      window.palabreDropped?.(paths);
+      return;
+    }
+    const pictures = paths.filter((p) => /\.(jpe?g|png|pdf)$/i.test(p));
+    if (pictures.length < paths.length) toast(t('evidence.dropped_other', { count: paths.length - pictures.length }), true);
+    run(pictures);
   };
+  window.palabreDropped = dropped;
   clear(section,
     el('h2', { i18n: 'evidence.title' }),
     el('p', { class: 'hint', i18n: 'evidence.hint' }),
@@ -123,14 +141,18 @@ function sheetCard(e, ctx, refresh) {
       confirm: t('evidence.remove'), cancel: t('common.cancel'), danger: true,
     });
     if (!sure) return;
-    await ctx.api.removeEvidence(e.id);
-    toast(t('common.deleted'));
-    await refresh();
+    try {
+      await ctx.api.removeEvidence(e.id);
+      toast(t('common.deleted'));
+      await refresh();
+    } catch (error) {
+      toast(error.message ?? String(error), true);
+    }
   });
   const save = el('button', { type: 'button', class: 'small secondary', i18n: 'evidence.save' });
   save.addEventListener('click', async () => {
     const extension = e.media_type === 'application/pdf' ? 'pdf' : 'jpg';
-    const path = await files.save({ defaultPath: `feuille-${e.page ?? 'x'}-${e.sha256.slice(0, 8)}.${extension}` });
+    const path = await files.save({ defaultPath: `${t('evidence.file_stem')}-${e.page ?? 'x'}-${e.sha256.slice(0, 8)}.${extension}` });
     if (!path) return;
     try {
       await ctx.api.saveEvidence(e.id, path);
@@ -141,7 +163,7 @@ function sheetCard(e, ctx, refresh) {
   });
   const picture = el('img', { alt: pageText(e), dataset: { id: e.id }, class: 'thumb' });
   const open = el('button', { type: 'button', class: 'thumb-button', title: t('evidence.open') }, picture);
-  open.addEventListener('click', () => showFull(e, ctx));
+  open.addEventListener('click', () => showFull(e, ctx).catch((error) => toast(error.message ?? String(error), true)));
   return el('figure', { class: 'evidence', dataset: { evidence: e.id } },
     e.media_type === 'application/pdf' && !e.has_file ? null : open,
     el('figcaption', {},
@@ -192,10 +214,11 @@ export function importSheetsControls(ctx) {
     const choice = select('session', [['', t('evidence.choose_session')]], '');
     choice.classList.add('ask-session');
     const fill = async () => {
-      sessions ??= await ctx.api.listSessions({ status: null, kind: null, group: null, from: null, to: null, query: null });
+      sessions ??= (await ctx.api.listSessions({ status: null, kind: null, group: null, from: null, to: null, query: null }))
+        .filter((s) => s.status !== 'cancelled');
       for (const s of sessions) append(choice, el('option', { value: s.id }, `${formatDate(s.start_date)} — ${s.title}`));
     };
-    fill();
+    fill().catch((error) => toast(error.message ?? String(error), true));
     const page = el('input', { type: 'number', min: 1, max: 999, class: 'page-input', placeholder: t('evidence.page_short'), value: filing.page ?? '' });
     const go = el('button', { type: 'button', class: 'small primary', i18n: 'evidence.attach_here' });
     go.addEventListener('click', async () => {

@@ -170,7 +170,7 @@ function evidenceCard(ev) {
       ? [el('h3', { i18n: 'report.without_evidence' }),
         el('ul', { class: 'list', id: 'without-evidence' }, ...ev.without.map((s) => el('li', {},
           formatDate(s.start_date), ' · ', el('a', { href: `#/sessions/${s.id}` }, s.title), s.region ? ` · ${s.region}` : '')))]
-      : el('p', { class: 'meta', i18n: 'report.all_evidence' }));
+      : ev.held_sessions ? el('p', { class: 'meta', i18n: 'report.all_evidence' }) : null);
 }
 
 function figure(label, value) {
