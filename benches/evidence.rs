@@ -1,6 +1,7 @@
 //! Paper evidence: 100 phone photos of signed sheets (one per session, each a 6-megapixel JPEG
-//! of the printed page, turned a quarter, half or three-quarter turn and noisy), decoded, read,
-//! turned upright, recompressed and filed by their codes one by one; then what each attached page
+//! of the printed page, tilted 1 to 4 degrees, turned a quarter, half or three-quarter turn and
+//! noisy), decoded, read, turned upright and straightened, recompressed and filed by their codes
+//! one by one; then what each attached page
 //! adds to a bundle. Prints the time per photo (target < 1 s) and the bundle bytes per attached
 //! page (target ≤ 300 KB, the page budget). `cargo bench --bench evidence`.
 
@@ -28,9 +29,16 @@ fn rendered(pdf: &[u8]) -> GrayImage {
     image::open(dir.path().join("page.png")).unwrap().to_luma8()
 }
 
-/// What a phone makes of it: a turn, sensor noise, a JPEG at quality 88.
+/// What a phone makes of it: a tilt of 1 to 4 degrees, a turn, sensor noise, a JPEG at quality
+/// 88.
 fn photographed(page: &GrayImage, turns: usize, seed: u32) -> Vec<u8> {
-    let mut noisy = page.clone();
+    let tilt = (1.0 + (seed % 4) as f32) * if seed % 2 == 0 { 1.0 } else { -1.0 };
+    let mut noisy = imageproc::geometric_transformations::rotate_about_center(
+        page,
+        tilt.to_radians(),
+        imageproc::geometric_transformations::Interpolation::Bilinear,
+        imageproc::geometric_transformations::Border::Constant(image::Luma([235])),
+    );
     let mut state = seed.wrapping_mul(2_654_435_761).max(1);
     for pixel in noisy.pixels_mut() {
         state ^= state << 13;

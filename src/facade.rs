@@ -142,6 +142,12 @@ impl Palabre {
     pub fn erase_person(&self, id: PersonId) -> Result<usize> {
         people::erase_person(self, id)
     }
+    /// The photos and scans of signed sheets of the sessions a person attended: they may show
+    /// her name and signature, which an erasure cannot blank. Shown before and after "Forget
+    /// this person", to be removed one by one if they must go too.
+    pub fn person_sheets(&self, id: PersonId) -> Result<Vec<Evidence>> {
+        evidence::of_person(self, id)
+    }
     pub fn person(&self, id: PersonId) -> Result<Person> {
         people::person(self, id)
     }

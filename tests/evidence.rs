@@ -109,7 +109,10 @@ fn a_photographed_sheet_files_itself_under_its_session_and_page_upright_within_t
     assert_eq!((code.session, code.page), (Some(s), 2));
     let found = palabre::sheet::read::found_in(&picture);
     assert_eq!(found.len(), 1);
-    assert_eq!(found[0].1, 0, "the kept photo needs no more turning");
+    assert_eq!(found[0].1.turns, 0, "the kept photo needs no more turning");
+    // The photo was turned 92°: the 2° left are straightened too (to within the half degree
+    // below which nothing is turned, and what the code's corners can tell).
+    assert!(found[0].1.tilt_degrees.abs() < 0.8, "tilt left: {:?}", found[0].1);
     let thumb = app.evidence_thumbnail(evidence.id).unwrap().expect("a thumbnail");
     assert!(thumb.len() < 30_000 && thumb.starts_with(&[0xFF, 0xD8]));
 
@@ -371,6 +374,14 @@ fn sheets_travel_to_hq_checked_once_and_are_not_sent_again_after_the_acknowledge
         ImportOutcome::Applied { new_ops: 1, .. }
     ));
     assert_eq!(h.hq.evidence(s).unwrap().len(), 1, "the removal reached HQ as a tombstone");
+    // The removed photo (names and signatures) is deleted on both sides, the other kept.
+    let files = |db: &str| -> Vec<String> {
+        let conn = common::read_write(&h.root.join(db));
+        let mut stmt = conn.prepare("SELECT sha256 FROM evidence_files").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(files("laptop.db"), [attached[0].sha256.clone()]);
+    assert_eq!(files("hq.db"), [attached[0].sha256.clone()]);
     let report = h.hq.report(palabre::Period::default(), Lang::Fr).unwrap();
     assert_eq!(report.evidence.with_evidence, 1);
 }
@@ -504,6 +515,11 @@ fn the_report_lists_held_sessions_without_a_signed_sheet_and_the_share_of_attend
         .unwrap();
     let page = &sheet_pages(&app, Some(backed))[0];
     filed(app.attach_evidence(None, None, &photo_bytes(page, &[])).unwrap());
+    // The sheets that may show a person's name, for her erasure.
+    let someone = app.attendance(backed).unwrap()[0].person_id;
+    assert_eq!(app.person_sheets(someone).unwrap().len(), 1);
+    let elsewhere = app.attendance(bare).unwrap()[0].person_id;
+    assert!(app.person_sheets(elsewhere).unwrap().is_empty());
     let report = app.report(palabre::Period::default(), Lang::En).unwrap();
     let ev = &report.evidence;
     assert_eq!((ev.held_sessions, ev.with_evidence, ev.attendances_backed), (2, 1, 3));

@@ -847,7 +847,20 @@ fn run_on(
                 out.person(&person, &app.person_sessions(id)?)
             }
             PersonCommand::Delete { id } => out.done(app.delete_person(id)?),
-            PersonCommand::Erase { id, yes: _ } => out.erased(app.erase_person(id)?),
+            PersonCommand::Erase { id, yes: _ } => {
+                let erased = app.erase_person(id)?;
+                out.erased(erased)?;
+                // Photos of signed sheets may show her name: an erasure cannot blank them.
+                let sheets = app.person_sheets(id)?;
+                if !sheets.is_empty() && !cli.json {
+                    eprintln!(
+                        "note: {} photo(s) of signed sheets of the sessions this person attended may show the name and signature; erasing cannot blank a photo. Remove them if they must go too (`palabre evidence remove ID`): {}",
+                        sheets.len(),
+                        sheets.iter().map(|e| e.id.to_string()).collect::<Vec<_>>().join(", ")
+                    );
+                }
+                Ok(())
+            }
             PersonCommand::Merge { keep, duplicate, take } => {
                 out.merged(&app.merge_people(keep, duplicate, &take)?)
             }

@@ -237,6 +237,12 @@ pub fn erase_person(state: State<'_, AppState>, id: PersonId) -> UiResult<usize>
     Ok(state.app()?.erase_person(id)?)
 }
 
+/// Person page → "Forget this person": the signed sheets that may show her name.
+#[tauri::command(async)]
+pub fn person_sheets(state: State<'_, AppState>, id: PersonId) -> UiResult<Vec<Evidence>> {
+    Ok(state.app()?.person_sheets(id)?)
+}
+
 #[tauri::command(async)]
 pub fn attend(
     state: State<'_, AppState>,

@@ -140,6 +140,32 @@ pub(crate) fn keep_file(
     Ok(())
 }
 
+/// Deletes the files no live attachment uses any more (a removed photo shows names and
+/// signatures), except, on a laptop, a file whose attaching op HQ has not acknowledged yet: the
+/// next bundle must still carry it. HQ keeps nothing it does not use. Returns how many went.
+pub(crate) fn purge_unused(conn: &Connection) -> Result<usize> {
+    use crate::store::bookkeeping::{self, Key};
+    let is_hq = bookkeeping::get(conn, Key::HqDir)?.is_some();
+    let me: Option<String> =
+        conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).optional()?;
+    let acked = bookkeeping::number(conn, Key::AckedSeq)?;
+    let purged = conn
+        .prepare_cached(
+            "DELETE FROM evidence_files
+              WHERE NOT EXISTS (SELECT 1 FROM evidence e
+                                 WHERE e.sha256 = evidence_files.sha256 AND e.deleted = 0)
+                AND (?1 OR NOT EXISTS (SELECT 1 FROM oplog o
+                                        WHERE o.device_id = ?2 AND o.op_seq > ?3
+                                          AND o.entity = 'evidence' AND o.field = 'sha256'
+                                          AND o.value = json_quote(evidence_files.sha256)))",
+        )?
+        .execute(params![is_hq, me, acked])?;
+    if purged > 0 {
+        tracing::info!(purged, "files of removed attachments deleted");
+    }
+    Ok(purged)
+}
+
 /// Whether this database holds the file of this digest.
 pub(crate) fn has_file(conn: &Connection, sha256: &str) -> Result<bool> {
     Ok(conn.prepare_cached("SELECT 1 FROM evidence_files WHERE sha256 = ?1")?.exists([sha256])?)
@@ -265,6 +291,22 @@ pub(crate) fn attach(
     Ok(filing)
 }
 
+/// The live attachments of the sessions a person attended: the photos of signed sheets that
+/// may show her name and signature (an erasure cannot blank a line of a photo).
+pub(crate) fn of_person(app: &Palabre, person: crate::PersonId) -> Result<Vec<Evidence>> {
+    app.store().read(|c| {
+        let mut stmt = c.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM evidence e LEFT JOIN evidence_files f ON f.sha256 = e.sha256
+              WHERE e.deleted = 0 AND e.session_id IN
+                    (SELECT session_id FROM attendance WHERE person_id = ?1 AND deleted = 0)
+              ORDER BY e.session_id, e.page, e.id"
+        ))?;
+        let rows =
+            stmt.query_map([person.to_string()], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    })
+}
+
 pub(crate) fn session_evidence(app: &Palabre, session: SessionId) -> Result<Vec<Evidence>> {
     app.store().read(|c| {
         crate::sessions::load(c, session)?;
@@ -272,8 +314,10 @@ pub(crate) fn session_evidence(app: &Palabre, session: SessionId) -> Result<Vec<
     })
 }
 
+/// Removes an attachment (a tombstone), and its file once nothing needs it (`purge_unused`).
 pub(crate) fn remove(app: &Palabre, id: EvidenceId) -> Result<()> {
-    app.tombstone(Entity::Evidence, id.0, |c| load(c, id))
+    app.tombstone(Entity::Evidence, id.0, |c| load(c, id))?;
+    app.store().write(|tx| purge_unused(tx).map(drop))
 }
 
 /// The file of an attachment: its type and bytes.

@@ -91,5 +91,7 @@ pub fn apply(conn: &Connection, bytes: &[u8]) -> Result<ImportOutcome> {
     bookkeeping::put(conn, Key::AckedAt, &ack.issued_at)?;
     let until = until.and_then(|h| Hlc(h).time()).map(|t| t.to_rfc3339()).unwrap_or_default();
     bookkeeping::put(conn, Key::AckedUntil, &until)?;
+    // Files of removed attachments, kept until HQ had them, can go now.
+    crate::evidence::purge_unused(conn)?;
     Ok(ImportOutcome::Acknowledged { up_to_seq: entry.op_seq, until })
 }

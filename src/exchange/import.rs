@@ -342,6 +342,8 @@ fn import_checked(
         };
         crate::evidence::keep_file(conn, sha, media_type, data, None)?;
     }
+    // Attachments removed on the laptop: their files go here too.
+    crate::evidence::purge_unused(conn)?;
     if me.device_id != manifest.device.id {
         conn.prepare_cached(
             "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4,

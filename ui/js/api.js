@@ -46,6 +46,7 @@ export const api = {
   editPerson: (id, input) => call('edit_person', { id, input }),
   deletePerson: (id) => call('delete_person', { id }),
   erasePerson: (id) => call('erase_person', { id }),
+  personSheets: (id) => call('person_sheets', { id }),
 
   attend: (session, people) => call('attend', { session, people }),
   unattend: (session, person) => call('unattend', { session, person }),

@@ -91,8 +91,12 @@ export async function renderDetail(view, id, ctx) {
   // "Forget this person": the erasure the person asked for, explained before it is done.
   const forget = el('button', { type: 'button', class: 'danger', id: 'erase-person', i18n: 'people.erase' });
   forget.addEventListener('click', async () => {
+    // Photos of signed sheets may show her name and signature: an erasure cannot blank them.
+    const sheets = await ctx.api.personSheets(id).catch(() => []);
+    const body = t('people.erase_body', { name: p.full_name })
+      + (sheets.length ? ` ${t('people.erase_sheets', { count: sheets.length })}` : '');
     const sure = await confirmDialog({
-      title: t('people.erase_title'), body: t('people.erase_body', { name: p.full_name }),
+      title: t('people.erase_title'), body,
       confirm: t('people.erase_confirm'), cancel: t('common.cancel'), danger: true,
     });
     if (!sure) return;
