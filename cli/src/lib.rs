@@ -852,7 +852,7 @@ fn run_on(
                 out.erased(erased)?;
                 // Photos of signed sheets may show her name: an erasure cannot blank them.
                 let sheets = app.person_sheets(id)?;
-                if !sheets.is_empty() && !cli.json {
+                if !sheets.is_empty() && !out.json {
                     eprintln!(
                         "note: {} photo(s) of signed sheets of the sessions this person attended may show the name and signature; erasing cannot blank a photo. Remove them if they must go too (`palabre evidence remove ID`): {}",
                         sheets.len(),
