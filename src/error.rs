@@ -31,7 +31,7 @@ pub enum Rejection {
     )]
     Checksum { entry: String },
     #[error(
-        "change {line} of ops.jsonl is invalid ({reason}). Ask the facilitator to export again"
+        "change {line} of the bundle is invalid ({reason}). Ask the facilitator to export again"
     )]
     Op { line: usize, reason: String },
     #[error(

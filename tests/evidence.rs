@@ -559,17 +559,15 @@ fn the_report_lists_held_sessions_without_a_signed_sheet_and_the_share_of_attend
 }
 
 #[test]
-fn a_bundle_without_files_stays_format_1_and_a_compressed_entry_is_refused_before_it_is_read() {
+fn a_compressed_entry_is_refused_before_it_is_read() {
     let laptop = common::app();
     let hq = common::app();
     let s = held_session(&laptop, "Dialogue", 1);
-    let plain = common::export(&laptop);
-    assert_eq!(Palabre::verify_bundle(&plain).unwrap().manifest.format_version, 1);
     let page = &sheet_pages(&laptop, Some(s))[0];
     filed(laptop.attach_evidence(None, None, &png(page)).unwrap());
     let with = common::export(&laptop);
     let bundle = Palabre::verify_bundle(&with).unwrap();
-    assert_eq!((bundle.manifest.format_version, bundle.files.len()), (2, 1));
+    assert_eq!((bundle.manifest.format_version, bundle.files.len()), (3, 1));
     // The same entries, deflated: a reader that unpacked them could be made to unpack a bomb.
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&with[..])).unwrap();
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

@@ -221,7 +221,11 @@ fn ops_of_another_device_inside_a_bundle_are_refused() {
     let other = laptop("Other");
     let mut ops = a.ops().unwrap();
     ops[2].device_id = other.device().unwrap().device_id;
-    let bytes = craft(&a, &ops, |_| {});
+    // Format 3 cannot say that an op is another device's: only a format 2 bundle (still read)
+    // can carry one.
+    let me = a.device().unwrap();
+    let manifest = Manifest::for_ops(&me, &ops, 1, None, chrono::Utc::now().to_rfc3339());
+    let bytes = bundle::write_ops_jsonl(&a.signing_key().unwrap(), manifest, &ops);
     let err = Palabre::verify_bundle(&bytes).unwrap_err();
     assert!(matches!(err, Rejection::Op { line: 3, .. }), "{err}");
 }

@@ -1,6 +1,7 @@
 //! The bundle file (`*.palabre`): a zip holding exactly `manifest.json`, its minisign signature
-//! `manifest.json.minisig`, `ops.jsonl`, and (format 2) the files of attached sheets that its
-//! ops name, each as `files/<its sha256>`. Reading is defensive, in this order: size cap; zip
+//! `manifest.json.minisig`, its changes — `rows.jsonl.zst` (format 3, see `compact`), or
+//! `ops.jsonl` (formats 1 and 2, still read) — and (formats 2 and 3) the files of attached
+//! sheets that its ops name, each as `files/<its sha256>`. Reading is defensive, in this order: size cap; zip
 //! limits (allow-listed names, no directories, links or duplicates, bounded uncompressed size,
 //! never extracted to disk); strict manifest; signature; per-entry sha256; strict op decoding
 //! with length limits; every op by the signing device; entities, fields and value types from the
@@ -25,8 +26,12 @@ use crate::journal::oplog::{self, Op};
 use crate::model::ids::DeviceId;
 
 pub const FORMAT: &str = "palabre-bundle";
-/// 2: attached sheets' files travel in `files/`. 1 (no files) is still read.
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: the changes are `rows.jsonl.zst` (`compact`: grouped by row, compressed). 2: attached
+/// sheets' files travel in `files/` (3 too). Formats 1 (`ops.jsonl`, no files) and 2 are still
+/// read.
+pub const FORMAT_VERSION: u32 = 3;
+/// The changes of a format 3 bundle.
+pub const ROWS: &str = crate::exchange::compact::ENTRY;
 pub const KIND_OPS: &str = "ops";
 pub const MANIFEST: &str = "manifest.json";
 pub const SIGNATURE: &str = "manifest.json.minisig";
@@ -192,19 +197,57 @@ pub fn write(key: &SigningKey, manifest: Manifest, ops: &[Op]) -> (Vec<u8>, Stri
 /// `write`, with the evidence files (by sha256) that `ops` name.
 pub fn write_with_files(
     key: &SigningKey,
-    mut manifest: Manifest,
+    manifest: Manifest,
     ops: &[Op],
     files: &BTreeMap<String, Vec<u8>>,
 ) -> (Vec<u8>, String) {
+    // Format 3 numbers the ops from the manifest and gives them its device: only a device's own
+    // run of ops, without gaps, can be written (what export passes).
+    debug_assert!(
+        ops.iter().enumerate().all(|(i, op)| op.device_id == manifest.device.id
+            && op.op_seq == manifest.ops.first_seq + i as i64),
+        "format 3 carries one device's consecutive ops"
+    );
+    let rows = crate::exchange::compact::encode(manifest.device.id, ops);
+    write_rows(key, manifest, rows, files)
+}
+
+/// Signs and zips a format 2 bundle (`ops.jsonl`, one op a line), as earlier versions wrote
+/// them: the reader still takes them, so tests hand it what a modified build of one could sign
+/// (an op of another device, a gap) — which format 3 cannot even express.
+pub fn write_ops_jsonl(key: &SigningKey, mut manifest: Manifest, ops: &[Op]) -> Vec<u8> {
     let jsonl = ops_jsonl(ops);
+    manifest.format_version = 2;
     manifest.entries = BTreeMap::from([(
         OPS.to_string(),
         EntryDigest { sha256: sha256_hex(&jsonl), size: jsonl.len() as u64 },
     )]);
-    // A bundle without files stays format 1, which every earlier Palabre reads.
-    if files.is_empty() {
-        manifest.format_version = 1;
-    }
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
+    let trusted = format!(
+        "palabre bundle {} from {} #{}",
+        manifest.bundle_id, manifest.device.name, manifest.bundle_seq
+    );
+    let signature = minisign::sign(key, &manifest_bytes, &trusted);
+    canonical_zip(&[
+        (MANIFEST, &manifest_bytes[..]),
+        (SIGNATURE, signature.as_bytes()),
+        (OPS, &jsonl[..]),
+    ])
+}
+
+/// Signs and zips a format 3 bundle whose changes are `rows` as given (`compact::encode`'s
+/// output; tests hand it other bytes, as a modified build would).
+pub fn write_rows(
+    key: &SigningKey,
+    mut manifest: Manifest,
+    rows: Vec<u8>,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> (Vec<u8>, String) {
+    manifest.format_version = FORMAT_VERSION;
+    manifest.entries = BTreeMap::from([(
+        ROWS.to_string(),
+        EntryDigest { sha256: sha256_hex(&rows), size: rows.len() as u64 },
+    )]);
     let names: Vec<String> = files.keys().map(|sha| file_entry(sha)).collect();
     for ((sha, bytes), name) in files.iter().zip(&names) {
         manifest
@@ -218,7 +261,7 @@ pub fn write_with_files(
     );
     let signature = minisign::sign(key, &manifest_bytes, &trusted);
     let mut entries: Vec<(&str, &[u8])> =
-        vec![(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (OPS, &jsonl[..])];
+        vec![(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (ROWS, &rows[..])];
     entries.extend(names.iter().map(String::as_str).zip(files.values().map(Vec::as_slice)));
     let bytes = canonical_zip(&entries);
     (bytes, sha256_hex(&manifest_bytes))
@@ -307,15 +350,14 @@ pub(crate) struct Entries {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Reads the three entries of a bundle zip and its evidence files within their limits.
+/// Reads the entries of a bundle zip (the manifest, its signature, and the changes as
+/// `ops.jsonl` or `rows.jsonl.zst`: which one, the manifest says) and its evidence files
+/// within their limits.
 fn entries(bytes: &[u8], limits: Limits) -> Result<Entries, Rejection> {
     read_entries(
         bytes,
-        &[
-            (MANIFEST, MAX_MANIFEST_BYTES),
-            (SIGNATURE, MAX_SIGNATURE_BYTES),
-            (OPS, limits.ops_bytes),
-        ],
+        &[(MANIFEST, MAX_MANIFEST_BYTES), (SIGNATURE, MAX_SIGNATURE_BYTES)],
+        &[(OPS, limits.ops_bytes), (ROWS, limits.file_bytes)],
         true,
     )
 }
@@ -334,7 +376,7 @@ pub(crate) fn named_entries(
     bytes: &[u8],
     expected: &[(&'static str, u64)],
 ) -> Result<BTreeMap<&'static str, Vec<u8>>, Rejection> {
-    read_entries(bytes, expected, false).map(|e| e.named)
+    read_entries(bytes, expected, &[], false).map(|e| e.named)
 }
 
 /// `named_entries`, and with `with_files`, evidence files (`files/<sha256>`, each at most
@@ -342,6 +384,7 @@ pub(crate) fn named_entries(
 fn read_entries(
     bytes: &[u8],
     expected: &[(&'static str, u64)],
+    optional: &[(&'static str, u64)],
     with_files: bool,
 ) -> Result<Entries, Rejection> {
     let mut archive =
@@ -355,7 +398,7 @@ fn read_entries(
         let mut entry =
             archive.by_index(index).map_err(|e| contents(format!("entry {index}: {e}")))?;
         let name = entry.name().map_err(|_| contents("an entry name is not text"))?.to_string();
-        let named = expected.iter().find(|(n, _)| *n == name).copied();
+        let named = expected.iter().chain(optional).find(|(n, _)| *n == name).copied();
         let (known, limit) = match named {
             Some(known) => known,
             None if with_files && is_file_entry(&name) => {
@@ -446,7 +489,14 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
         return Err(Rejection::Encrypted);
     }
     let Entries { named: entries, files: file_entries } = entries(bytes, limits)?;
-    if !canonical_with_files(bytes, &entries, [MANIFEST, SIGNATURE, OPS], &file_entries) {
+    // The changes: `ops.jsonl` (formats 1 and 2) or `rows.jsonl.zst` (3), never both.
+    let changes = match (entries.contains_key(OPS), entries.contains_key(ROWS)) {
+        (true, false) => OPS,
+        (false, true) => ROWS,
+        (false, false) => return Err(contents("its changes are missing")),
+        (true, true) => return Err(contents("it holds its changes twice")),
+    };
+    if !canonical_with_files(bytes, &entries, [MANIFEST, SIGNATURE, changes], &file_entries) {
         return Err(contents("its zip layout was changed after it was made"));
     }
     let manifest_bytes = &entries[MANIFEST];
@@ -484,18 +534,25 @@ pub fn read_with(bytes: &[u8], limits: Limits) -> Result<Bundle, Rejection> {
     if manifest.format_version < 2 && !file_entries.is_empty() {
         return Err(bad_manifest("a format 1 bundle carries no files"));
     }
+    if (manifest.format_version >= 3) != (changes == ROWS) {
+        return Err(bad_manifest("its changes are not in its format's entry"));
+    }
     let listed: Vec<&str> = manifest.entries.keys().map(String::as_str).collect();
     let present: Vec<&str> =
-        std::iter::once(OPS).chain(file_entries.keys().map(String::as_str)).collect();
+        std::iter::once(changes).chain(file_entries.keys().map(String::as_str)).collect();
     if listed.len() != present.len() || present.iter().any(|p| !listed.contains(p)) {
         return Err(bad_manifest("its list of entries does not match the files in it"));
     }
-    let digest = &manifest.entries[OPS];
-    let jsonl = &entries[OPS];
-    if digest.size != jsonl.len() as u64 || digest.sha256 != sha256_hex(jsonl) {
-        return Err(Rejection::Checksum { entry: OPS.to_string() });
+    let digest = &manifest.entries[changes];
+    let data = &entries[changes];
+    if digest.size != data.len() as u64 || digest.sha256 != sha256_hex(data) {
+        return Err(Rejection::Checksum { entry: changes.to_string() });
     }
-    let ops = decode_ops(jsonl, &manifest)?;
+    let ops = if changes == OPS {
+        decode_ops(data, &manifest)?
+    } else {
+        decode_rows(data, &manifest, limits)?
+    };
     let files = check_files(file_entries, &manifest, &ops)?;
     Ok(Bundle { manifest_sha256: sha256_hex(manifest_bytes), manifest, ops, fingerprint, files })
 }
@@ -593,6 +650,48 @@ pub(crate) fn decode_lines(
     Ok(ops)
 }
 
+/// Strict decoding of a format 3 bundle's `rows.jsonl.zst` against its manifest: the shapes
+/// (`compact::decode`), then every op held to `check_op` like a line of ops.jsonl.
+pub fn decode_rows(
+    compressed: &[u8],
+    manifest: &Manifest,
+    limits: Limits,
+) -> Result<Vec<Op>, Rejection> {
+    let first = manifest.ops.first_seq.max(1);
+    let ops = crate::exchange::compact::decode(
+        compressed,
+        manifest.device.id,
+        first,
+        limits.ops_bytes,
+        MAX_OP_LINE * 64,
+    )?;
+    let today = chrono::Local::now().date_naive();
+    for (index, op) in ops.iter().enumerate() {
+        check_op(op, today).map_err(|reason| Rejection::Op { line: index + 1, reason })?;
+    }
+    check_range(&ops, manifest)?;
+    Ok(ops)
+}
+
+/// The manifest's op range matches the ops decoded.
+fn check_range(ops: &[Op], manifest: &Manifest) -> Result<(), Rejection> {
+    let range = manifest.ops;
+    let consistent = if ops.is_empty() {
+        range.count == 0
+    } else {
+        range.count == ops.len() as i64
+            && range.first_seq >= 1
+            && ops[0].op_seq == range.first_seq
+            && range.first_seq.checked_add(range.count - 1) == Some(range.last_seq)
+    };
+    if !consistent {
+        return Err(Rejection::Manifest {
+            reason: "its op range does not match its changes".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Strict decoding of ops.jsonl against its manifest.
 pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejection> {
     let ops = decode_lines(jsonl, |index, op| {
@@ -607,16 +706,6 @@ pub fn decode_ops(jsonl: &[u8], manifest: &Manifest) -> Result<Vec<Op>, Rejectio
         }
         Ok(())
     })?;
-    let range = manifest.ops;
-    let consistent = if ops.is_empty() {
-        range.count == 0
-    } else {
-        range.count == ops.len() as i64
-            && range.first_seq >= 1
-            && range.first_seq.checked_add(range.count - 1) == Some(range.last_seq)
-    };
-    if !consistent {
-        return Err(Rejection::Manifest { reason: "its op range does not match ops.jsonl".into() });
-    }
+    check_range(&ops, manifest)?;
     Ok(ops)
 }

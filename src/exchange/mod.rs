@@ -6,6 +6,7 @@
 
 pub mod ack;
 pub mod bundle;
+pub mod compact;
 pub mod conflicts;
 pub mod devices;
 pub mod documents;
