@@ -46,6 +46,7 @@ fn main() {
     let key = app.signing_key().unwrap();
     let mut legacy_times = Vec::new();
     let mut legacy_size = 0;
+    let mut legacy_bytes = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
         let own = app.ops().unwrap();
@@ -56,10 +57,26 @@ fn main() {
             None,
             chrono::Utc::now().to_rfc3339(),
         );
-        legacy_size = palabre::exchange::bundle::write_ops_jsonl(&key, manifest, &own).len();
+        legacy_bytes = palabre::exchange::bundle::write_ops_jsonl(&key, manifest, &own);
+        legacy_size = legacy_bytes.len();
         legacy_times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     legacy_times.sort_by(f64::total_cmp);
+    // Reading (every check that needs no database: layout, signature, digests, decoding, the
+    // forms' rules) is what the format changes in an import; merging is the same for both.
+    let (_, compact) = app.export_bundle_bytes().unwrap();
+    let read = |bytes: &[u8]| {
+        let mut t: Vec<f64> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                assert_eq!(palabre::Palabre::verify_bundle(bytes).unwrap().ops.len(), ops.len());
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[2]
+    };
+    let (read_compact, read_legacy) = (read(&compact), read(&legacy_bytes));
     // The demo programme's full first export.
     let demo = palabre::Palabre::open_in_memory().unwrap();
     demo.init("Demo").unwrap();
@@ -67,8 +84,8 @@ fn main() {
     let (exported, bytes) = demo.export_bundle_bytes().unwrap();
     println!(
         "demo first export ({} changes): {:.1} KB (target ≤ 64 KB); {} ops: {:.2} MB (target ≤ 1.5 MB; \
-         {:.1} MB one op a line), export {:.0} ms median of 5 against {:.0} ms one op a line \
-         (target: no slower)",
+         {:.1} MB one op a line), export {:.0} ms median of 5 against {:.0} ms one op a line, \
+         read at import {:.0} ms against {:.0} ms (targets: no slower)",
         exported.ops,
         bytes.len() as f64 / 1024.0,
         ops.len(),
@@ -76,5 +93,7 @@ fn main() {
         legacy_size as f64 / 1_048_576.0,
         times[2],
         legacy_times[2],
+        read_compact,
+        read_legacy,
     );
 }

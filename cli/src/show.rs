@@ -392,8 +392,13 @@ impl Out {
         say!("{path}");
         if e.ops > 0 {
             eprintln!(
-                "bundle #{} holds {} changes (ops {}–{})",
-                e.bundle_seq, e.ops, e.first_seq, e.last_seq
+                "bundle #{} holds {} changes (ops {}–{}): {}{}",
+                e.bundle_seq,
+                e.ops,
+                e.first_seq,
+                e.last_seq,
+                size_text(e.bytes as u64),
+                if e.bytes <= 20 << 20 { ", fits an e-mail or a phone message" } else { "" }
             );
         } else {
             eprintln!("bundle #{} holds no changes", e.bundle_seq);

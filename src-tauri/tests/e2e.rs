@@ -1098,6 +1098,8 @@ fn a_laptop_not_enrolled_is_warned_at_every_export_and_locks_its_bundle_with_a_p
     app.wait_text("#modal", "Exporter sans chiffrement ?");
     app.click("#modal .dialog button.danger");
     app.wait_text("#export-result", "plain.palabre");
+    // Its size, and that it fits an e-mail.
+    app.wait_text("#export-result", "Ko — tient dans un e-mail ou un message.");
     app.quit();
     drop(driver);
 

@@ -7,6 +7,14 @@ import { api, files } from '../api.js';
 
 const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre', 'age', 'palabre-ack', 'palabre-registry'] }];
 
+/** An export's size, and whether it fits an e-mail or a phone message (most take 20–25 MB). */
+function bundleSize(bytes) {
+  const size = bytes >= 1048576
+    ? t('sync.mb', { n: number(Math.round(bytes / 104857.6) / 10) })
+    : t('sync.kb', { n: number(Math.ceil(bytes / 1024)) });
+  return t(bytes <= 20 * 1048576 ? 'sync.size_fits' : 'sync.size_large', { size });
+}
+
 /** What waits to be exported and what HQ has confirmed: drawn again after every import. */
 async function renderExportState(box, ctx) {
   const [overview, hq] = await Promise.all([ctx.api.overview(), ctx.api.hqStatus()]);
@@ -65,6 +73,7 @@ export async function render(view, ctx) {
     try {
       const exported = await api.exportBundle(path, locked ? passphrase.value : null, Number(cap.value));
       exportResult.textContent = t('sync.exported', { path: exported.path, count: exported.ops })
+        + ` ${bundleSize(exported.bytes)}`
         + (exported.parts.length > 1 ? ` ${t('sync.parts', { count: exported.parts.length })}` : '')
         + (exported.lock === 'passphrase' ? ` ${t('sync.exported_locked')}` : '');
       await render(view, ctx);
