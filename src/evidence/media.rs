@@ -164,6 +164,12 @@ pub fn thumbnail_of(bytes: &[u8], media_type: &str) -> Option<Vec<u8>> {
     thumbnail(&picture).ok()
 }
 
+/// The type a kept file is, from its first bytes: a PDF, else a JPEG (the only two kept; a file
+/// that arrived in a bundle has passed `check_received`).
+pub fn media_type_of(bytes: &[u8]) -> &'static str {
+    if is_pdf(bytes) { PDF } else { JPEG }
+}
+
 /// A photo made within the limits and recompressed to the page budget, for showing one that is
 /// larger than it should be.
 pub fn rendition(bytes: &[u8]) -> Option<Vec<u8>> {

@@ -216,23 +216,8 @@ pub fn write_with_files(
 /// them: the reader still takes them, so tests hand it what a modified build of one could sign
 /// (an op of another device, a gap) — which format 3 cannot even express.
 pub fn write_ops_jsonl(key: &SigningKey, mut manifest: Manifest, ops: &[Op]) -> Vec<u8> {
-    let jsonl = ops_jsonl(ops);
     manifest.format_version = 2;
-    manifest.entries = BTreeMap::from([(
-        OPS.to_string(),
-        EntryDigest { sha256: sha256_hex(&jsonl), size: jsonl.len() as u64 },
-    )]);
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("manifest serialises");
-    let trusted = format!(
-        "palabre bundle {} from {} #{}",
-        manifest.bundle_id, manifest.device.name, manifest.bundle_seq
-    );
-    let signature = minisign::sign(key, &manifest_bytes, &trusted);
-    canonical_zip(&[
-        (MANIFEST, &manifest_bytes[..]),
-        (SIGNATURE, signature.as_bytes()),
-        (OPS, &jsonl[..]),
-    ])
+    sign_and_zip(key, manifest, OPS, &ops_jsonl(ops), &BTreeMap::new()).0
 }
 
 /// Signs and zips a format 3 bundle whose changes are `rows` as given (`compact::encode`'s
@@ -244,9 +229,22 @@ pub fn write_rows(
     files: &BTreeMap<String, Vec<u8>>,
 ) -> (Vec<u8>, String) {
     manifest.format_version = FORMAT_VERSION;
+    sign_and_zip(key, manifest, ROWS, &rows, files)
+}
+
+/// Lists the changes (entry `changes`) and the files in the manifest with their digests, signs
+/// the manifest's exact bytes, and lays the entries out canonically. Returns (zip bytes,
+/// manifest sha256).
+fn sign_and_zip(
+    key: &SigningKey,
+    mut manifest: Manifest,
+    changes: &'static str,
+    data: &[u8],
+    files: &BTreeMap<String, Vec<u8>>,
+) -> (Vec<u8>, String) {
     manifest.entries = BTreeMap::from([(
-        ROWS.to_string(),
-        EntryDigest { sha256: sha256_hex(&rows), size: rows.len() as u64 },
+        changes.to_string(),
+        EntryDigest { sha256: sha256_hex(data), size: data.len() as u64 },
     )]);
     let names: Vec<String> = files.keys().map(|sha| file_entry(sha)).collect();
     for ((sha, bytes), name) in files.iter().zip(&names) {
@@ -261,10 +259,9 @@ pub fn write_rows(
     );
     let signature = minisign::sign(key, &manifest_bytes, &trusted);
     let mut entries: Vec<(&str, &[u8])> =
-        vec![(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (ROWS, &rows[..])];
+        vec![(MANIFEST, &manifest_bytes[..]), (SIGNATURE, signature.as_bytes()), (changes, data)];
     entries.extend(names.iter().map(String::as_str).zip(files.values().map(Vec::as_slice)));
-    let bytes = canonical_zip(&entries);
-    (bytes, sha256_hex(&manifest_bytes))
+    (canonical_zip(&entries), sha256_hex(&manifest_bytes))
 }
 
 /// The one byte layout of a bundle zip: entries stored (not compressed) in a fixed order, with

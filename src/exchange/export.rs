@@ -83,6 +83,10 @@ struct Planned {
 const OVERHEAD: u64 = 4 << 10;
 /// What each carried file adds beyond its bytes: its manifest line and zip headers (about 410).
 const PER_FILE: u64 = 512;
+/// Ops are counted at their JSON size divided by this: format 3 compresses them 50 to 75 times
+/// (`benches/export.rs`: 100,000 ops are 0.29 MB, 22.3 MB one a line); a sixteenth stays on the
+/// safe side without splitting a large export of changes alone over bundles it would fit in.
+const OPS_SHRINK: u64 = 16;
 
 /// Splits `ops` (in op_seq order) into runs whose ops and files fit `cap`; each run carries
 /// the files its ops attach. A run is cut only between rows: the consecutive ops of one
@@ -107,8 +111,11 @@ fn runs(ops: &[Op], sizes: &HashMap<String, u64>, cap: u64) -> Vec<(usize, usize
     let mut carried: HashSet<&str> = HashSet::new();
     for (row_start, row_end) in rows {
         let row = &ops[row_start..row_end];
-        let op_bytes: u64 =
-            row.iter().map(|op| serde_json::to_vec(op).map_or(200, |v| v.len() as u64 + 1)).sum();
+        let op_bytes: u64 = row
+            .iter()
+            .map(|op| serde_json::to_vec(op).map_or(200, |v| v.len() as u64 + 1))
+            .sum::<u64>()
+            / OPS_SHRINK;
         let files: Vec<&str> = bundle::named_files(row).collect();
         let file_bytes = |carried: &HashSet<&str>| -> u64 {
             files

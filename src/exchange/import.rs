@@ -335,15 +335,14 @@ fn import_checked(
     }
     let new_ops = oplog::merge(conn, &bundle.ops, derived)?;
     for (sha, data) in &bundle.files {
-        let media_type = if data.starts_with(b"%PDF-") {
-            crate::evidence::media::PDF
-        } else {
-            crate::evidence::media::JPEG
-        };
+        let media_type = crate::evidence::media::media_type_of(data);
         crate::evidence::keep_file(conn, sha, media_type, data, None)?;
     }
-    // Attachments removed on the laptop: their files go here too.
-    crate::evidence::purge_unused(conn)?;
+    // Attachments removed on the laptop: their files go here too (only a bundle that changes
+    // attachments can leave a file unused).
+    if bundle.ops.iter().any(|op| op.entity == crate::journal::schema::Entity::Evidence) {
+        crate::evidence::purge_unused(conn)?;
+    }
     if me.device_id != manifest.device.id {
         conn.prepare_cached(
             "UPDATE devices SET name = ?2, last_bundle_seq = max(last_bundle_seq, ?3), last_import_at = ?4,

@@ -80,3 +80,10 @@ export function percent(part, total) {
 export function number(n) {
   return new Intl.NumberFormat(language).format(n);
 }
+
+/** A file's size in the interface's units ("235 Ko", "4,1 MB"). */
+export function fileSize(bytes) {
+  return bytes >= 1048576
+    ? t('common.mb', { n: number(Math.round(bytes / 104857.6) / 10) })
+    : t('common.kb', { n: number(Math.ceil(bytes / 1024)) });
+}

@@ -5,17 +5,13 @@
 // about the others.
 
 import { el, clear, append, select, toast, confirmDialog } from '../dom.js';
-import { t, has, formatDate } from '../i18n.js';
+import { t, has, formatDate, fileSize } from '../i18n.js';
 import { files } from '../api.js';
 
 const PICTURES = () => [{ name: t('evidence.filter'), extensions: ['jpg', 'jpeg', 'JPG', 'JPEG', 'png', 'PNG', 'pdf', 'PDF'] }];
 
 function fileName(path) {
   return String(path).split(/[\\/]/).pop();
-}
-
-function sizeText(bytes) {
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
 function pageText(e) {
@@ -43,7 +39,7 @@ function filingLine(path, result, ask) {
     const turned = f.turned ? ` · ${t('evidence.turned')}` : '';
     return el('li', { class: 'outcome applied', dataset: { outcome: 'filed' } }, name, ' — ',
       t('evidence.filed', { session: f.session_title, page: pageText(f.evidence) }),
-      el('span', { class: 'meta' }, ` (${how}${turned} · ${sizeText(f.original_size)} → ${sizeText(f.evidence.size)})`));
+      el('span', { class: 'meta' }, ` (${how}${turned} · ${fileSize(f.original_size)} → ${fileSize(f.evidence.size)})`));
   }
   if (f.outcome === 'already_attached') {
     return el('li', { class: 'outcome already_imported', dataset: { outcome: 'already' } }, name, ' — ',

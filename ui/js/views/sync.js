@@ -2,17 +2,14 @@
 // per file), the computers known here (fingerprints, Trust, missing changes), and conflicts.
 
 import { el, clear, append, toast, confirmDialog, showError, clearErrors, field, select } from '../dom.js';
-import { t, has, formatDate, number } from '../i18n.js';
+import { t, has, formatDate, number, fileSize } from '../i18n.js';
 import { api, files } from '../api.js';
 
 const FILTERS = () => [{ name: t('sync.bundle_files'), extensions: ['palabre', 'age', 'palabre-ack', 'palabre-registry'] }];
 
 /** An export's size, and whether it fits an e-mail or a phone message (most take 20–25 MB). */
 function bundleSize(bytes) {
-  const size = bytes >= 1048576
-    ? t('sync.mb', { n: number(Math.round(bytes / 104857.6) / 10) })
-    : t('sync.kb', { n: number(Math.ceil(bytes / 1024)) });
-  return t(bytes <= 20 * 1048576 ? 'sync.size_fits' : 'sync.size_large', { size });
+  return t(bytes <= 20 * 1048576 ? 'sync.size_fits' : 'sync.size_large', { size: fileSize(bytes) });
 }
 
 /** What waits to be exported and what HQ has confirmed: drawn again after every import. */
