@@ -308,6 +308,10 @@ pub enum Error {
     )]
     NotEmpty { rows: i64 },
     #[error(
+        "Import stopped: {imported} of {total} files imported, each whole; the others were not touched. Import them again to continue (files already imported are recognised)."
+    )]
+    ImportStopped { imported: usize, total: usize },
+    #[error(
         "This database was written by a newer version of Palabre (schema {found}; this version knows up to {supported}). Install the newer Palabre; the file was not changed."
     )]
     SchemaTooNew { found: i64, supported: i64 },
@@ -425,6 +429,7 @@ impl Error {
             Error::NotInitialized => "not_initialized",
             Error::AlreadyInitialized { .. } => "already_initialized",
             Error::NotEmpty { .. } => "database_not_empty",
+            Error::ImportStopped { .. } => "import_stopped",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
             Error::OtherComputer { .. } => "other_computer",
@@ -504,6 +509,7 @@ pub const CODES: &[&str] = &[
     "not_initialized",
     "already_initialized",
     "database_not_empty",
+    "import_stopped",
     "schema_too_new",
     "not_a_database",
     "other_computer",
@@ -581,6 +587,7 @@ mod tests {
             Error::NotInitialized,
             Error::AlreadyInitialized { name: String::new() },
             Error::NotEmpty { rows: 1 },
+            Error::ImportStopped { imported: 1, total: 2 },
             Error::SchemaTooNew { found: 2, supported: 1 },
             Error::NotADatabase { path: path.clone(), reason: String::new() },
             Error::OtherComputer { path: path.clone(), theirs: String::new(), ours: String::new() },

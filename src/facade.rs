@@ -518,7 +518,7 @@ impl Palabre {
     /// Files may be plain bundles, bundles encrypted to HQ (opened when this database is HQ),
     /// or acknowledgements from HQ (applied when this laptop is enrolled).
     pub fn import_bundle_files(&self, paths: &[&Path]) -> Result<Vec<ImportOutcome>> {
-        exchange::import::import_bundle_files(self, paths, None)
+        Ok(exchange::import::import_bundle_files(self, paths, None, None)?.outcomes)
     }
     /// Imports bundle files as `import_bundle_files` does, opening those locked with a
     /// passphrase with `passphrase` (a wrong one refuses the file and writes nothing).
@@ -527,7 +527,18 @@ impl Palabre {
         paths: &[&Path],
         passphrase: &str,
     ) -> Result<Vec<ImportOutcome>> {
-        exchange::import::import_bundle_files(self, paths, Some(passphrase))
+        Ok(exchange::import::import_bundle_files(self, paths, Some(passphrase), None)?.outcomes)
+    }
+    /// Imports bundle files as `import_bundle_files` does, telling `watch` after each file and
+    /// stopping between two files when its flag is set: a hundred files from HQ's inbox with a
+    /// progress bar and a *Stop* button. One automatic backup for the whole batch.
+    pub fn import_bundle_files_watched(
+        &self,
+        paths: &[&Path],
+        passphrase: Option<&str>,
+        watch: ImportWatch<'_>,
+    ) -> Result<Imported> {
+        exchange::import::import_bundle_files(self, paths, passphrase, Some(watch))
     }
     /// The files in a folder (a USB stick, three levels down) that `import_bundle_files` takes,
     /// in name order: what the window's "Import a folder" and `palabre bundle import DIR` import.

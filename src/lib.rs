@@ -97,7 +97,7 @@ pub use exchange::enrollment::HqStatus;
 pub use exchange::export::{
     DEFAULT_CAP as DEFAULT_BUNDLE_CAP, Exported, Lock, Part as ExportedPart,
 };
-pub use exchange::import::{ImportOutcome, Trusted};
+pub use exchange::import::{ImportOutcome, Imported, Trusted, Watch as ImportWatch};
 pub use journal::oplog::{Op, OpWriter};
 pub use journal::schema::Entity;
 // HQ.
@@ -108,7 +108,7 @@ pub use store::Store;
 /// The data derived from synced rows that the journal keeps up to date on every write, local or
 /// merged: the search index, then the aliases of merged people (which reindex whom they move).
 pub(crate) const DERIVED: &[&dyn journal::Derived] =
-    &[&search::SearchIndex, &duplicates::links::Aliases];
+    &[&search::SearchIndex, &duplicates::links::Aliases, &report::reach::ReachCache];
 
 /// Where the device's secret key is kept.
 enum KeyStore {

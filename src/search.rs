@@ -43,7 +43,7 @@ impl DerivedBatch for SearchBatch {
         if change.entity == Entity::Person
             && change.fields.iter().any(|f| INDEXED_FIELDS.contains(f))
         {
-            reindex_person(conn, change.row)?;
+            index_person(conn, change.row, !change.arrived)?;
             self.erased |= change.fields.contains(&crate::journal::schema::ERASED);
         }
         Ok(())
@@ -69,6 +69,13 @@ fn compact(conn: &Connection) -> Result<()> {
 /// erased). The index is created with FTS5's `secure-delete` option (schema v3), so a removed
 /// entry leaves no trace of its words in the index's pages.
 pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
+    index_person(conn, id, true)
+}
+
+/// `reindex_person`, removing the previous entry only when there can be one (`indexed`): a
+/// contentless index records a deletion even of a row it never held, which an import of new
+/// people paid once per person.
+fn index_person(conn: &Connection, id: &str, indexed: bool) -> Result<()> {
     struct Indexed {
         num: i64,
         name: Option<String>,
@@ -93,7 +100,9 @@ pub fn reindex_person(conn: &Connection, id: &str) -> Result<()> {
         })
         .optional()?;
     let Some(Indexed { num, name, community, phone, deleted }) = row else { return Ok(()) };
-    conn.prepare_cached("DELETE FROM people_fts WHERE rowid = ?1")?.execute([num])?;
+    if indexed {
+        conn.prepare_cached("DELETE FROM people_fts WHERE rowid = ?1")?.execute([num])?;
+    }
     if !deleted {
         let phone = phone.unwrap_or_default();
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();

@@ -492,3 +492,143 @@ fn an_enrolled_laptop_needs_no_passphrase_and_a_plain_export_says_it_is_plain() 
     let (sealed, _) = a.export_bundle_bytes().unwrap();
     assert_eq!((sealed.lock, sealed.encrypted), (palabre::Lock::Hq, true));
 }
+
+/// HQ's inbox: many files imported with progress, stopped between two of them. The files before
+/// the stop are merged whole, the rest are untouched (HQ equals a database that imported only
+/// those), and importing the same folder again completes it.
+#[test]
+fn an_import_of_many_files_reports_each_and_stops_between_two_leaving_nothing_half_merged() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    // Each laptop's first export (empty) makes it known; its data travels in the second.
+    let mut hellos = Vec::new();
+    let mut files = Vec::new();
+    for i in 0..6 {
+        let app = laptop(&format!("Kayes-{i:02}"));
+        hellos.push(app.export_bundle_bytes().unwrap().1);
+        let s = session(&app, "Dialogue", "2024-03-14");
+        let p = person(&app, &format!("Aïssata Traoré {i}"));
+        app.attend(s, &[p]).unwrap();
+        let out = dir.path().join(format!("{i}"));
+        std::fs::create_dir(&out).unwrap();
+        files.push(app.export_bundle(&out).unwrap().path.unwrap());
+    }
+    let paths: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+    let trusted_only = |name: &str| {
+        let hq = Palabre::open(dir.path().join(name), PASSPHRASE).unwrap();
+        hq.init("HQ").unwrap();
+        for hello in &hellos {
+            if let ImportOutcome::Quarantined { fingerprint, .. } =
+                hq.import_bundle_bytes(hello).unwrap()
+            {
+                hq.trust_device(&fingerprint).unwrap();
+            }
+        }
+        assert_eq!(hq.people(0, 100).unwrap().total, 0);
+        hq
+    };
+    let hq = trusted_only("hq.db");
+    let stop = AtomicBool::new(false);
+    let mut steps = Vec::new();
+    let mut progress = |done: usize, total: usize, outcome: &ImportOutcome| {
+        steps.push((done, total, matches!(outcome, ImportOutcome::Applied { .. })));
+        if done == 2 {
+            stop.store(true, Ordering::SeqCst);
+        }
+    };
+    let imported = hq
+        .import_bundle_files_watched(
+            &paths,
+            None,
+            palabre::ImportWatch { progress: &mut progress, stop: &stop },
+        )
+        .unwrap();
+    assert!(imported.stopped);
+    assert_eq!(imported.outcomes.len(), 2, "{:?}", imported.outcomes);
+    assert_eq!(steps, vec![(1, 6, true), (2, 6, true)]);
+    assert_eq!(hq.people(0, 100).unwrap().total, 2, "two laptops' people, whole; no others");
+
+    let first_two = trusted_only("two.db");
+    first_two.import_bundle_files(&paths[..2]).unwrap();
+    assert_eq!(hq.synced_snapshot().unwrap(), first_two.synced_snapshot().unwrap());
+
+    // The same folder again: the two already imported are recognised, the rest merge.
+    stop.store(false, Ordering::SeqCst);
+    let mut lines = 0;
+    let mut count = |_: usize, _: usize, _: &ImportOutcome| lines += 1;
+    let again = hq
+        .import_bundle_files_watched(
+            &paths,
+            None,
+            palabre::ImportWatch { progress: &mut count, stop: &stop },
+        )
+        .unwrap();
+    assert!(!again.stopped);
+    assert_eq!(lines, 6);
+    assert!(matches!(
+        again.outcomes[..2],
+        [ImportOutcome::AlreadyImported { .. }, ImportOutcome::AlreadyImported { .. }]
+    ));
+    assert!(again.outcomes[2..].iter().all(|o| matches!(o, ImportOutcome::Applied { .. })));
+    let all = trusted_only("all.db");
+    all.import_bundle_files(&paths).unwrap();
+    assert_eq!(hq.synced_snapshot().unwrap(), all.synced_snapshot().unwrap());
+}
+
+/// The report's per-session lists (report/reach.rs) follow rows that arrive out of order: an
+/// attendance before its person, then the person; HQ counts her once she is there, and the
+/// lists always equal a count made afresh from the attendance table.
+#[test]
+fn hq_counts_an_attendance_whose_person_arrives_later() {
+    let a = laptop("Gao-01");
+    let b = laptop("Gao-02");
+    let hq = laptop("HQ");
+    for app in [&a, &b] {
+        for other in [&a, &b, &hq] {
+            if std::ptr::eq(app, other) {
+                continue;
+            }
+            let hello = app.export_bundle_bytes().unwrap().1;
+            if let ImportOutcome::Quarantined { fingerprint, .. } =
+                other.import_bundle_bytes(&hello).unwrap()
+            {
+                other.trust_device(&fingerprint).unwrap();
+            }
+        }
+    }
+    let her = person(&b, "Fadimata Maïga");
+    let from_b = b.export_bundle_bytes().unwrap().1;
+    deliver(&a, &from_b);
+    let s = a
+        .add_session(&palabre::SessionInput {
+            title: Some("Dialogue jeunes et autorités".into()),
+            start_date: Some("2024-05-02".into()),
+            status: Some("held".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    a.attend(s, &[her]).unwrap();
+    let lists = |db: &Palabre, cached| {
+        db.store().read(|c| palabre::report::reach::lists(c, cached)).unwrap()
+    };
+    let reached = |db: &Palabre| {
+        let r = db.report(Default::default(), palabre::i18n::Lang::Fr).unwrap();
+        (r.people.total, r.attendances)
+    };
+    deliver(&hq, &a.export_bundle_bytes().unwrap().1);
+    assert_eq!(reached(&hq), (0, 0), "her attendance waits for her");
+    assert_eq!(lists(&hq, true), lists(&hq, false));
+    deliver(&hq, &from_b);
+    assert_eq!(reached(&hq), (1, 1));
+    assert_eq!(lists(&hq, true), lists(&hq, false));
+    assert_eq!(lists(&hq, true).len(), 1);
+    // Marked absent, then present again, on the laptop: HQ follows.
+    a.set_present(s, her, false).unwrap();
+    deliver(&hq, &a.export_bundle_bytes().unwrap().1);
+    assert_eq!(reached(&hq), (0, 0));
+    assert_eq!(lists(&hq, true), lists(&hq, false));
+    a.set_present(s, her, true).unwrap();
+    deliver(&hq, &a.export_bundle_bytes().unwrap().1);
+    assert_eq!(reached(&hq), (1, 1));
+    assert_eq!(reached(&a), (1, 1));
+}

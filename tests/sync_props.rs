@@ -24,8 +24,13 @@ enum Step {
     Move { d: usize, who: usize, place: usize },
     /// Device `d` registers someone new.
     Register { d: usize, name: usize },
-    /// Device `d` records attendance of a shared person at a shared session.
+    /// Device `d` records attendance of a person (shared, or registered during the history) at
+    /// the shared session.
     Attend { d: usize, who: usize },
+    /// Device `d` marks a shared person absent from the shared session.
+    Absent { d: usize, who: usize },
+    /// Device `d` takes a shared person off the shared session's list.
+    Unattend { d: usize, who: usize },
     /// Device `d` removes a shared person.
     Delete { d: usize, who: usize },
     /// Device `d` erases a shared person at their request.
@@ -42,7 +47,9 @@ fn step() -> impl Strategy<Value = Step> {
         3 => (d(), 0..3usize, 0..NAMES.len()).prop_map(|(d, who, name)| Step::Rename { d, who, name }),
         3 => (d(), 0..3usize, 0..PLACES.len()).prop_map(|(d, who, place)| Step::Move { d, who, place }),
         1 => (d(), 0..NAMES.len()).prop_map(|(d, name)| Step::Register { d, name }),
-        2 => (d(), 0..3usize).prop_map(|(d, who)| Step::Attend { d, who }),
+        2 => (d(), 0..5usize).prop_map(|(d, who)| Step::Attend { d, who }),
+        1 => (d(), 0..5usize).prop_map(|(d, who)| Step::Absent { d, who }),
+        1 => (d(), 0..5usize).prop_map(|(d, who)| Step::Unattend { d, who }),
         1 => (d(), 0..3usize).prop_map(|(d, who)| Step::Delete { d, who }),
         1 => (d(), 0..3usize).prop_map(|(d, who)| Step::Erase { d, who }),
         2 => d().prop_map(|d| Step::Export { d }),
@@ -129,23 +136,31 @@ fn perform(w: &mut World, step: &Step) {
     match *step {
         Step::Rename { d, who, name } => {
             let input = PersonInput { full_name: Some(NAMES[name].into()), ..Default::default() };
-            let _ = w.devices[d].edit_person(w.people[who], &input);
+            let _ = w.devices[d].edit_person(w.people[who % w.people.len()], &input);
         }
         Step::Move { d, who, place } => {
             let input = PersonInput { community: Some(PLACES[place].into()), ..Default::default() };
-            let _ = w.devices[d].edit_person(w.people[who], &input);
+            let _ = w.devices[d].edit_person(w.people[who % w.people.len()], &input);
         }
         Step::Register { d, name } => {
-            common::person(&w.devices[d], NAMES[name]);
+            // Others may record her attendance once they have received her.
+            let id = common::person(&w.devices[d], NAMES[name]);
+            w.people.push(id);
         }
         Step::Attend { d, who } => {
-            let _ = w.devices[d].attend(w.session, &[w.people[who]]);
+            let _ = w.devices[d].attend(w.session, &[w.people[who % w.people.len()]]);
+        }
+        Step::Absent { d, who } => {
+            let _ = w.devices[d].set_present(w.session, w.people[who % w.people.len()], false);
+        }
+        Step::Unattend { d, who } => {
+            let _ = w.devices[d].unattend(w.session, &[w.people[who % w.people.len()]]);
         }
         Step::Delete { d, who } => {
-            let _ = w.devices[d].delete_person(w.people[who]);
+            let _ = w.devices[d].delete_person(w.people[who % w.people.len()]);
         }
         Step::Erase { d, who } => {
-            let _ = w.devices[d].erase_person(w.people[who]);
+            let _ = w.devices[d].erase_person(w.people[who % w.people.len()]);
         }
         Step::Export { d } => {
             let bytes = w.devices[d].export_bundle_bytes().unwrap().1;
@@ -291,6 +306,11 @@ fn stored(value: &Value) -> Value {
     }
 }
 
+/// Each session's counted people, from the lists the merge keeps or computed afresh.
+fn reach_lists(db: &Palabre, cached: bool) -> Vec<(i64, Vec<i64>)> {
+    db.store().read(|c| palabre::report::reach::lists(c, cached)).unwrap()
+}
+
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
 }
@@ -345,5 +365,16 @@ proptest! {
         // Search, derived from the same ops, agrees too.
         let found = |db: &Palabre| db.find_people("a", 100).unwrap().into_iter().map(|p| p.id).collect::<Vec<_>>();
         prop_assert_eq!(found(&hq2), found(&hq1));
+        // The report's per-session lists (derived by the merge) equal a count made afresh from
+        // the attendance table, on every copy, and so do the reports.
+        for db in [&hq1, &hq2, &hq3].into_iter().chain(&w.devices) {
+            prop_assert_eq!(reach_lists(db, true), reach_lists(db, false));
+        }
+        let people = |db: &Palabre| {
+            let r = db.report(Default::default(), palabre::i18n::Lang::Fr).unwrap();
+            (r.people.total, r.attendances)
+        };
+        prop_assert_eq!(people(&hq2), people(&hq1));
+        prop_assert_eq!(people(&hq3), people(&hq1));
     }
 }

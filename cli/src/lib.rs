@@ -7,8 +7,10 @@
 
 mod show;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Args, Parser, Subcommand};
 use palabre::Entity;
@@ -993,13 +995,34 @@ fn run_on(
             }
             let files = expanded;
             let paths: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
-            let outcomes = if passphrase {
-                app.import_bundle_files_with_passphrase(&paths, &bundle_passphrase(false)?)?
-            } else {
-                app.import_bundle_files(&paths)?
+            let passphrase = if passphrase { Some(bundle_passphrase(false)?) } else { None };
+            // Ctrl-C stops between two files: the one merging finishes, the rest wait. A second
+            // Ctrl-C quits at once (SQLite rolls the unfinished file back).
+            static STOP: AtomicBool = AtomicBool::new(false);
+            let _ = ctrlc::set_handler(|| {
+                if STOP.swap(true, Ordering::SeqCst) {
+                    std::process::exit(130);
+                }
+                eprintln!("palabre: stopping after this file (Ctrl-C again to quit now)…");
+            });
+            // One line per file on a terminal: a hundred files take a while.
+            let shown = files.len() > 1 && std::io::stderr().is_terminal();
+            let mut progress = |done: usize, total: usize, outcome: &ImportOutcome| {
+                if shown {
+                    let name = files[done - 1].file_name().unwrap_or_default().to_string_lossy();
+                    eprintln!("[{done}/{total}] {name}: {outcome}");
+                }
             };
-            let results: Vec<_> = files.iter().cloned().zip(outcomes).collect();
+            let imported = app.import_bundle_files_watched(
+                &paths,
+                passphrase.as_deref(),
+                palabre::ImportWatch { progress: &mut progress, stop: &STOP },
+            )?;
+            let results: Vec<_> = files.iter().cloned().zip(imported.outcomes).collect();
             out.imported(&results)?;
+            if imported.stopped {
+                return Err(Error::ImportStopped { imported: results.len(), total: files.len() });
+            }
             let rejected =
                 results.iter().filter(|(_, r)| matches!(r, ImportOutcome::Rejected { .. })).count();
             if rejected > 0 {

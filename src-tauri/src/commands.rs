@@ -4,8 +4,8 @@
 //! against it.
 
 use palabre::{
-    AckWritten, DownlinkWritten, Evidence, EvidenceId, Filing, HeldBundle, HqKeys, LostMarked,
-    Palabre, Protection, RecoveryMade, Scope,
+    AckWritten, DownlinkWritten, Evidence, EvidenceId, Filing, HeldBundle, HqKeys, Imported,
+    LostMarked, Palabre, Protection, RecoveryMade, Scope,
 };
 use palabre::{
     ActionItem, AppInfo, AttendanceId, Backup, Candidates, Conflict, CsvFlavour, Decision,
@@ -324,20 +324,44 @@ pub fn export_bundle(
     Ok(app.export_bundles(&path, passphrase.as_deref(), cap)?)
 }
 
-/// Sync → Import, one file at a time (the window shows progress); `passphrase` opens bundles
-/// locked with one.
+/// One file of an import done: the window moves its progress bar and adds the file's line.
+#[derive(Clone, serde::Serialize)]
+pub struct ImportStep {
+    pub done: usize,
+    pub total: usize,
+    pub outcome: ImportOutcome,
+}
+
+/// Sync → Import and the HQ desk's inbox: the files in order, each all or nothing, with a step
+/// sent on `on_progress` after each and one automatic backup for all; `stop_import` stops it
+/// between two files. `passphrase` opens bundles locked with one.
 #[tauri::command(async)]
-pub fn import_bundle(
+pub fn import_bundles(
     state: State<'_, AppState>,
-    path: PathBuf,
+    paths: Vec<PathBuf>,
     passphrase: Option<String>,
-) -> UiResult<ImportOutcome> {
+    on_progress: tauri::ipc::Channel<ImportStep>,
+) -> UiResult<Imported> {
     let app = state.app()?;
-    let mut outcomes = match passphrase.as_deref().filter(|p| !p.is_empty()) {
-        Some(passphrase) => app.import_bundle_files_with_passphrase(&[&path], passphrase)?,
-        None => app.import_bundle_files(&[&path])?,
+    let stop = state.import_stop();
+    stop.store(false, std::sync::atomic::Ordering::SeqCst);
+    let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+    let mut progress = |done: usize, total: usize, outcome: &ImportOutcome| {
+        // A window closed meanwhile cannot hear; the import goes on regardless.
+        let _ = on_progress.send(ImportStep { done, total, outcome: outcome.clone() });
     };
-    Ok(outcomes.remove(0))
+    let passphrase = passphrase.as_deref().filter(|p| !p.is_empty());
+    Ok(app.import_bundle_files_watched(
+        &paths,
+        passphrase,
+        palabre::ImportWatch { progress: &mut progress, stop },
+    )?)
+}
+
+/// The *Stop* button of an import: the file merging finishes, the next ones are not touched.
+#[tauri::command]
+pub fn stop_import(state: State<'_, AppState>) {
+    state.import_stop().store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
 #[tauri::command(async)]

@@ -26,6 +26,8 @@ pub struct AppState {
     /// A form in the window holds input not yet saved (the page says so through `set_unsaved`);
     /// closing the window then asks first.
     unsaved: AtomicBool,
+    /// Set by the *Stop* button of an import in progress.
+    import_stop: AtomicBool,
 }
 
 /// What the unlock screen needs to know.
@@ -59,6 +61,7 @@ impl AppState {
             unlocking: Mutex::new(()),
             _lock: lock,
             unsaved: AtomicBool::new(false),
+            import_stop: AtomicBool::new(false),
         }
     }
 
@@ -125,6 +128,10 @@ impl AppState {
 
     pub fn set_unsaved(&self, unsaved: bool) {
         self.unsaved.store(unsaved, Ordering::SeqCst);
+    }
+
+    pub fn import_stop(&self) -> &AtomicBool {
+        &self.import_stop
     }
 
     pub fn has_unsaved(&self) -> bool {

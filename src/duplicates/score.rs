@@ -241,7 +241,14 @@ pub fn count_namesakes(folded: &mut [Folded]) {
 
 /// A block bigger than this (a name written by thousands, an empty phone) is too common to say
 /// anything; its pairs are still reached through the other keys.
-const MAX_BLOCK: usize = 2_000;
+const MAX_BLOCK: usize = 20_000;
+/// A block bigger than this is not paired all with all: its members are sorted by birth year and
+/// community and each is paired with the next [`WINDOW`] (a sorted neighbourhood). At a million
+/// people a common name's block holds a thousand women and all-with-all pairs grew as the square
+/// (27 s at 300,000 people, minutes at a million); twins are a year apart at most, so they sit
+/// side by side once sorted.
+const ALL_PAIRS_UP_TO: usize = 200;
+const WINDOW: usize = 25;
 
 /// The blocking keys of a record: sorted word prefixes, sorted word suffixes, and the phone. Two
 /// records are compared only if they share a key; a one-letter typo changes at most one of them.
@@ -282,12 +289,21 @@ pub fn candidate_pairs(records: &[Record], folded: &[Folded]) -> Vec<(usize, usi
         }
     }
     let mut pairs = Vec::new();
-    for members in blocks.values() {
+    for members in blocks.values_mut() {
         if members.len() < 2 || members.len() > MAX_BLOCK {
             continue;
         }
+        let window = if members.len() > ALL_PAIRS_UP_TO {
+            members.sort_by(|&x, &y| {
+                (records[x].birth_year, &folded[x].community)
+                    .cmp(&(records[y].birth_year, &folded[y].community))
+            });
+            WINDOW
+        } else {
+            usize::MAX
+        };
         for (i, &a) in members.iter().enumerate() {
-            for &b in &members[i + 1..] {
+            for &b in members[i + 1..].iter().take(window) {
                 pairs.push((a.min(b), a.max(b)));
             }
         }
@@ -413,5 +429,34 @@ mod tests {
         assert!(pairs.contains(&(0, 1)), "{pairs:?}");
         assert!(pairs.contains(&(3, 4)), "{pairs:?}");
         assert!(!pairs.iter().any(|&(a, b)| a == 2 || b == 2), "{pairs:?}");
+    }
+
+    #[test]
+    fn a_block_of_a_common_name_pairs_neighbours_by_birth_year_not_all_with_all() {
+        // A thousand women named Fatoumata Diarra, born over 50 years, and among them a twin
+        // registered again a year apart, in another community.
+        let mut records: Vec<Record> = (0..1000)
+            .map(|i| person("Fatoumata Diarra", "F", Some(1950 + (i % 50) as i32), "Ségou", ""))
+            .collect();
+        records.push(person("Fatoumata Diarra", "F", Some(1977 + 1), "Markala", ""));
+        let twin_of = 27; // born 1977
+        let folded: Vec<Folded> = records.iter().map(fold).collect();
+        let pairs = candidate_pairs(&records, &folded);
+        let n = records.len();
+        assert!(
+            pairs.len() <= n * WINDOW,
+            "{} pairs: windowed, not {}",
+            pairs.len(),
+            n * (n - 1) / 2
+        );
+        // Every woman born in 1977 or 1978 is within reach of the twin once sorted.
+        let near = |i: usize| matches!(records[i].birth_year, Some(1977..=1978));
+        let reached = pairs.iter().filter(|&&(a, b)| b == n - 1 && near(a)).count();
+        assert!(reached >= 20, "{reached} of the twin's year neighbours paired");
+        assert!(pairs.contains(&(twin_of, n - 1)), "the twin meets her first registration");
+        // And a woman born in 1950 is never compared with her namesake born in 1999.
+        assert!(!pairs.iter().any(|&(a, b)| {
+            records[a].birth_year.zip(records[b].birth_year).is_some_and(|(x, y)| (x - y).abs() > 5)
+        }));
     }
 }

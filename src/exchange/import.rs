@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -458,7 +459,25 @@ pub(crate) fn import_bundle_bytes(app: &Palabre, bytes: &[u8]) -> Result<ImportO
 }
 
 pub(crate) fn import_bundle_file(app: &Palabre, path: &Path) -> Result<ImportOutcome> {
-    Ok(import_bundle_files(app, &[path], None)?.remove(0))
+    Ok(import_bundle_files(app, &[path], None, None)?.outcomes.remove(0))
+}
+
+/// How an import of many files is followed and stopped: the window's progress bar and *Stop*
+/// button, the CLI's lines and Ctrl-C.
+pub struct Watch<'a> {
+    /// Called after each file with how many are done, how many there are, and what happened.
+    pub progress: &'a mut dyn FnMut(usize, usize, &ImportOutcome),
+    /// Set from any thread to stop before the next file. Each file is all or nothing: the one
+    /// merging when it is set finishes, those before stay merged, the rest are not touched.
+    pub stop: &'a AtomicBool,
+}
+
+/// What an import of several files did: one outcome per file imported, in order, and whether
+/// it was stopped before the last (the files after `outcomes.len()` were not imported).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Imported {
+    pub outcomes: Vec<ImportOutcome>,
+    pub stopped: bool,
 }
 
 /// Imports files in order; `passphrase` opens the ones locked with a passphrase.
@@ -466,18 +485,19 @@ pub(crate) fn import_bundle_files(
     app: &Palabre,
     paths: &[&Path],
     passphrase: Option<&str>,
-) -> Result<Vec<ImportOutcome>> {
+    watch: Option<Watch<'_>>,
+) -> Result<Imported> {
     let (identity, is_hq) = identity(app)?;
     let opening = Opening { keys: seal::Keys { identity: identity.as_ref(), passphrase }, is_hq };
     if !paths.is_empty() {
         app.auto_backup("import")?;
     }
-    let outcomes = import_pipelined(app, paths.len(), |i| match read_file(paths[i]) {
+    let imported = import_pipelined(app, paths.len(), watch, |i| match read_file(paths[i]) {
         Ok(bytes) => prepare(Cow::Owned(bytes), &opening),
         Err(rejection) => Prepared::Bundle(Cow::Borrowed(&[][..]), Box::new(Err(rejection))),
     })?;
     app.scrub_copies()?;
-    Ok(outcomes)
+    Ok(imported)
 }
 
 pub(crate) fn import_bundles<B: AsRef<[u8]> + Sync>(
@@ -490,16 +510,22 @@ pub(crate) fn import_bundles<B: AsRef<[u8]> + Sync>(
     if !inputs.is_empty() {
         app.auto_backup("import")?;
     }
-    let outcomes = import_pipelined(app, inputs.len(), |i| {
+    let imported = import_pipelined(app, inputs.len(), None, |i| {
         prepare(Cow::Borrowed(inputs[i].as_ref()), &opening)
     })?;
     app.scrub_copies()?;
-    Ok(outcomes)
+    Ok(imported.outcomes)
 }
 
 /// Runs `prepare(i)` (read, decrypt and check, no database) on a worker thread, one bundle
-/// ahead of the merges, which stay on this thread in order.
-fn import_pipelined<'a, F>(app: &Palabre, count: usize, prepare: F) -> Result<Vec<ImportOutcome>>
+/// ahead of the merges, which stay on this thread in order. `watch` hears of each file and can
+/// stop the import between two files.
+fn import_pipelined<'a, F>(
+    app: &Palabre,
+    count: usize,
+    mut watch: Option<Watch<'_>>,
+    prepare: F,
+) -> Result<Imported>
 where
     F: Fn(usize) -> Prepared<'a> + Sync,
 {
@@ -514,7 +540,12 @@ where
             }
         });
         let mut outcomes = Vec::with_capacity(count);
+        let mut stopped = false;
         for (_, prepared) in receiver {
+            if watch.as_ref().is_some_and(|w| w.stop.load(Ordering::Relaxed)) {
+                stopped = true;
+                break;
+            }
             let started = std::time::Instant::now();
             let outcome = match prepared {
                 Prepared::Bundle(bytes, parsed) => match *parsed {
@@ -527,9 +558,15 @@ where
                 Prepared::Downlink(bytes) => app.store().write(|tx| apply_downlink(tx, &bytes))?,
             };
             log_outcome(&outcome, started.elapsed());
+            if let Some(watch) = watch.as_mut() {
+                (watch.progress)(outcomes.len() + 1, count, &outcome);
+            }
             outcomes.push(outcome);
         }
-        Ok(outcomes)
+        if stopped {
+            tracing::info!(imported = outcomes.len(), of = count, "import stopped");
+        }
+        Ok(Imported { outcomes, stopped })
     })
 }
 

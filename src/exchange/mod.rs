@@ -22,6 +22,7 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
 use crate::error::Result;
+use crate::journal::clock::RowClock;
 use crate::journal::schema::Entity;
 
 /// Every synced row (with its field clocks) and the contested fields as JSON, in a stable order (see `Palabre::synced_snapshot`).
@@ -39,6 +40,10 @@ pub fn snapshot(conn: &Connection) -> Result<Value> {
                 let mut row = Map::new();
                 for (i, column) in columns.iter().enumerate() {
                     let value = match r.get::<_, SqlValue>(i)? {
+                        // Clocks compare as what they say, whichever version wrote them.
+                        SqlValue::Blob(b) if *column == "clocks" => {
+                            Value::from(RowClock::decode(Some(&b), entity.fields().len()).encode())
+                        }
                         SqlValue::Null => Value::Null,
                         SqlValue::Integer(n) => Value::from(n),
                         SqlValue::Real(x) => Value::from(x),

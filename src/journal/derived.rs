@@ -17,6 +17,9 @@ pub struct RowChange<'a> {
     pub fields: &'a [&'static str],
     /// The row did not exist before this batch wrote it.
     pub arrived: bool,
+    /// Arriving, this session or person completed attendance rows that named it before it was
+    /// here (their `session_num`/`person_num` are now set).
+    pub linked: bool,
 }
 
 /// A kind of derived data. Implementations are stateless; per-batch state lives in the

@@ -257,11 +257,13 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
     let mut batches: Vec<Box<dyn DerivedBatch + '_>> = derived.iter().map(|d| d.batch()).collect();
     // Rows this batch erases: scrubbed, with their whole history, once every row is written.
     let mut newly_erased: HashMap<Entity, Vec<String>> = HashMap::new();
+    // The upsert of each set of written fields, made once per batch (a person's 14 fields, its
+    // name alone…): building the statement's text per row cost as much as running it.
+    let mut upserts: HashMap<(Entity, u64), String> = HashMap::new();
     for ((entity, row_id), row_ops) in rows {
         let row = row_id.to_string();
         let specs = entity.fields();
-        let (mut clock, was_erased) = row_state(conn, entity, &row)?;
-        let existed = clock.0.iter().any(Option::is_some);
+        let (mut clock, was_erased, existed) = row_state(conn, entity, &row)?;
         let mut winners: Vec<(usize, &Op)> = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
             let field_ops: Vec<&Op> =
@@ -311,26 +313,31 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
             }
         }
         won += winners.len();
-        let columns: Vec<&str> =
-            winners.iter().map(|(i, _)| specs[*i].name).chain(["clocks"]).collect();
-        let sql = format!(
-            "INSERT INTO {table} (id, {cols}) VALUES (?1, {marks}) ON CONFLICT (id) DO UPDATE SET {sets}",
-            table = entity.table(),
-            cols = columns.join(", "),
-            marks = (2..columns.len() + 2).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "),
-            sets = columns
-                .iter()
-                .map(|c| format!("{c} = excluded.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        let mut values: Vec<SqlValue> = Vec::with_capacity(columns.len() + 1);
+        debug_assert!(specs.len() <= 64, "a field mask is 64 bits");
+        let mask = winners.iter().fold(0u64, |m, (i, _)| m | 1 << i);
+        let sql = upserts.entry((entity, mask)).or_insert_with(|| {
+            let columns: Vec<&str> =
+                winners.iter().map(|(i, _)| specs[*i].name).chain(["clocks"]).collect();
+            format!(
+                "INSERT INTO {table} (id, {cols}) VALUES (?1, {marks}) ON CONFLICT (id) DO UPDATE SET {sets}",
+                table = entity.table(),
+                cols = columns.join(", "),
+                marks =
+                    (2..columns.len() + 2).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "),
+                sets = columns
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            )
+        });
+        let mut values: Vec<SqlValue> = Vec::with_capacity(winners.len() + 2);
         values.push(SqlValue::Text(row.clone()));
         for (index, op) in &winners {
             values.push(to_sql(specs[*index], &op.value)?);
         }
         values.push(SqlValue::Blob(clock.encode()));
-        conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+        conn.prepare_cached(sql)?.execute(rusqlite::params_from_iter(values))?;
         let fields: Vec<&'static str> = winners.iter().map(|(i, _)| specs[*i].name).collect();
         // Only erased rows, and rows of entities that are about another row (merge decisions),
         // pay for this: an ordinary import reads nothing more.
@@ -348,8 +355,8 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
         } else if entity.erasure().is_some_and(|f| fields.contains(&f)) {
             newly_erased.entry(entity).or_default().push(row.clone());
         }
-        link_attendance(conn, entity, &row, existed, &fields)?;
-        let change = RowChange { entity, row: &row, fields: &fields, arrived: !existed };
+        let linked = link_attendance(conn, entity, &row, existed, &fields)?;
+        let change = RowChange { entity, row: &row, fields: &fields, arrived: !existed, linked };
         for batch in &mut batches {
             batch.row(conn, &change)?;
         }
@@ -364,26 +371,28 @@ pub fn apply_all(conn: &Connection, ops: &[&Op], derived: &[&dyn Derived]) -> Re
     Ok(won)
 }
 
-/// The row's field clocks and whether it is erased, in one read.
-fn row_state(conn: &Connection, entity: Entity, row: &str) -> Result<(RowClock, bool)> {
+/// The row's field clocks, whether it is erased and whether it is in its table, in one read.
+fn row_state(conn: &Connection, entity: Entity, row: &str) -> Result<(RowClock, bool, bool)> {
     let erased = entity.erasure().map_or("0".to_string(), |f| format!("coalesce({f}, 0)"));
     let found: Option<(Option<Vec<u8>>, bool)> = conn
         .prepare_cached(&format!("SELECT clocks, {erased} FROM {} WHERE id = ?1", entity.table()))?
         .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    let present = found.is_some();
     let (bytes, erased) = found.unwrap_or((None, false));
-    Ok((RowClock::decode(bytes.as_deref(), entity.fields().len()), erased))
+    Ok((RowClock::decode(bytes.as_deref(), entity.fields().len()), erased, present))
 }
 
 /// Keeps attendance's derived `session_num`/`person_num` (the parents' local integer keys) in
-/// step: when an attendance names its parents, and when a parent row first arrives.
+/// step: when an attendance names its parents, and when a parent row first arrives. Returns
+/// whether an arriving parent completed attendance rows that were waiting for it.
 fn link_attendance(
     conn: &Connection,
     entity: Entity,
     row: &str,
     existed: bool,
     written: &[&str],
-) -> Result<()> {
+) -> Result<bool> {
     let sql = match entity {
         Entity::Session if !existed => {
             "UPDATE attendance SET session_num = (SELECT num FROM sessions WHERE id = ?1) WHERE session_id = ?1"
@@ -396,10 +405,10 @@ fn link_attendance(
                                    person_num = (SELECT num FROM people WHERE id = attendance.person_id)
               WHERE id = ?1"
         }
-        _ => return Ok(()),
+        _ => return Ok(false),
     };
-    conn.prepare_cached(sql)?.execute([row])?;
-    Ok(())
+    let changed = conn.prepare_cached(sql)?.execute([row])?;
+    Ok(changed > 0 && entity != Entity::Attendance)
 }
 
 /// Merges ops (from this or any device) into the database: stores each new op and applies the

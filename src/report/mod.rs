@@ -7,6 +7,7 @@
 
 pub mod export;
 pub mod indicators;
+pub mod reach;
 pub mod summary;
 
 use crate::i18n::Lang;
@@ -137,8 +138,7 @@ pub(crate) fn overview(app: &Palabre) -> Result<Overview> {
             let last_export = bookkeeping::get(c, Key::LastExportAt)?;
             Ok((count(SessionStatus::Held)?, count(SessionStatus::Planned)?, overdue, own, exported, last_export))
         })?;
-    let mut recent_sessions = app.sessions(&SessionFilter::default())?;
-    recent_sessions.truncate(5);
+    let recent_sessions = crate::sessions::recent(app, 5)?;
     let mut past_planned = app.sessions(&SessionFilter {
         status: Some(SessionStatus::Planned),
         to: today.pred_opt(),

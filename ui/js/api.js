@@ -66,7 +66,13 @@ export const api = {
 
   nextBundleName: () => call('next_bundle_name'),
   exportBundle: (path, passphrase = null, capMb = null) => call('export_bundle', { path, passphrase, capMb }),
-  importBundle: (path, passphrase = null) => call('import_bundle', { path, passphrase }),
+  /** Imports files in order; `onStep({done, total, outcome})` after each. Resolves to {outcomes, stopped}. */
+  importBundles: (paths, passphrase, onStep) => {
+    const onProgress = new window.__TAURI__.core.Channel();
+    onProgress.onmessage = onStep;
+    return call('import_bundles', { paths, passphrase, onProgress });
+  },
+  stopImport: () => call('stop_import'),
   listDevices: () => call('list_devices'),
   trustDevice: (fingerprint) => call('trust_device', { fingerprint }),
   listConflicts: () => call('list_conflicts'),

@@ -20,7 +20,7 @@ export async function render(view, ctx) {
     await renderHeld(held, refresh);
   };
   const inbox = importControls({
-    ids: { files: 'hq-import-files', folder: 'hq-import-folder', progress: 'hq-progress', progressText: 'hq-progress-text', results: 'hq-results' },
+    ids: { files: 'hq-import-files', folder: 'hq-import-folder', progress: 'hq-progress', progressText: 'hq-progress-text', results: 'hq-results', stop: 'hq-import-stop' },
     primaryFolder: true,
     after: async (outcomes) => {
       const counts = {};
@@ -43,7 +43,7 @@ export async function render(view, ctx) {
     el('section', { class: 'card', id: 'hq-inbox' },
       el('h2', { i18n: 'hq.inbox_title' }),
       el('p', { class: 'hint', i18n: 'hq.inbox_help' }),
-      el('div', { class: 'actions' }, inbox.importFiles, inbox.importFolder, inbox.progress, inbox.progressText),
+      el('div', { class: 'actions' }, inbox.importFiles, inbox.importFolder, inbox.progress, inbox.progressText, inbox.stop),
       inbox.results),
     laptops,
     downlink,

@@ -82,7 +82,7 @@ export async function render(view, ctx) {
 
   const importPassphrase = el('input', { type: 'password', name: 'import_passphrase', id: 'import-passphrase', autocomplete: 'off' });
   const inbox = importControls({
-    ids: { files: 'import-bundles', folder: 'import-folder', progress: 'import-progress', progressText: null, results: 'import-results' },
+    ids: { files: 'import-bundles', folder: 'import-folder', progress: 'import-progress', progressText: null, results: 'import-results', stop: 'import-stop' },
     passphrase: () => importPassphrase.value || null,
     after: async () => {
       await renderExportState(exportState, ctx);
@@ -105,7 +105,7 @@ export async function render(view, ctx) {
       el('h2', { i18n: 'sync.import_title' }),
       el('p', { class: 'hint', i18n: 'sync.import_help' }),
       field({ field: 'import_passphrase', label: 'sync.import_passphrase', input: importPassphrase }),
-      el('div', { class: 'actions' }, inbox.importFiles, inbox.importFolder, inbox.progress, inbox.progressText),
+      el('div', { class: 'actions' }, inbox.importFiles, inbox.importFolder, inbox.progress, inbox.progressText, inbox.stop),
       inbox.results),
     el('section', { class: 'card', id: 'duplicates' },
       el('h2', { i18n: 'dup.title' }),
@@ -143,9 +143,14 @@ export function importControls({ ids, passphrase = () => null, after, primaryFol
   const results = el('ul', { class: 'results', id: ids.results });
   const importFiles = el('button', { type: 'button', class: 'primary', id: ids.files, i18n: 'sync.import' });
   const importFolder = el('button', { type: 'button', class: primaryFolder ? 'primary' : 'secondary', id: ids.folder, i18n: 'sync.import_folder' });
+  const stop = el('button', { type: 'button', class: 'secondary', id: ids.stop, i18n: 'sync.stop', hidden: true });
+  stop.addEventListener('click', () => {
+    stop.disabled = true;
+    api.stopImport().catch(() => {});
+  });
   const failed = (error) => append(results, el('li', { class: 'outcome rejected' }, `${t('outcome.rejected')} : ${error.message ?? error}`));
   const run = async (paths) => {
-    const outcomes = await importPaths(paths, { buttons: [importFiles, importFolder], progress, progressText, results, passphrase: passphrase() });
+    const outcomes = await importPaths(paths, { buttons: [importFiles, importFolder], stop, progress, progressText, results, passphrase: passphrase() });
     try {
       await after(outcomes);
     } catch (error) {
@@ -174,34 +179,50 @@ export function importControls({ ids, passphrase = () => null, after, primaryFol
     }
     await run(paths);
   });
-  return { importFiles, importFolder, progress, progressText, results };
+  return { importFiles, importFolder, stop, progress, progressText, results };
 }
 
 /**
- * Imports files one at a time (so the window shows progress), one result line each; a failure
- * of one file is its line, never the end of the others.
+ * Imports files as one batch (one backup, the next file read while one merges), moving the
+ * progress bar and adding a result line after each; *Stop* ends it between two files. A failure
+ * of the database ends the batch with its message; a bad file is only its own line.
  */
-async function importPaths(paths, { buttons, progress, progressText, results, passphrase = null }) {
+async function importPaths(paths, { buttons, stop, progress, progressText, results, passphrase = null }) {
   for (const b of buttons) b.disabled = true;
   clear(results);
   progress.hidden = false;
   progress.max = paths.length;
-  const outcomes = [];
-  for (const [index, path] of paths.entries()) {
-    progress.value = index;
-    progressText.textContent = t('sync.progress', { done: index + 1, total: paths.length });
-    let outcome;
-    try {
-      outcome = await api.importBundle(path, passphrase);
-    } catch (error) {
-      outcome = { outcome: 'rejected', code: error.code, reason: error.message };
-    }
-    outcomes.push(outcome);
-    append(results, outcomeLine(path, outcome));
+  progress.value = 0;
+  progressText.textContent = t('sync.progress', { done: 1, total: paths.length });
+  stop.hidden = false;
+  stop.disabled = false;
+  let outcomes = [];
+  // Lines come from the progress steps as files are done; the answer, which holds every outcome,
+  // adds any step not heard yet (a step may arrive after the answer) and is what is returned.
+  let shown = 0;
+  const show = (index, outcome) => {
+    if (index < shown) return;
+    shown = index + 1;
+    append(results, outcomeLine(paths[index], outcome));
+    progress.value = shown;
+  };
+  try {
+    const imported = await api.importBundles(paths, passphrase, ({ done, total, outcome }) => {
+      show(done - 1, outcome);
+      progressText.textContent = done < total ? t('sync.progress', { done: done + 1, total }) : '';
+    });
+    outcomes = imported.outcomes;
+    outcomes.forEach((outcome, index) => show(index, outcome));
+    progressText.textContent = imported.stopped
+      ? t('sync.stopped', { count: outcomes.length, total: paths.length })
+      : t('sync.progress_done', { count: paths.length });
+  } catch (error) {
+    append(results, el('li', { class: 'outcome rejected' }, `${t('outcome.rejected')} : ${error.message ?? error}`));
+    progressText.textContent = '';
+  } finally {
+    stop.hidden = true;
+    for (const b of buttons) b.disabled = false;
   }
-  progress.value = paths.length;
-  progressText.textContent = t('sync.progress_done', { count: paths.length });
-  for (const b of buttons) b.disabled = false;
   return outcomes;
 }
 
