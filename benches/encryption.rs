@@ -15,10 +15,6 @@ mod common;
 
 const PASSPHRASE: &str = "sable de Tombouctou";
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 /// The two databases, each in a folder of its own.
 fn pair(dir: &std::path::Path, name: &str) -> [(&'static str, Palabre); 2] {
     let encrypted = Palabre::open(dir.join(format!("{name}-encrypted.db")), PASSPHRASE).unwrap();
@@ -40,7 +36,7 @@ fn cost(encrypted: f64, plain: f64) -> f64 {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let ops = env("OPS", 200_000);
+    let ops = common::env("OPS", 200_000);
     let devices = 20;
 
     // Import: the same bundles into fresh HQ databases, three times each, alternating; the best
@@ -56,7 +52,8 @@ fn main() {
     println!("import of {ops} ops: encrypted {:.2} s, plain {:.2} s", import[0], import[1]);
 
     // The report over the same generated tables.
-    let (people, attendances) = (env("PEOPLE", 100_000), env("ATTENDANCES", 1_000_000));
+    let (people, attendances) =
+        (common::env("PEOPLE", 100_000), common::env("ATTENDANCES", 1_000_000));
     println!("filling {people} people and {attendances} attendances twice…");
     let apps = pair(dir.path(), "report");
     for (_, app) in &apps {
@@ -104,7 +101,7 @@ fn main() {
     let search = [p95(search[0].clone()), p95(search[1].clone())];
     println!("search p95: encrypted {:.2} ms, plain {:.2} ms", search[0], search[1]);
     println!(
-        "encryption cost (same run): import {:+.0} %, report {:+.0} %, search p95 {:+.0} % (target ≤ 15 %)",
+        "[encryption] encryption cost (same run): import {:+.0} %, report {:+.0} %, search p95 {:+.0} % (target ≤ 15 %)",
         cost(import[0], import[1]),
         cost(report[0], report[1]),
         cost(search[0], search[1])

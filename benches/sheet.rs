@@ -42,7 +42,7 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "attendance sheet of 500 rows ({} KiB PDF): median {:.1} ms (best {:.1} ms; target < 100 ms)",
+        "[sheet] attendance sheet of 500 rows ({} KiB PDF): median {:.1} ms (best {:.1} ms; target < 100 ms)",
         size / 1024,
         times[times.len() / 2],
         times[0]

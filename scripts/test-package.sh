@@ -26,7 +26,8 @@ for path in usr/bin/palabre-desktop usr/bin/palabre usr/share/applications/Palab
             usr/share/icons/hicolor/32x32/apps/palabre-desktop.png \
             usr/share/icons/hicolor/256x256/apps/palabre-desktop.png \
             usr/share/doc/palabre/LICENSE-NotoSans.txt; do
-  grep -q " $path\$" <<<"$contents" || fail "the package lacks /$path"
+  # dpkg-deb writes "./usr/…" (package.sh repacks with it), the bundler "usr/…".
+  grep -qE " (\./)?$path\$" <<<"$contents" || fail "the package lacks /$path"
 done
 
 install_into() { dpkg -x "$1" "$work/root"; }

@@ -9,6 +9,17 @@ use rusqlite::params;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// A size from the environment (PEOPLE=…, OPS=…), or `default`.
+pub fn env(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// The median of timings (sorts them).
+pub fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
 /// Appends the ops that register one person with these fields; returns the person's row id.
 pub fn register(ops: &mut Vec<Op>, device: DeviceId, fields: Vec<(&str, Value)>) -> Uuid {
     let row = Uuid::now_v7();
@@ -79,7 +90,16 @@ pub fn fill_report_tables(app: &Palabre, people: usize, sessions: usize, attenda
                     person_ids.push((id, tx.last_insert_rowid()));
                 }
             }
-            // With the parents' local keys, as the merge derives them.
+            // With the parents' local keys, as the merge derives them. The indexes are dropped
+            // and made again after (the same definitions): ten million random inserts into
+            // three indexes take many minutes, one sort each takes seconds.
+            let indexes: Vec<String> = tx
+                .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'attendance' AND sql IS NOT NULL")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            tx.execute_batch(
+                "DROP INDEX attendance_by_session; DROP INDEX attendance_by_person; DROP INDEX attendance_counted;",
+            )?;
             let mut insert = tx.prepare(
                 "INSERT OR IGNORE INTO attendance (id, session_id, person_id, present, role, deleted, session_num, person_num)
                  VALUES (?1, ?2, ?3, 1, 'participant', 0, ?4, ?5)",
@@ -89,6 +109,13 @@ pub fn fill_report_tables(app: &Palabre, people: usize, sessions: usize, attenda
                 let (session, session_num) = &session_ids[(i * 7 + i / people) % sessions];
                 insert.execute(params![Uuid::now_v7().to_string(), session, person, session_num, person_num])?;
             }
+            drop(insert);
+            assert_eq!(indexes.len(), 3, "the attendance indexes are the three dropped");
+            for sql in &indexes {
+                tx.execute_batch(sql)?;
+            }
+            // The report's per-session lists, which the merge keeps when rows come as ops.
+            palabre::report::reach::rebuild(tx)?;
             Ok(())
         })
         .unwrap();
