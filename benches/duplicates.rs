@@ -1,8 +1,8 @@
-//! Duplicate candidate search over 100,000 people with Malian names (a few dozen first names and
-//! surnames, so the same name is common, as it is in the field), of whom 1,000 were registered a
-//! second time with the kind of difference two facilitators make: accents dropped, words swapped,
+//! Duplicate candidate search over 1,000,000 people with Malian names (a few dozen first names and
+//! surnames, so the same name is common, as it is in the field), of whom 10,000 were registered a
+//! second time (one in a hundred) with the kind of difference two facilitators make: accents dropped, words swapped,
 //! one letter wrong, another community, a phone only on one record. Prints the scan time and how
-//! many planted pairs were found. `cargo bench --bench duplicates` (PEOPLE=… to change the size).
+//! many planted pairs were found (target ≤ 30 s). `cargo bench --bench duplicates` (PEOPLE=… to change the size).
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -183,7 +183,7 @@ fn deunicode_like(name: &str) -> String {
 
 fn main() {
     let people: usize =
-        std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+        std::env::var("PEOPLE").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let planted = people / 100;
     let (app, device) = common::database();
     let mut rng = Lcg(7);
