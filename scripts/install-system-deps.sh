@@ -16,6 +16,7 @@ packages=(
   age                                 # the standard tool decrypts bundles encrypted to HQ
   python3 python3-openpyxl            # a real XLSX reader checks the exported report
   poppler-utils                       # pdftotext and pdftoppm read the attendance sheets back
+  libxml2-utils                       # xmllint checks the IATI export against the official schema
   imagemagick                         # photographs a printed sheet (tilt, blur, noise) for the QR test
 )
 

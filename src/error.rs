@@ -312,6 +312,10 @@ pub enum Error {
     )]
     ImportStopped { imported: usize, total: usize },
     #[error(
+        "Only HQ changes {what}: laptops receive HQ's version in their registry files. Ask HQ to make the change."
+    )]
+    HqOnly { what: &'static str },
+    #[error(
         "This database was written by a newer version of Palabre (schema {found}; this version knows up to {supported}). Install the newer Palabre; the file was not changed."
     )]
     SchemaTooNew { found: i64, supported: i64 },
@@ -430,6 +434,7 @@ impl Error {
             Error::AlreadyInitialized { .. } => "already_initialized",
             Error::NotEmpty { .. } => "database_not_empty",
             Error::ImportStopped { .. } => "import_stopped",
+            Error::HqOnly { .. } => "hq_only",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
             Error::OtherComputer { .. } => "other_computer",
@@ -510,6 +515,7 @@ pub const CODES: &[&str] = &[
     "already_initialized",
     "database_not_empty",
     "import_stopped",
+    "hq_only",
     "schema_too_new",
     "not_a_database",
     "other_computer",
@@ -588,6 +594,7 @@ mod tests {
             Error::AlreadyInitialized { name: String::new() },
             Error::NotEmpty { rows: 1 },
             Error::ImportStopped { imported: 1, total: 2 },
+            Error::HqOnly { what: "the indicator catalogue" },
             Error::SchemaTooNew { found: 2, supported: 1 },
             Error::NotADatabase { path: path.clone(), reason: String::new() },
             Error::OtherComputer { path: path.clone(), theirs: String::new(), ours: String::new() },

@@ -285,36 +285,82 @@ impl Palabre {
     // Reports (report).
     /// Every figure of the report for a period (inclusive; open ends allowed), in one read.
     pub fn report(&self, period: Period, lang: Lang) -> Result<Report> {
-        report::report(self, period, lang)
+        report::report(self, period, &Place::default(), lang)
     }
-    /// Writes the report as an XLSX workbook (with a sheet of names only if `names` asks).
+    /// The report cut to a region, cercle or commune (see [`Place`]), with the period before.
+    pub fn report_in(&self, period: Period, place: &Place, lang: Lang) -> Result<Report> {
+        report::report(self, period, place, lang)
+    }
+    /// Writes the report as an XLSX workbook, the logframe's indicators included (with a sheet
+    /// of names only if `names` asks).
     pub fn write_report_xlsx(
         &self,
         period: Period,
+        place: &Place,
         lang: Lang,
         names: NamedList,
         path: &std::path::Path,
     ) -> Result<()> {
-        report::write_report_xlsx(self, period, lang, names, path)
+        results::write_report_xlsx(self, period, place, lang, names, path)
     }
     /// Writes the report as CSV files, one per table, into `dir`; returns the files.
     pub fn write_report_csv(
         &self,
         period: Period,
+        place: &Place,
         lang: Lang,
         names: NamedList,
         dir: &std::path::Path,
         flavour: CsvFlavour,
     ) -> Result<Vec<std::path::PathBuf>> {
-        report::write_report_csv(self, period, lang, names, dir, flavour)
+        report::write_report_csv(self, period, place, lang, names, dir, flavour)
     }
     /// The reached people of a period, for the named list (empty unless `names` asks for one).
     pub fn participants(
         &self,
         period: Period,
+        place: &Place,
         names: NamedList,
     ) -> Result<report::indicators::Participants> {
-        report::participants(self, period, names)
+        report::participants(self, period, place, names)
+    }
+
+    // Results against the logframe (results).
+    /// The indicator catalogue: built-in indicators with HQ's edits, and HQ's own.
+    pub fn indicators(&self) -> Result<Vec<Indicator>> {
+        results::indicators(self)
+    }
+    /// Adds an indicator or changes the fields the input gives (HQ only: `hq_only` elsewhere).
+    pub fn save_indicator(&self, input: &IndicatorInput) -> Result<Indicator> {
+        results::save(self, input)
+    }
+    /// Sets an indicator's target for a year ("2025") or quarter ("2025-Q3"); None removes it.
+    pub fn set_indicator_target(
+        &self,
+        code: &str,
+        period: &str,
+        value: Option<i64>,
+    ) -> Result<Indicator> {
+        results::set_target(self, code, period, value)
+    }
+    /// Removes an indicator from the catalogue (HQ only).
+    pub fn remove_indicator(&self, code: &str) -> Result<()> {
+        results::remove(self, code)
+    }
+    /// Each indicator's value against its target for a period and place, with the period
+    /// before and the breakdowns.
+    pub fn progress(&self, period: Period, place: &Place, lang: Lang) -> Result<Progress> {
+        results::progress(self, period, place, lang)
+    }
+    /// Writes the logframe's results as IATI 2.03 XML (identifiers from the settings).
+    pub fn write_iati(
+        &self,
+        period: Period,
+        place: &Place,
+        lang: Lang,
+        path: &std::path::Path,
+    ) -> Result<()> {
+        results::write_iati(self, period, place, lang, path)
     }
     /// Home-screen figures over all sessions.
     pub fn overview(&self) -> Result<Overview> {

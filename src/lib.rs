@@ -38,6 +38,7 @@ pub mod lock;
 mod people;
 mod plans;
 pub mod report;
+pub mod results;
 mod search;
 mod sessions;
 mod settings;
@@ -83,8 +84,9 @@ pub use duplicates::{Candidates, Decision, Level, Merged, Reason, Unmerged};
 pub use evidence::{Evidence, Filing, Unfiled};
 pub use model::ids::EvidenceId;
 pub use report::export::CsvFlavour;
-pub use report::indicators::Period;
+pub use report::indicators::{Period, Place};
 pub use report::{NamedList, Overview, Report};
+pub use results::{Indicator, IndicatorInput, Progress};
 pub use sheet::code::SheetCode;
 pub use sheet::{DEFAULT_BLANK_ROWS, MAX_BLANK_ROWS};
 // The journal and exchange.

@@ -104,8 +104,6 @@ fn index_person(conn: &Connection, id: &str, indexed: bool) -> Result<()> {
         conn.prepare_cached("DELETE FROM people_fts WHERE rowid = ?1")?.execute([num])?;
     }
     if !deleted {
-        let phone = phone.unwrap_or_default();
-        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
         conn.prepare_cached(
             "INSERT INTO people_fts (rowid, name, community, phone) VALUES (?1, ?2, ?3, ?4)",
         )?
@@ -113,7 +111,7 @@ fn index_person(conn: &Connection, id: &str, indexed: bool) -> Result<()> {
             num,
             fold(&name.unwrap_or_default()),
             fold(&community.unwrap_or_default()),
-            format!("{phone} {digits}")
+            crate::model::names::phone_words(&phone.unwrap_or_default())
         ])?;
     }
     Ok(())

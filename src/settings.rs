@@ -16,6 +16,11 @@ pub enum Setting {
     Programme,
     /// "fr" or "en".
     Language,
+    /// The IATI identifier of the programme's activity (the reporting organisation's identifier,
+    /// a dash, the activity's own), for the IATI results export.
+    IatiActivity,
+    /// The reporting organisation's IATI identifier (e.g. CH-FDJP-1234).
+    IatiOrg,
 }
 
 impl Setting {
@@ -24,6 +29,8 @@ impl Setting {
             Setting::Facilitator => Key::Facilitator,
             Setting::Programme => Key::Programme,
             Setting::Language => Key::Language,
+            Setting::IatiActivity => Key::IatiActivity,
+            Setting::IatiOrg => Key::IatiOrg,
         }
     }
 
@@ -70,6 +77,9 @@ pub(crate) fn set_setting(app: &Palabre, setting: Setting, value: &str) -> Resul
     let mut value = fields::text(setting.field(), value, fields::SHORT_TEXT)?;
     if setting == Setting::Language {
         value = parse_language(&value)?.code().to_string();
+    }
+    if matches!(setting, Setting::IatiActivity | Setting::IatiOrg) && !value.is_empty() {
+        value = fields::iati_identifier(setting.field(), &value)?;
     }
     app.store().write(|tx| bookkeeping::put(tx, setting.key(), &value))
 }

@@ -532,8 +532,14 @@ fn the_report_lists_held_sessions_without_a_signed_sheet_and_the_share_of_attend
     // The workbook has the column, read back with openpyxl.
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("report.xlsx");
-    app.write_report_xlsx(palabre::Period::default(), Lang::En, palabre::NamedList::None, &xlsx)
-        .unwrap();
+    app.write_report_xlsx(
+        palabre::Period::default(),
+        &palabre::Place::default(),
+        Lang::En,
+        palabre::NamedList::None,
+        &xlsx,
+    )
+    .unwrap();
     // Debian's Python, where the python3-openpyxl package installs.
     let out = std::process::Command::new("/usr/bin/python3")
         .arg("-c")

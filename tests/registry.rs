@@ -747,3 +747,80 @@ fn a_restore_that_cannot_be_written_changes_nothing_at_hq() {
         .hq_restore(&fingerprint(&replacement), "Ségou-01", &Scope::default(), &f.w.out())
         .unwrap();
 }
+
+/// The logframe's catalogue is HQ's: HQ edits it (a new indicator, a target, a label, a removal),
+/// the laptop receives it in its registry file and then computes the same definitions and the
+/// same values as HQ over the same sessions; the laptop cannot edit it, and its next bundle is
+/// merged at HQ as usual.
+#[test]
+fn the_indicator_catalogue_goes_down_with_the_registry() {
+    let w = world();
+    let laptop = w.laptop("Ségou 1");
+    let s = place_session(&laptop, "Dialogue à Markala", "Ségou", "Markala");
+    let fanta = laptop
+        .add_person(&PersonInput {
+            full_name: Some("Fanta Diarra".into()),
+            sex: Some("F".into()),
+            birth_year: Some(1999),
+            group: Some("womens_groups".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    laptop.attend(s, &[fanta]).unwrap();
+    assert!(matches!(w.send(&laptop), ImportOutcome::Applied { .. }));
+    // A laptop cannot change the catalogue.
+    let refused = laptop.set_indicator_target("PAL-1", "2024", Some(500)).unwrap_err();
+    assert_eq!(refused.code(), "hq_only");
+    // HQ: a donor's indicator, a target, a new label, a built-in one removed.
+    w.hq.save_indicator(&palabre::IndicatorInput {
+        code: "EU-2.1".into(),
+        vocabulary: Some("EU logframe".into()),
+        label_fr: Some("Femmes membres de groupements touchées".into()),
+        label_en: Some("Women's group members reached".into()),
+        measure: Some("people_in_group".into()),
+        group: Some("womens_groups".into()),
+        disaggregations: Some(vec!["region".into()]),
+        baseline: Some("0".into()),
+        baseline_year: Some("2023".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    w.hq.set_indicator_target("EU-2.1", "2024-Q1", Some(40)).unwrap();
+    w.hq.save_indicator(&palabre::IndicatorInput {
+        code: "PAL-1".into(),
+        label_en: Some("People reached by the community dialogues".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    w.hq.remove_indicator("PAL-8").unwrap();
+    let at_hq = w.hq.indicators().unwrap();
+    assert!(at_hq.iter().all(|i| i.code != "PAL-8"));
+    assert_ne!(laptop.indicators().unwrap(), at_hq, "not yet received");
+    let written =
+        w.hq.hq_registry(&fingerprint(&laptop), &scope(&["Ségou"], &[]), &w.out()).unwrap();
+    assert!(matches!(import(&laptop, &written.path), ImportOutcome::FromHq { .. }));
+    assert_eq!(laptop.indicators().unwrap(), at_hq, "the laptop knows HQ's catalogue");
+    let q1 = palabre::Period::parse(Some("2024-01-01"), Some("2024-03-31")).unwrap();
+    let everywhere = palabre::Place::default();
+    let here = laptop.progress(q1, &everywhere, palabre::Lang::En).unwrap();
+    let there = w.hq.progress(q1, &everywhere, palabre::Lang::En).unwrap();
+    assert_eq!(here, there, "the same values from the same sessions");
+    let eu = here.indicators.iter().find(|i| i.code == "EU-2.1").unwrap();
+    assert_eq!((eu.actual, eu.target.as_ref().map(|t| t.value)), (1.0, Some(40)));
+    assert_eq!(eu.breakdowns[0].values["Ségou"], 1.0);
+    let pal1 = here.indicators.iter().find(|i| i.code == "PAL-1").unwrap();
+    assert_eq!(pal1.label, "People reached by the community dialogues");
+    // The laptop's next bundle carries none of HQ's definitions and merges as usual.
+    laptop
+        .attend(
+            s,
+            &[laptop
+                .add_person(&PersonInput {
+                    full_name: Some("Awa Coulibaly".into()),
+                    ..Default::default()
+                })
+                .unwrap()],
+        )
+        .unwrap();
+    assert!(matches!(w.send(&laptop), ImportOutcome::Applied { .. }));
+}

@@ -123,6 +123,31 @@ enum Command {
         /// with recorded consent) or `everyone`. Without it the files hold figures only.
         #[arg(long, value_name = "WHO")]
         names: Option<String>,
+        /// Write the logframe's results as IATI 2.03 XML (needs --from and --to, and the IATI
+        /// identifiers: `palabre settings --iati-org … --iati-activity …`).
+        #[arg(long, value_name = "FILE.xml", conflicts_with_all = ["xlsx", "csv"])]
+        iati: Option<PathBuf>,
+        #[command(flatten)]
+        place: PlaceArgs,
+    },
+    /// The logframe's indicators: the catalogue (HQ edits it) and progress against targets.
+    #[command(subcommand)]
+    Indicator(IndicatorCommand),
+    /// Show this database's settings, or change those given.
+    Settings {
+        #[arg(long)]
+        facilitator: Option<String>,
+        #[arg(long)]
+        programme: Option<String>,
+        /// fr or en.
+        #[arg(long)]
+        language: Option<String>,
+        /// The reporting organisation's IATI identifier (e.g. CH-FDJP-1234).
+        #[arg(long, value_name = "ID")]
+        iati_org: Option<String>,
+        /// The programme activity's IATI identifier (the organisation's, a dash, its own).
+        #[arg(long, value_name = "ID")]
+        iati_activity: Option<String>,
     },
     /// Rows whose parent (session, person, plan) has not arrived yet: kept, waiting.
     Orphans,
@@ -156,6 +181,80 @@ enum Command {
     Conflicts {
         #[command(subcommand)]
         action: Option<ConflictCommand>,
+    },
+}
+
+/// A report's place: a region, a cercle, a commune (accents and case do not matter).
+#[derive(Args, Default)]
+struct PlaceArgs {
+    #[arg(long)]
+    region: Option<String>,
+    #[arg(long)]
+    cercle: Option<String>,
+    #[arg(long)]
+    commune: Option<String>,
+}
+
+impl PlaceArgs {
+    fn place(&self) -> palabre::Place {
+        palabre::Place::new(self.region.as_deref(), self.cercle.as_deref(), self.commune.as_deref())
+    }
+}
+
+#[derive(Subcommand)]
+enum IndicatorCommand {
+    /// The catalogue: code, what it counts, breakdowns, baseline and targets.
+    List,
+    /// Add an indicator, or change the fields given of one (HQ only).
+    Set {
+        code: String,
+        #[arg(long)]
+        label_fr: Option<String>,
+        #[arg(long)]
+        label_en: Option<String>,
+        /// What it counts: people_reached, women_reached, youth_reached, people_in_group,
+        /// attendances, activities_held, activities_with_group, items_done, share_women,
+        /// share_youth, sessions_with_evidence, share_with_evidence.
+        #[arg(long)]
+        measure: Option<String>,
+        /// The stakeholder group of people_in_group and activities_with_group ("" for none).
+        #[arg(long)]
+        group: Option<String>,
+        /// Breakdowns, comma-separated: sex, age, group, region ("" for none).
+        #[arg(long, value_name = "LIST")]
+        by: Option<String>,
+        #[arg(long)]
+        baseline: Option<String>,
+        #[arg(long)]
+        baseline_year: Option<String>,
+        /// The framework the code comes from (the donor's, or "own").
+        #[arg(long)]
+        vocabulary: Option<String>,
+        #[arg(long)]
+        position: Option<i64>,
+    },
+    /// Set an indicator's target for a year (2025) or a quarter (2025-Q3) (HQ only).
+    Target {
+        code: String,
+        period: String,
+        /// The target; leave out with --remove.
+        #[arg(required_unless_present = "remove")]
+        value: Option<i64>,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Remove an indicator from the catalogue (HQ only).
+    Remove { code: String },
+    /// Each indicator's value against its target for a period and place.
+    Progress {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        lang: Option<String>,
+        #[command(flatten)]
+        place: PlaceArgs,
     },
 }
 
@@ -1043,23 +1142,92 @@ fn run_on(
             app.write_attendance_sheet(session, lang, blank_rows as usize, &path)?;
             out.path(&path)
         }
-        Command::Report { from, to, xlsx, csv, excel_fr, lang, names } => {
+        Command::Report { from, to, xlsx, csv, excel_fr, lang, names, iati, place } => {
             use palabre::CsvFlavour;
             let period = palabre::Period::parse(from.as_deref(), to.as_deref())?;
             let names = palabre::NamedList::parse(names.as_deref().unwrap_or_default())?;
             let lang = language(&app, lang)?;
+            let place = place.place();
             if let Some(path) = xlsx {
-                app.write_report_xlsx(period, lang, names, &path)?;
+                app.write_report_xlsx(period, &place, lang, names, &path)?;
                 out.path(&path)
             } else if let Some(dir) = csv {
                 let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
-                for file in app.write_report_csv(period, lang, names, &dir, flavour)? {
+                for file in app.write_report_csv(period, &place, lang, names, &dir, flavour)? {
                     out.path(&file)?;
                 }
                 Ok(())
+            } else if let Some(path) = iati {
+                app.write_iati(period, &place, lang, &path)?;
+                out.path(&path)
             } else {
-                out.report(&app.report(period, lang)?)
+                out.report(&app.report_in(period, &place, lang)?)
             }
+        }
+        Command::Indicator(IndicatorCommand::List) => out.indicators(&app.indicators()?),
+        Command::Indicator(IndicatorCommand::Set {
+            code,
+            label_fr,
+            label_en,
+            measure,
+            group,
+            by,
+            baseline,
+            baseline_year,
+            vocabulary,
+            position,
+        }) => {
+            let input = palabre::IndicatorInput {
+                code,
+                vocabulary,
+                label_fr,
+                label_en,
+                measure,
+                group,
+                disaggregations: by.map(|b| b.split(',').map(str::to_string).collect()),
+                baseline,
+                baseline_year,
+                position,
+            };
+            out.indicators(&[app.save_indicator(&input)?])
+        }
+        Command::Indicator(IndicatorCommand::Target { code, period, value, remove }) => {
+            let value = if remove { None } else { value };
+            out.indicators(&[app.set_indicator_target(&code, &period, value)?])
+        }
+        Command::Indicator(IndicatorCommand::Remove { code }) => {
+            app.remove_indicator(&code)?;
+            out.done(())
+        }
+        Command::Indicator(IndicatorCommand::Progress { from, to, lang, place }) => {
+            let period = palabre::Period::parse(from.as_deref(), to.as_deref())?;
+            let lang = language(&app, lang)?;
+            out.progress(&app.progress(period, &place.place(), lang)?)
+        }
+        Command::Settings { facilitator, programme, language, iati_org, iati_activity } => {
+            use palabre::Setting;
+            for (setting, value) in [
+                (Setting::Facilitator, facilitator),
+                (Setting::Programme, programme),
+                (Setting::Language, language),
+                (Setting::IatiOrg, iati_org),
+                (Setting::IatiActivity, iati_activity),
+            ] {
+                if let Some(value) = value {
+                    app.set_setting(setting, &value)?;
+                }
+            }
+            let mut shown = serde_json::Map::new();
+            for (name, setting) in [
+                ("facilitator", Setting::Facilitator),
+                ("programme", Setting::Programme),
+                ("language", Setting::Language),
+                ("iati_org", Setting::IatiOrg),
+                ("iati_activity", Setting::IatiActivity),
+            ] {
+                shown.insert(name.into(), app.setting(setting)?.unwrap_or_default().into());
+            }
+            out.settings(&shown)
         }
         Command::Orphans => out.orphans(&app.orphans()?),
         Command::Diagnostics { out: None } => show::print_json(&app.diagnostics()?),

@@ -718,6 +718,88 @@ impl Out {
         Ok(())
     }
 
+    pub fn indicators(&self, list: &[palabre::Indicator]) -> Result<(), Error> {
+        if self.json {
+            return print_json(&json!({ "indicators": list }));
+        }
+        for i in list {
+            let group = i.group.map(|g| format!(" ({g})")).unwrap_or_default();
+            let by: Vec<&str> = i.disaggregations.iter().map(|d| d.as_str()).collect();
+            say!("{:<10} {}", i.code, i.label_fr);
+            say!("{:<10} {}", "", i.label_en);
+            say!(
+                "{:<10} counts {}{group}; by {}; baseline {} ({}); vocabulary {}",
+                "",
+                i.measure,
+                if by.is_empty() { "—".to_string() } else { by.join(", ") },
+                i.baseline.map_or("—".into(), |b| b.to_string()),
+                i.baseline_year.map_or("—".into(), |y| y.to_string()),
+                i.vocabulary
+            );
+            if !i.targets.is_empty() {
+                let targets: Vec<String> =
+                    i.targets.iter().map(|(p, v)| format!("{p}: {v}")).collect();
+                say!("{:<10} targets {}", "", targets.join(", "));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn progress(&self, p: &palabre::Progress) -> Result<(), Error> {
+        if self.json {
+            return print_json(p);
+        }
+        let num = |v: f64, percent: bool| {
+            let n = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+            if percent { format!("{n} %") } else { n }
+        };
+        say!(
+            "{:<10} {:>10} {:>10} {:>10} {:>9}  indicator",
+            "code",
+            "actual",
+            "target",
+            "previous",
+            "achieved"
+        );
+        for i in &p.indicators {
+            say!(
+                "{:<10} {:>10} {:>10} {:>10} {:>9}  {}",
+                i.code,
+                num(i.actual, i.percent),
+                i.target.as_ref().map_or("—".into(), |t| format!(
+                    "{}{}",
+                    num(t.value as f64, i.percent),
+                    if t.annual { "*" } else { "" }
+                )),
+                i.previous.map_or("—".into(), |v| num(v, i.percent)),
+                i.achieved_percent.map_or("—".into(), |a| format!("{a:.0} %")),
+                i.label
+            );
+            for b in &i.breakdowns {
+                let values: Vec<String> =
+                    b.values.iter().map(|(k, v)| format!("{k} {}", num(*v, i.percent))).collect();
+                say!("{:<10}   by {}: {}", "", b.by, values.join(", "));
+            }
+        }
+        if p.indicators.iter().any(|i| i.target.as_ref().is_some_and(|t| t.annual)) {
+            say!("* the year's target (no target set for this exact period)");
+        }
+        Ok(())
+    }
+
+    pub fn settings(
+        &self,
+        settings: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), Error> {
+        if self.json {
+            return print_json(settings);
+        }
+        for (name, value) in settings {
+            say!("{name:<14} {}", value.as_str().unwrap_or_default());
+        }
+        Ok(())
+    }
+
     pub fn orphans(&self, orphans: &[palabre::Orphan]) -> Result<(), Error> {
         if self.json {
             return print_json(&json!({ "orphans": orphans }));

@@ -174,13 +174,18 @@ fn named_lists_are_opt_in_and_consent_filtered_and_tables_keep_the_forms_order()
     let report = app.report(Period::default(), Lang::Fr).unwrap();
     assert_eq!(report.people.total, 2, "the figures count everyone");
 
-    let none = app.participants(Period::default(), NamedList::None).unwrap();
+    let none =
+        app.participants(Period::default(), &palabre::Place::default(), NamedList::None).unwrap();
     assert!(tables(&report, &none).iter().all(|t| t.stem != "participants"), "no names by default");
-    let consented = app.participants(Period::default(), NamedList::Consented).unwrap();
+    let consented = app
+        .participants(Period::default(), &palabre::Place::default(), NamedList::Consented)
+        .unwrap();
     let names: Vec<_> = consented.people.iter().map(|p| p.full_name.as_str()).collect();
     assert_eq!(names, ["Awa Consentante"]);
     assert_eq!(consented.without_consent_left_out, 1);
-    let everyone = app.participants(Period::default(), NamedList::Everyone).unwrap();
+    let everyone = app
+        .participants(Period::default(), &palabre::Place::default(), NamedList::Everyone)
+        .unwrap();
     assert_eq!(everyone.people.len(), 2);
 
     // The CLI: no flag, no names; --names consented, only her.

@@ -396,8 +396,10 @@ pub fn report(
     from: Option<String>,
     to: Option<String>,
     lang: Lang,
+    place: Option<palabre::Place>,
 ) -> UiResult<Report> {
-    Ok(state.app()?.report(Period::parse(from.as_deref(), to.as_deref())?, lang)?)
+    let period = Period::parse(from.as_deref(), to.as_deref())?;
+    Ok(state.app()?.report_in(period, &place.unwrap_or_default(), lang)?)
 }
 
 #[tauri::command(async)]
@@ -408,9 +410,11 @@ pub fn export_report_xlsx(
     to: Option<String>,
     lang: Lang,
     names: Option<NamedList>,
+    place: Option<palabre::Place>,
 ) -> UiResult<()> {
     Ok(state.app()?.write_report_xlsx(
         Period::parse(from.as_deref(), to.as_deref())?,
+        &place.unwrap_or_default(),
         lang,
         names.unwrap_or_default(),
         &path,
@@ -426,10 +430,12 @@ pub fn export_report_csv(
     lang: Lang,
     excel_fr: bool,
     names: Option<NamedList>,
+    place: Option<palabre::Place>,
 ) -> UiResult<Vec<PathBuf>> {
     let flavour = if excel_fr { CsvFlavour::ExcelFr } else { CsvFlavour::Standard };
     Ok(state.app()?.write_report_csv(
         Period::parse(from.as_deref(), to.as_deref())?,
+        &place.unwrap_or_default(),
         lang,
         names.unwrap_or_default(),
         &dir,

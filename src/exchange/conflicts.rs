@@ -63,6 +63,7 @@ fn label(conn: &Connection, entity: Entity, row: &str) -> String {
             "SELECT 'p. ' || coalesce(e.page, '?') || ' @ ' || coalesce(s.title, '?') FROM evidence e
                LEFT JOIN sessions s ON s.id = e.session_id WHERE e.id = ?1"
         }
+        Entity::Indicator => "SELECT code FROM indicators WHERE id = ?1",
         Entity::Attendance => {
             "SELECT coalesce(p.full_name, '?') || ' @ ' || coalesce(s.title, '?') FROM attendance a
                LEFT JOIN people p ON p.id = a.person_id LEFT JOIN sessions s ON s.id = a.session_id

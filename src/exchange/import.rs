@@ -319,6 +319,17 @@ fn import_checked(
             }
         }
     }
+    // The indicator catalogue is HQ's: a laptop's bundle never carries it (a modified build on
+    // a trusted laptop could try to redefine what the donor's figures count).
+    if let Some(line) =
+        bundle.ops.iter().position(|op| op.entity == crate::journal::schema::Entity::Indicator)
+    {
+        return Ok(Rejection::Op {
+            line: line + 1,
+            reason: "it changes the indicator catalogue, which only HQ defines".into(),
+        }
+        .into());
+    }
     if let Some(op_seq) = find_fork(conn, bundle)? {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO forks (device_id, op_seq, bundle_id, detected_at) VALUES (?1, ?2, ?3, ?4)",

@@ -181,6 +181,8 @@ struct Selection {
     plans: BTreeSet<String>,
     items: BTreeSet<String>,
     links: BTreeSet<String>,
+    /// The indicator catalogue's rows: every file carries them all (see `results::catalogue`).
+    indicators: BTreeSet<String>,
     /// A restore's old laptop: the fields it owns go whole (notes, the values a merge took);
     /// every other field of a person goes without her notes, of a merge without its values.
     own: Option<DeviceId>,
@@ -197,12 +199,14 @@ impl Selection {
             Entity::Link => self.links.insert(row),
             // Photos of signed sheets stay at HQ: the field does not need other laptops' files.
             Entity::Evidence => return Ok(()),
+            Entity::Indicator => self.indicators.insert(row),
         };
         Ok(())
     }
 
-    fn sets(&self) -> [(Entity, &BTreeSet<String>); 6] {
+    fn sets(&self) -> [(Entity, &BTreeSet<String>); 7] {
         [
+            (Entity::Indicator, &self.indicators),
             (Entity::Session, &self.sessions),
             (Entity::Person, &self.people),
             (Entity::Attendance, &self.attendance),
@@ -476,6 +480,8 @@ fn write_file(
         let mut selection = Selection::default();
         select(tx, &mut selection)?;
         close_over_links(tx, &mut selection)?;
+        // The logframe's definitions, so that the laptop computes the same indicators.
+        selection.indicators.extend(strings(tx, "SELECT id FROM indicators", [])?);
         let ops = owning_ops(tx, &selection)?;
         let serial = super::next_serial(tx)?;
         let mut record = tx.prepare(

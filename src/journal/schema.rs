@@ -16,6 +16,9 @@ pub enum Entity {
     /// A photo or scan of a signed sheet attached to a session (see `evidence`); the file
     /// itself travels next to the op that names its SHA-256.
     Evidence,
+    /// An indicator of the programme's logframe (see `results::catalogue`). Only HQ writes
+    /// them; they reach laptops in their registry files.
+    Indicator,
 }
 
 /// How an op's JSON value is stored in its column. Every column accepts NULL, because a row is
@@ -160,6 +163,23 @@ const EVIDENCE: &[FieldSpec] = &[
     f("deleted", Bool, FLAG),
 ];
 
+// An indicator's row id is derived from its code (`results::catalogue::id_of`): the code is
+// its identity, so that HQ's edit of a built-in indicator and the built-in one are one row.
+const INDICATOR: &[FieldSpec] = &[
+    f("code", Text, Rule::IndicatorCode),
+    f("vocabulary", Text, SHORT),
+    f("label_fr", Text, TITLE),
+    f("label_en", Text, TITLE),
+    f("measure", Text, Rule::Code(Codes::Measure)),
+    f("stakeholder_group", Text, Rule::OptionalCode(Codes::Group)),
+    f("disaggregations", Json, Rule::Disaggregations),
+    f("baseline", Int, Rule::Whole(0, crate::model::fields::MAX_FIGURE)),
+    f("baseline_year", Int, Rule::Whole(1990, 2100)),
+    f("targets", Json, Rule::Targets),
+    f("position", Int, Rule::Whole(0, 9999)),
+    f("deleted", Bool, FLAG),
+];
+
 impl Entity {
     pub const ALL: &'static [Entity] = &[
         Entity::Session,
@@ -169,6 +189,7 @@ impl Entity {
         Entity::Item,
         Entity::Link,
         Entity::Evidence,
+        Entity::Indicator,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -180,6 +201,7 @@ impl Entity {
             Entity::Item => "item",
             Entity::Link => "link",
             Entity::Evidence => "evidence",
+            Entity::Indicator => "indicator",
         }
     }
 
@@ -196,6 +218,7 @@ impl Entity {
             Entity::Item => "action_items",
             Entity::Link => "person_links",
             Entity::Evidence => "evidence",
+            Entity::Indicator => "indicators",
         }
     }
 
@@ -208,6 +231,7 @@ impl Entity {
             Entity::Item => ITEM,
             Entity::Link => LINK,
             Entity::Evidence => EVIDENCE,
+            Entity::Indicator => INDICATOR,
         }
     }
 

@@ -96,6 +96,35 @@ code_enum!(
 );
 
 code_enum!(
+    /// What an indicator of the logframe counts (see `results::catalogue`): each is one of the
+    /// report's own figures for the period and place.
+    Measure, "measure" {
+        PeopleReached = "people_reached",
+        WomenReached = "women_reached",
+        YouthReached = "youth_reached",
+        PeopleInGroup = "people_in_group",
+        Attendances = "attendances",
+        ActivitiesHeld = "activities_held",
+        ActivitiesWithGroup = "activities_with_group",
+        ItemsDone = "items_done",
+        ShareWomen = "share_women",
+        ShareYouth = "share_youth",
+        SessionsWithEvidence = "sessions_with_evidence",
+        ShareWithEvidence = "share_with_evidence",
+    }
+);
+
+code_enum!(
+    /// How an indicator's value is broken down in the donor's table.
+    Disaggregation, "disaggregation" {
+        Sex = "sex",
+        Age = "age",
+        Group = "group",
+        Region = "region",
+    }
+);
+
+code_enum!(
     /// What a person did in a session.
     AttendanceRole, "role" {
         Participant = "participant",

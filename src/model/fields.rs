@@ -34,6 +34,63 @@ pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, 
 }
 
 /// A strict YYYY-MM-DD date; impossible dates (2024-02-30) are refused.
+/// The largest figure an indicator's baseline or target may hold.
+pub const MAX_FIGURE: i64 = 1_000_000_000;
+
+/// An indicator's code as HQ types it ("R1.2", "PAL-3"): 1 to 20 letters, digits, dots, dashes
+/// or underscores, so that it reads the same in a table, a file name and IATI.
+pub fn indicator_code(value: &str) -> Result<String, Invalid> {
+    let code = value.trim();
+    let ok = (1..=20).contains(&code.chars().count())
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(code.to_string())
+    } else {
+        Err(Invalid::UnknownCode {
+            field: "indicator code",
+            value: value.chars().take(40).collect(),
+            allowed: "1 to 20 letters, digits, '.', '-' or '_' (e.g. R1.2)".into(),
+        })
+    }
+}
+
+/// The period a target is for: a year ("2025") or a quarter ("2025-Q3").
+pub fn target_period(value: &str) -> Result<(i32, Option<u32>), Invalid> {
+    let bad = || Invalid::UnknownCode {
+        field: "target period",
+        value: value.chars().take(40).collect(),
+        allowed: "a year (2025) or a quarter (2025-Q3)".into(),
+    };
+    let (year, quarter) = match value.trim().split_once("-Q") {
+        Some((year, quarter)) => (year, Some(quarter.parse::<u32>().map_err(|_| bad())?)),
+        None => (value.trim(), None),
+    };
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    if year.to_string().len() != 4
+        || !(1990..=2100).contains(&year)
+        || quarter.is_some_and(|q| !(1..=4).contains(&q))
+    {
+        return Err(bad());
+    }
+    Ok((year, quarter))
+}
+
+/// An IATI identifier as typed: no spaces, no slashes, at most 100 characters.
+pub fn iati_identifier(field: &'static str, value: &str) -> std::result::Result<String, Invalid> {
+    let id = value.trim();
+    if id.is_empty()
+        || id.chars().count() > 100
+        || id.chars().any(|c| c.is_whitespace() || matches!(c, '/' | '&' | '|' | '?'))
+    {
+        return Err(Invalid::UnknownCode {
+            field,
+            value: value.chars().take(40).collect(),
+            allowed: "an IATI identifier without spaces or slashes, e.g. CH-FDJP-1234".into(),
+        });
+    }
+    Ok(id.to_string())
+}
+
 pub fn date(field: &'static str, value: &str) -> Result<NaiveDate, Invalid> {
     let value = value.trim();
     let well_formed = value.len() == 10

@@ -32,6 +32,28 @@ pub fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// What the search index holds of a phone number: as typed, then its digits alone, so that
+/// "76 12 34 56" is found by "7612" as well as by "76 12".
+pub fn phone_words(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    format!("{phone} {digits}")
+}
+
+/// SQL functions the schema's migrations use to fill the search index as the journal does
+/// (`palabre_fold(text)`, `palabre_phone_words(text)`; NULL reads as empty). Registered on every
+/// connection the store opens, before it migrates.
+pub fn register_functions(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    let text = |ctx: &rusqlite::functions::Context<'_>| -> rusqlite::Result<String> {
+        Ok(ctx.get::<Option<String>>(0)?.unwrap_or_default())
+    };
+    conn.create_scalar_function("palabre_fold", 1, flags, move |ctx| Ok(fold(&text(ctx)?)))?;
+    conn.create_scalar_function("palabre_phone_words", 1, flags, move |ctx| {
+        Ok(phone_words(&text(ctx)?))
+    })
+}
+
 /// The order of two names: by their folded forms, then (for names that fold alike, such as
 /// "Cisse" and "Cissé") by the text itself, so that the order is total and stable.
 pub fn compare(a: &str, b: &str) -> Ordering {

@@ -7,7 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use super::codes::{
-    AttendanceRole, Group, ItemStatus, PlanStatus, SessionKind, SessionStatus, Sex,
+    AttendanceRole, Disaggregation, Group, ItemStatus, Measure, PlanStatus, SessionKind,
+    SessionStatus, Sex,
 };
 use super::fields::{self, LONG_TEXT, MIN_BIRTH_YEAR, SHORT_TEXT};
 use super::person::parse_disability;
@@ -50,6 +51,12 @@ pub enum Rule {
     Sha256,
     /// The erasure flag: only ever set, to true (an erasure cannot be undone).
     Erased,
+    /// An indicator's code: 1 to 20 letters, digits, dots, dashes or underscores.
+    IndicatorCode,
+    /// A list of disaggregation codes, each at most once.
+    Disaggregations,
+    /// An indicator's targets: an object of period ("2025", "2025-Q3") → whole number.
+    Targets,
 }
 
 /// The code lists a field may take its value from.
@@ -65,6 +72,7 @@ pub enum Codes {
     Decision,
     /// The kinds of file kept as evidence: a JPEG (every photo is recompressed to one) or a PDF.
     MediaType,
+    Measure,
 }
 
 impl Codes {
@@ -77,6 +85,7 @@ impl Codes {
             Codes::AttendanceRole => AttendanceRole::parse(value).map(drop),
             Codes::PlanStatus => PlanStatus::parse(value).map(drop),
             Codes::ItemStatus => ItemStatus::parse(value).map(drop),
+            Codes::Measure => Measure::parse(value).map(drop),
             Codes::MediaType => match value {
                 "image/jpeg" | "application/pdf" => Ok(()),
                 _ => Err(Invalid::UnknownCode {
@@ -200,6 +209,31 @@ impl Rule {
                     Err(not_a(field, "SHA-256 digest"))
                 }
             }
+            (Rule::IndicatorCode, Value::String(s)) => fields::indicator_code(s).map(drop),
+            (Rule::Disaggregations, Value::Array(items)) => {
+                let mut seen = Vec::new();
+                items.iter().try_for_each(|item| {
+                    let code = text(item).unwrap_or_else(|| item.to_string());
+                    let parsed = Disaggregation::parse(&code)?;
+                    if seen.contains(&parsed) {
+                        return Err(not_a(field, "list of distinct disaggregations"));
+                    }
+                    seen.push(parsed);
+                    Ok(())
+                })
+            }
+            (Rule::Targets, Value::Object(targets)) => targets.iter().try_for_each(|(key, v)| {
+                fields::target_period(key)?;
+                match v.as_i64() {
+                    Some(n) if (0..=fields::MAX_FIGURE).contains(&n) => Ok(()),
+                    n => Err(Invalid::Range {
+                        field,
+                        value: n.unwrap_or(i64::MAX),
+                        min: 0,
+                        max: fields::MAX_FIGURE,
+                    }),
+                }
+            }),
             _ => Err(not_a(field, "value of this kind")),
         }
     }

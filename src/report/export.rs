@@ -16,6 +16,8 @@ use crate::report::indicators::{AGE_BANDS, Counts, NONE, NamedList, Participants
 pub enum Cell {
     Text(String),
     Number(i64),
+    /// A value with a decimal (shares in percent).
+    Decimal(f64),
     Date(NaiveDate),
     Empty,
 }
@@ -271,6 +273,10 @@ pub fn csv(table: &Table, flavour: CsvFlavour) -> Vec<u8> {
                 .map(|cell| match cell {
                     Cell::Text(s) => csv_field(s, separator),
                     Cell::Number(n) => n.to_string(),
+                    Cell::Decimal(n) if flavour == CsvFlavour::ExcelFr => {
+                        n.to_string().replace('.', ",")
+                    }
+                    Cell::Decimal(n) => n.to_string(),
                     Cell::Date(d) if flavour == CsvFlavour::ExcelFr => {
                         d.format("%d/%m/%Y").to_string()
                     }
@@ -306,15 +312,22 @@ fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
 }
 
 /// The workbook's bytes: one sheet per table.
+/// The workbook: the report's tables, with `more` (the logframe's, see `results`) after the
+/// summary sheet.
 pub fn xlsx(
     report: &Report,
+    more: Vec<Table>,
     participants: &Participants,
 ) -> std::result::Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("dd/mm/yyyy");
     let text = Format::new().set_num_format("@");
-    for table in tables(report, participants) {
+    let mut all = tables(report, participants);
+    // The logframe's tables after the summary sheet.
+    let at = 1.min(all.len());
+    all.splice(at..at, more);
+    for table in all {
         let sheet = workbook.add_worksheet();
         let name: String =
             table.sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
@@ -335,6 +348,9 @@ pub fn xlsx(
                     Cell::Number(n) => {
                         sheet.write_number(r, col, *n as f64)?;
                     }
+                    Cell::Decimal(n) => {
+                        sheet.write_number(r, col, *n)?;
+                    }
                     Cell::Date(d) => {
                         let when = ExcelDateTime::from_ymd(
                             d.year() as u16,
@@ -351,7 +367,12 @@ pub fn xlsx(
     workbook.save_to_buffer()
 }
 
-pub fn write_xlsx(report: &Report, participants: &Participants, path: &Path) -> Result<()> {
-    let bytes = xlsx(report, participants).map_err(|e| xlsx_error(path, e))?;
+pub fn write_xlsx(
+    report: &Report,
+    more: Vec<Table>,
+    participants: &Participants,
+    path: &Path,
+) -> Result<()> {
+    let bytes = xlsx(report, more, participants).map_err(|e| xlsx_error(path, e))?;
     crate::files::write_atomically(path, &bytes)
 }

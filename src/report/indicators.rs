@@ -49,8 +49,74 @@ impl Period {
         Ok(Period { from, to })
     }
 
+    /// The period just before this one, of the same length: the year before a calendar year,
+    /// the quarter before a quarter (whole months shift by months), else the same number of
+    /// days. None when an end is open.
+    pub fn previous(&self) -> Option<Period> {
+        let (from, to) = (self.from?, self.to?);
+        let whole_months = from.day() == 1 && to.succ_opt().is_some_and(|next| next.day() == 1);
+        let (start, end) = if whole_months {
+            let months = (to.year() * 12 + to.month0() as i32)
+                - (from.year() * 12 + from.month0() as i32)
+                + 1;
+            let start =
+                from.checked_sub_months(chrono::Months::new(u32::try_from(months).ok()?))?;
+            (start, from.pred_opt()?)
+        } else {
+            let days = (to - from).num_days() + 1;
+            (from.checked_sub_signed(chrono::Duration::days(days))?, from.pred_opt()?)
+        };
+        Some(Period { from: Some(start), to: Some(end) })
+    }
+
     fn params(&self) -> (Option<String>, Option<String>) {
         (self.from.map(|d| d.to_string()), self.to.map(|d| d.to_string()))
+    }
+}
+
+/// Where a report looks: a region, a cercle, a commune, or everywhere (all None). A session is
+/// in the place when each named level matches its own, ignoring case and accents ("segou" is
+/// Ségou). People and attendances follow their sessions; action items follow their plan's
+/// session (a plan with no session is counted only for the whole programme).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Place {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cercle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commune: Option<String>,
+}
+
+/// The condition "session `s` is in the place", with the place's folded names as ?3, ?4, ?5.
+pub(crate) const IN_PLACE: &str = "(?3 IS NULL OR palabre_fold(s.region) = ?3)
+    AND (?4 IS NULL OR palabre_fold(s.cercle) = ?4) AND (?5 IS NULL OR palabre_fold(s.commune) = ?5)";
+
+impl Place {
+    /// A place from what a person typed; empty names are "every".
+    pub fn new(region: Option<&str>, cercle: Option<&str>, commune: Option<&str>) -> Place {
+        let name = |n: Option<&str>| n.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        Place { region: name(region), cercle: name(cercle), commune: name(commune) }
+    }
+
+    /// The whole programme: no level named.
+    pub fn is_everywhere(&self) -> bool {
+        self.region.is_none() && self.cercle.is_none() && self.commune.is_none()
+    }
+
+    /// The named levels, most precise last ("Ségou › Ségou › Pelengana"), or None everywhere.
+    pub fn label(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.region, &self.cercle, &self.commune]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" › "))
+    }
+
+    pub(crate) fn params(&self) -> [Option<String>; 3] {
+        let folded = |n: &Option<String>| n.as_deref().map(crate::model::names::fold);
+        [folded(&self.region), folded(&self.cercle), folded(&self.commune)]
     }
 }
 
@@ -109,15 +175,17 @@ struct Reach {
     per_session: Vec<i64>,
 }
 
-fn reach(conn: &Connection, period: Period) -> Result<Reach> {
+fn reach(conn: &Connection, period: Period, place: &Place) -> Result<Reach> {
     let (from, to) = period.params();
+    let [region, cercle, commune] = place.params();
     let mut sessions: Vec<Option<NaiveDate>> = Vec::new();
     {
-        let mut stmt = conn.prepare_cached(
-            "SELECT num, start_date FROM sessions WHERE deleted = 0 AND status = 'held'
-               AND (?1 IS NULL OR start_date >= ?1) AND (?2 IS NULL OR start_date <= ?2)",
-        )?;
-        let mut rows = stmt.query(params![from, to])?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT num, start_date FROM sessions s WHERE deleted = 0 AND status = 'held'
+                   AND (?1 IS NULL OR start_date >= ?1) AND (?2 IS NULL OR start_date <= ?2)
+                   AND {IN_PLACE}"
+        ))?;
+        let mut rows = stmt.query(params![from, to, region, cercle, commune])?;
         while let Some(r) = rows.next()? {
             let num: i64 = r.get(0)?;
             let date: Option<NaiveDate> =
@@ -218,13 +286,17 @@ fn reach(conn: &Connection, period: Period) -> Result<Reach> {
 }
 
 /// People reached in the period, and the attendances counted to reach them.
-pub fn people(conn: &Connection, period: Period) -> Result<(People, i64)> {
-    people_and_backing(conn, period).map(|(people, attendances, _)| (people, attendances))
+pub fn people(conn: &Connection, period: Period, place: &Place) -> Result<(People, i64)> {
+    people_and_backing(conn, period, place).map(|(people, attendances, _)| (people, attendances))
 }
 
 /// `people`, and how many of the counted attendances are at sessions with a signed sheet
 /// attached (a photo or scan kept as evidence).
-pub fn people_and_backing(conn: &Connection, period: Period) -> Result<(People, i64, Backing)> {
+pub fn people_and_backing(
+    conn: &Connection,
+    period: Period,
+    place: &Place,
+) -> Result<(People, i64, Backing)> {
     let sexes = || Sex::ALL.iter().map(|s| s.as_str());
     let mut out = People {
         total: 0,
@@ -234,7 +306,7 @@ pub fn people_and_backing(conn: &Connection, period: Period) -> Result<(People, 
         by_sex_and_age_band: sexes().map(|s| (s.to_string(), zeroes(AGE_BANDS))).collect(),
         by_group: zeroes(Group::ALL.iter().map(|g| g.as_str()).chain([NONE])),
     };
-    let reach = reach(conn, period)?;
+    let reach = reach(conn, period, place)?;
     // Tallied by the codes' positions, then named: a million people reached are a million
     // increments, not four million map entries made from strings.
     let sexes_n = Sex::ALL.len();
@@ -308,12 +380,14 @@ pub struct EvidenceCoverage {
 pub fn evidence_coverage(
     conn: &Connection,
     period: Period,
+    place: &Place,
     attendances: i64,
     backing: &Backing,
 ) -> Result<EvidenceCoverage> {
     let backed = backing.backed;
     let (from, to) = period.params();
-    let mut stmt = conn.prepare_cached(
+    let [region, cercle, commune] = place.params();
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT s.id, s.title, s.start_date, s.region,
                 (SELECT count(*) FROM evidence e JOIN evidence_files f ON f.sha256 = e.sha256
                   WHERE e.session_id = s.id AND e.deleted = 0),
@@ -321,8 +395,9 @@ pub fn evidence_coverage(
            FROM sessions s
           WHERE s.deleted = 0 AND s.status = 'held'
             AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
-          ORDER BY s.start_date, s.title",
-    )?;
+            AND {IN_PLACE}
+          ORDER BY s.start_date, s.title"
+    ))?;
     let mut out = EvidenceCoverage {
         held_sessions: 0,
         with_evidence: 0,
@@ -335,7 +410,7 @@ pub fn evidence_coverage(
         without: Vec::new(),
         sessions: Vec::new(),
     };
-    let mut rows = stmt.query(params![from, to])?;
+    let mut rows = stmt.query(params![from, to, region, cercle, commune])?;
     while let Some(r) = rows.next()? {
         out.held_sessions += 1;
         let session = SessionRef {
@@ -376,7 +451,7 @@ pub struct Activities {
     pub planned: Vec<SessionRef>,
 }
 
-pub fn activities(conn: &Connection, period: Period) -> Result<Activities> {
+pub fn activities(conn: &Connection, period: Period, place: &Place) -> Result<Activities> {
     let mut out = Activities {
         total: 0,
         by_kind: zeroes(SessionKind::ALL.iter().map(|k| k.as_str())),
@@ -385,13 +460,15 @@ pub fn activities(conn: &Connection, period: Period) -> Result<Activities> {
         planned: Vec::new(),
     };
     let (from, to) = period.params();
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, title, status, kind, groups, region, start_date FROM sessions
+    let [region, cercle, commune] = place.params();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, title, status, kind, groups, region, start_date FROM sessions s
           WHERE deleted = 0 AND status IN ('held', 'planned')
             AND (?1 IS NULL OR start_date >= ?1) AND (?2 IS NULL OR start_date <= ?2)
-          ORDER BY start_date, title",
-    )?;
-    let mut rows = stmt.query(params![from, to])?;
+            AND {IN_PLACE}
+          ORDER BY start_date, title"
+    ))?;
+    let mut rows = stmt.query(params![from, to, region, cercle, commune])?;
     while let Some(r) = rows.next()? {
         let status: Option<String> = r.get(2)?;
         let region: String = r.get::<_, Option<String>>(5)?.unwrap_or_default();
@@ -436,18 +513,21 @@ pub struct ActionItems {
     pub overdue: i64,
 }
 
-pub fn action_items(conn: &Connection, today: NaiveDate) -> Result<ActionItems> {
+pub fn action_items(conn: &Connection, place: &Place, today: NaiveDate) -> Result<ActionItems> {
     let mut out = ActionItems {
         total: 0,
         by_status: zeroes(ItemStatus::ALL.iter().map(|s| s.as_str())),
         overdue: 0,
     };
-    let mut stmt = conn.prepare_cached(
+    let [region, cercle, commune] = place.params();
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT i.status, i.due_date FROM action_items i
            JOIN action_plans p ON p.id = i.plan_id AND p.deleted = 0
-          WHERE i.deleted = 0",
-    )?;
-    let mut rows = stmt.query([])?;
+          WHERE i.deleted = 0
+            AND (?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL
+                 OR EXISTS (SELECT 1 FROM sessions s WHERE s.id = p.session_id AND {IN_PLACE}))"
+    ))?;
+    let mut rows = stmt.query(params![None::<String>, None::<String>, region, cercle, commune])?;
     while let Some(r) = rows.next()? {
         let status: Option<String> = r.get(0)?;
         let status = status
@@ -516,11 +596,17 @@ pub struct Participant {
     pub consent: bool,
 }
 
-pub fn participants(conn: &Connection, period: Period, list: NamedList) -> Result<Participants> {
+pub fn participants(
+    conn: &Connection,
+    period: Period,
+    place: &Place,
+    list: NamedList,
+) -> Result<Participants> {
     if list == NamedList::None {
         return Ok(Participants::default());
     }
     let (from, to) = period.params();
+    let [region, cercle, commune] = place.params();
     let mut stmt = conn.prepare(&format!(
         "WITH reached AS ({REACHED})
          SELECT p.full_name, p.sex, p.birth_year, p.stakeholder_group, p.role, p.community, p.phone, r.first_date,
@@ -529,12 +615,13 @@ pub fn participants(conn: &Connection, period: Period, list: NamedList) -> Resul
                                   AND s.status = 'held'
                   WHERE a.person_id IN (SELECT p.id UNION ALL SELECT id FROM people WHERE merged_into = p.id AND deleted = 0)
                     AND a.deleted = 0 AND a.present = 1
-                    AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2))
+                    AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
+                    AND {IN_PLACE})
            FROM reached r JOIN people p ON p.id = r.person_id
           WHERE coalesce(p.erased, 0) = 0
           ORDER BY p.full_name COLLATE palabre, p.id"
     ))?;
-    let rows = stmt.query_map(params![from, to], |r| {
+    let rows = stmt.query_map(params![from, to, region, cercle, commune], |r| {
         let first: String = r.get(7)?;
         let first_date = first.parse().unwrap_or_default();
         let birth_year: Option<i32> = r.get(2)?;

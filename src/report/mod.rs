@@ -12,6 +12,7 @@ pub mod summary;
 
 use crate::i18n::Lang;
 pub use indicators::NamedList;
+pub use indicators::Place;
 use indicators::{ActionItems, Activities, People, Period};
 
 use crate::Palabre;
@@ -20,7 +21,8 @@ use crate::model::codes::SessionStatus;
 use crate::model::session::{Session, SessionFilter};
 use crate::store::bookkeeping::{self, Key};
 
-/// People reached in a period (`?1` from, `?2` to; NULL for open ends), one row per person with
+/// People reached in a period (`?1` from, `?2` to; NULL for open ends) and a place (`?3` to `?5`,
+/// see `indicators::Place`), one row per person with
 /// the date of their first session. Every people figure is computed from this one set. A merged
 /// duplicate's attendances count for the person it was merged into.
 pub const REACHED: &str = "
@@ -31,6 +33,8 @@ pub const REACHED: &str = "
       JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
      WHERE a.deleted = 0 AND a.present = 1
        AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
+       AND (?3 IS NULL OR palabre_fold(s.region) = ?3)
+       AND (?4 IS NULL OR palabre_fold(s.cercle) = ?4) AND (?5 IS NULL OR palabre_fold(s.commune) = ?5)
      GROUP BY p.id";
 
 /// The figures on the home screen.
@@ -55,6 +59,11 @@ pub struct Overview {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Report {
     pub period: Period,
+    /// The region, cercle or commune the report is cut to (all None: the whole programme).
+    pub place: Place,
+    /// The same figures for the period just before (same length; a year before a year, a
+    /// quarter before a quarter), when the period has both ends.
+    pub previous: Option<Previous>,
     pub people: People,
     pub attendances: i64,
     pub activities: Activities,
@@ -65,17 +74,44 @@ pub struct Report {
     pub lang: Lang,
 }
 
-pub(crate) fn report(app: &Palabre, period: Period, lang: Lang) -> Result<Report> {
+/// The headline figures of the period before the report's, to compare with.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Previous {
+    pub period: Period,
+    pub people: i64,
+    pub women: i64,
+    pub youth: i64,
+    pub attendances: i64,
+    pub activities: i64,
+}
+
+fn previous(c: &rusqlite::Connection, period: Period, place: &Place) -> Result<Option<Previous>> {
+    let Some(before) = period.previous() else { return Ok(None) };
+    let (people, attendances) = indicators::people(c, before, place)?;
+    let activities = indicators::activities(c, before, place)?;
+    Ok(Some(Previous {
+        period: before,
+        women: people.by_sex["F"],
+        youth: people.youth,
+        people: people.total,
+        attendances,
+        activities: activities.total,
+    }))
+}
+
+pub(crate) fn report(app: &Palabre, period: Period, place: &Place, lang: Lang) -> Result<Report> {
     let today = app.today();
     app.store().read(|c| {
-        let (people, attendances, backed) = indicators::people_and_backing(c, period)?;
-        let activities = indicators::activities(c, period)?;
+        let (people, attendances, backed) = indicators::people_and_backing(c, period, place)?;
+        let activities = indicators::activities(c, period, place)?;
         let summary = summary::sentence(lang, period, &people, &activities);
         Ok(Report {
             period,
+            place: place.clone(),
+            previous: previous(c, period, place)?,
             attendances,
-            evidence: indicators::evidence_coverage(c, period, attendances, &backed)?,
-            action_items: indicators::action_items(c, today)?,
+            evidence: indicators::evidence_coverage(c, period, place, attendances, &backed)?,
+            action_items: indicators::action_items(c, place, today)?,
             people,
             activities,
             summary,
@@ -84,39 +120,32 @@ pub(crate) fn report(app: &Palabre, period: Period, lang: Lang) -> Result<Report
     })
 }
 
-pub(crate) fn write_report_xlsx(
-    app: &Palabre,
-    period: Period,
-    lang: Lang,
-    names: NamedList,
-    path: &std::path::Path,
-) -> Result<()> {
-    export::write_xlsx(&app.report(period, lang)?, &app.participants(period, names)?, path)
-}
-
 pub(crate) fn write_report_csv(
     app: &Palabre,
     period: Period,
+    place: &Place,
     lang: Lang,
     names: NamedList,
     dir: &std::path::Path,
     flavour: export::CsvFlavour,
 ) -> Result<Vec<std::path::PathBuf>> {
-    let participants = app.participants(period, names)?;
-    export::write_csv(&app.report(period, lang)?, &participants, dir, flavour)
+    let participants = app.participants(period, place, names)?;
+    export::write_csv(&app.report_in(period, place, lang)?, &participants, dir, flavour)
 }
 
 pub(crate) fn participants(
     app: &Palabre,
     period: Period,
+    place: &Place,
     names: NamedList,
 ) -> Result<indicators::Participants> {
-    app.store().read(|c| indicators::participants(c, period, names))
+    app.store().read(|c| indicators::participants(c, period, place, names))
 }
 
 pub(crate) fn overview(app: &Palabre) -> Result<Overview> {
     let today = app.today();
-    let (people, _) = app.store().read(|c| indicators::people(c, Period::default()))?;
+    let (people, _) =
+        app.store().read(|c| indicators::people(c, Period::default(), &Place::default()))?;
     let (people_reached, women, youth) = (people.total, people.by_sex["F"], people.youth);
     let (sessions_held, sessions_planned, overdue_items, own_ops, exported, last_export) =
         app.store().read(|c| {

@@ -59,10 +59,14 @@ pub enum Key {
     IssuedSerial,
     /// The folder holding HQ's secret keys.
     HqDir,
+    /// The IATI identifier of the programme's activity, for the results export.
+    IatiActivity,
+    /// The IATI organisation identifier of the reporting organisation.
+    IatiOrg,
 }
 
 impl Key {
-    pub const ALL: [Key; 19] = [
+    pub const ALL: [Key; 21] = [
         Key::Facilitator,
         Key::Programme,
         Key::Language,
@@ -82,6 +86,8 @@ impl Key {
         Key::RestoreSerial,
         Key::IssuedSerial,
         Key::HqDir,
+        Key::IatiActivity,
+        Key::IatiOrg,
     ];
 
     /// The key's text in the table (frozen: databases in the field hold these).
@@ -106,6 +112,8 @@ impl Key {
             Key::RestoreSerial => "hq_restore_serial",
             Key::IssuedSerial => "hq_ack_issued",
             Key::HqDir => "hq_dir",
+            Key::IatiActivity => "iati_activity",
+            Key::IatiOrg => "iati_org",
         }
     }
 

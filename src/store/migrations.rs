@@ -17,6 +17,8 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("schema_v4.sql"),
     include_str!("schema_v5.sql"),
     include_str!("schema_v6.sql"),
+    include_str!("schema_v7.sql"),
+    include_str!("schema_v8.sql"),
 ];
 
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

@@ -82,6 +82,7 @@ impl Store {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.create_collation(crate::model::names::COLLATION, crate::model::names::compare)?;
+        crate::model::names::register_functions(&conn)?;
         migrations::check_version(&conn, &shown).map_err(|e| match e {
             Error::Sqlite(e) => not_a_database(&shown, e),
             other => other,

@@ -1,0 +1,146 @@
+//! Results against the logframe (issue 22): the indicator catalogue (`catalogue`), progress of
+//! each indicator for a period and a place (`progress`), and the IATI results export (`iati`).
+//! The figures are the report's own (`report::indicators`); this module adds definitions,
+//! targets and the donor's breakdowns.
+
+pub mod catalogue;
+pub mod export;
+pub mod iati;
+pub mod progress;
+
+use serde_json::Value;
+
+use crate::Palabre;
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::journal::schema::Entity;
+use crate::report::indicators::{Period, Place};
+use crate::store::bookkeeping::{self, Key};
+pub use catalogue::{Indicator, IndicatorInput};
+pub use progress::Progress;
+
+const CATALOGUE: &str = "the indicator catalogue";
+
+fn hq_only(app: &Palabre) -> Result<()> {
+    let is_hq = app.store().read(|c| bookkeeping::get(c, Key::HqDir))?.is_some();
+    if is_hq { Ok(()) } else { Err(Error::HqOnly { what: CATALOGUE }) }
+}
+
+pub(crate) fn indicators(app: &Palabre) -> Result<Vec<Indicator>> {
+    app.store().read(catalogue::load)
+}
+
+fn find(list: &[Indicator], code: &str) -> Option<Indicator> {
+    list.iter().find(|i| i.code == code.trim()).cloned()
+}
+
+fn not_found(code: &str) -> Error {
+    Error::NotFound { entity: "indicator", id: code.chars().take(40).collect() }
+}
+
+/// Adds an indicator, or changes the fields `input` gives of an existing one (HQ only).
+pub(crate) fn save(app: &Palabre, input: &IndicatorInput) -> Result<Indicator> {
+    hq_only(app)?;
+    let code = app.write_ops(|conn, w| {
+        let current = find(&catalogue::load(conn)?, &input.code);
+        let (code, changes) = catalogue::changes(input, current.as_ref())?;
+        let id = catalogue::id_of(&code);
+        // A code deleted earlier and given again starts live.
+        if current.is_none() {
+            w.set(Entity::Indicator, id, "deleted", false.into())?;
+        }
+        for (field, value) in changes {
+            w.set(Entity::Indicator, id, field, value)?;
+        }
+        Ok(code)
+    })?;
+    find(&indicators(app)?, &code).ok_or_else(|| not_found(&code))
+}
+
+/// Sets (or with None removes) an indicator's target for a year or a quarter (HQ only).
+pub(crate) fn set_target(
+    app: &Palabre,
+    code: &str,
+    period: &str,
+    value: Option<i64>,
+) -> Result<Indicator> {
+    hq_only(app)?;
+    app.write_ops(|conn, w| {
+        let current = find(&catalogue::load(conn)?, code).ok_or_else(|| not_found(code))?;
+        let targets = catalogue::with_target(&current, period, value)?;
+        w.set(Entity::Indicator, catalogue::id_of(&current.code), "targets", targets)?;
+        Ok(())
+    })?;
+    find(&indicators(app)?, code).ok_or_else(|| not_found(code))
+}
+
+/// Removes an indicator from the catalogue, built-in ones included (HQ only).
+pub(crate) fn remove(app: &Palabre, code: &str) -> Result<()> {
+    hq_only(app)?;
+    app.write_ops(|conn, w| {
+        let current = find(&catalogue::load(conn)?, code).ok_or_else(|| not_found(code))?;
+        let id = catalogue::id_of(&current.code);
+        if current.builtin {
+            // The row names its code so that every copy knows which built-in one it hides.
+            w.set(Entity::Indicator, id, "code", Value::String(current.code.clone()))?;
+        }
+        w.set(Entity::Indicator, id, "deleted", true.into()).map(drop)
+    })
+}
+
+pub(crate) fn progress(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+) -> Result<Progress> {
+    let today = app.today();
+    app.store().read(|c| {
+        let list = catalogue::load(c)?;
+        progress::progress(c, &list, period, place, lang, today)
+    })
+}
+
+/// Who publishes: the identifiers from the settings, the programme's name, the summary.
+fn publisher(app: &Palabre, summary: String) -> Result<iati::Publisher> {
+    use crate::settings::Setting;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Ok(iati::Publisher {
+        activity: app.setting(Setting::IatiActivity)?.unwrap_or_default(),
+        org: app.setting(Setting::IatiOrg)?.unwrap_or_default(),
+        programme: app.setting(Setting::Programme)?.unwrap_or_default(),
+        summary,
+        now,
+    })
+}
+
+pub(crate) fn write_iati(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+    path: &std::path::Path,
+) -> Result<()> {
+    let report = app.report_in(period, place, lang)?;
+    let publisher = publisher(app, report.summary)?;
+    publisher.check()?;
+    let progress = app.progress(period, place, lang)?;
+    let mut bytes = Vec::new();
+    iati::write(&progress, &publisher, &mut bytes)?;
+    crate::files::write_atomically(path, &bytes)
+}
+
+/// The report's workbook with the logframe's sheets (see `report::export`).
+pub(crate) fn write_report_xlsx(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+    names: crate::report::NamedList,
+    path: &std::path::Path,
+) -> Result<()> {
+    let report = app.report_in(period, place, lang)?;
+    let more = export::tables(&app.progress(period, place, lang)?);
+    let participants = app.participants(period, place, names)?;
+    crate::report::export::write_xlsx(&report, more, &participants, path)
+}

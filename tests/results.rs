@@ -1,0 +1,176 @@
+//! Results against the logframe (issue 22): the built-in catalogue over the demo programme
+//! reproduces the programme's sentence as indicator values; targets, the period before, cuts by
+//! place; the IATI export validates against the official schema (xmllint) and its totals equal
+//! the report's; the XLSX read back with openpyxl holds the same targets and actuals.
+
+use std::process::Command;
+
+use palabre::{Lang, Palabre, Period, Place, Setting};
+
+fn demo() -> Palabre {
+    let app = Palabre::open_in_memory().unwrap();
+    app.init("Ségou 1").unwrap();
+    app.demo(1).unwrap();
+    app
+}
+
+fn year_2024() -> Period {
+    Period::parse(Some("2024-01-01"), Some("2024-12-31")).unwrap()
+}
+
+fn value(p: &palabre::Progress, code: &str) -> f64 {
+    p.indicators.iter().find(|i| i.code == code).unwrap_or_else(|| panic!("{code}")).actual
+}
+
+#[test]
+fn the_demo_catalogue_states_the_programme_sentence() {
+    let app = demo();
+    let report = app.report(year_2024(), Lang::En).unwrap();
+    let p = app.progress(year_2024(), &Place::default(), Lang::En).unwrap();
+    // "315 people, almost all women, two-thirds youth; three activities with security actors,
+    // seven with governance and justice actors".
+    assert_eq!(value(&p, "PAL-1"), 315.0);
+    assert!(value(&p, "PAL-2") >= 90.0, "almost all women: {}", value(&p, "PAL-2"));
+    let youth = (report.people.youth as f64 * 1000.0 / 315.0).round() / 10.0;
+    assert_eq!(value(&p, "PAL-3"), youth);
+    assert!((youth - 66.7).abs() <= 2.0, "two-thirds youth: {youth}");
+    assert_eq!(value(&p, "PAL-4"), 3.0);
+    assert_eq!(value(&p, "PAL-5"), 7.0);
+    assert_eq!(value(&p, "PAL-6"), report.activities.total as f64);
+    let pal1 = &p.indicators[0];
+    assert_eq!(pal1.target.as_ref().map(|t| (t.period.as_str(), t.value)), Some(("2024", 300)));
+    assert_eq!(pal1.achieved_percent, Some(105.0));
+    // Its breakdowns add up to its value.
+    for b in &pal1.breakdowns {
+        let sum: f64 = b.values.values().sum();
+        if b.by != palabre::model::codes::Disaggregation::Region {
+            assert_eq!(sum, 315.0, "by {}", b.by);
+        }
+    }
+    // The period before 2024 is 2023, whose figures come with it.
+    let before = p.previous_period.unwrap();
+    assert_eq!(before, Period::parse(Some("2023-01-01"), Some("2023-12-31")).unwrap());
+    let earlier = app.progress(before, &Place::default(), Lang::En).unwrap();
+    assert_eq!(pal1.previous, Some(value(&earlier, "PAL-1")));
+    assert_eq!(report.previous.as_ref().unwrap().people, value(&earlier, "PAL-1") as i64);
+}
+
+#[test]
+fn every_figure_can_be_cut_by_place() {
+    let app = demo();
+    let everywhere = app.report(year_2024(), Lang::Fr).unwrap();
+    let regions: Vec<String> =
+        everywhere.activities.by_region.keys().filter(|r| *r != "none").cloned().collect();
+    assert!(regions.len() >= 2, "the demo works in several regions: {regions:?}");
+    let mut activities = 0;
+    for region in &regions {
+        // Accents and case do not matter.
+        let typed = palabre::model::names::fold(region).to_uppercase();
+        let place = Place::new(Some(&typed), None, None);
+        let cut = app.report_in(year_2024(), &place, Lang::Fr).unwrap();
+        assert_eq!(cut.place, place);
+        assert_eq!(cut.activities.total, everywhere.activities.by_region[region], "{region}");
+        assert!(cut.people.total > 0 && cut.people.total <= everywhere.people.total);
+        activities += cut.activities.total;
+        // The logframe's region breakdown is the cut's own figure.
+        let p = app.progress(year_2024(), &Place::default(), Lang::Fr).unwrap();
+        let pal1 = p.indicators.iter().find(|i| i.code == "PAL-1").unwrap();
+        let by_region = pal1.breakdowns.iter().find(|b| b.by.as_str() == "region").unwrap();
+        assert_eq!(by_region.values[region], cut.people.total as f64, "{region}");
+    }
+    assert_eq!(
+        activities + everywhere.activities.by_region.get("none").copied().unwrap_or(0),
+        everywhere.activities.total
+    );
+    let nowhere =
+        app.report_in(year_2024(), &Place::new(Some("Nulle-Part"), None, None), Lang::Fr).unwrap();
+    assert_eq!((nowhere.people.total, nowhere.activities.total, nowhere.attendances), (0, 0, 0));
+}
+
+#[test]
+fn the_iati_export_validates_and_adds_up() {
+    let app = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("results.xml");
+    // Without the identifiers, a clear refusal and no file.
+    let refused = app.write_iati(year_2024(), &Place::default(), Lang::En, &file).unwrap_err();
+    assert!(refused.to_string().contains("IATI organisation identifier"), "{refused}");
+    assert!(!file.exists());
+    app.set_setting(Setting::IatiOrg, "CH-FDJP-1234").unwrap();
+    app.set_setting(Setting::IatiActivity, "CH-FDJP-1234-MLI-2024").unwrap();
+    assert!(app.set_setting(Setting::IatiActivity, "CH FDJP").is_err());
+    // An open period cannot be reported.
+    assert!(app.write_iati(Period::default(), &Place::default(), Lang::En, &file).is_err());
+    app.write_iati(year_2024(), &Place::default(), Lang::En, &file).unwrap();
+    let schema =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/iati/iati-activities-schema.xsd");
+    let checked = Command::new("xmllint")
+        .args(["--noout", "--schema", schema])
+        .arg(&file)
+        .output()
+        .expect("xmllint (libxml2-utils) is installed by scripts/install-system-deps.sh");
+    assert!(
+        checked.status.success(),
+        "the export validates: {}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let xml = std::fs::read_to_string(&file).unwrap();
+    let report = app.report(year_2024(), Lang::En).unwrap();
+    assert!(xml.contains("<iati-identifier>CH-FDJP-1234-MLI-2024</iati-identifier>"));
+    assert!(xml.contains(&report.summary.replace('\'', "&apos;")) || xml.contains(&report.summary));
+    // PAL-1's actual is the report's people, and its female actual the report's women.
+    let pal1 = xml.split("code=\"PAL-1\"").nth(1).unwrap().split("</indicator>").next().unwrap();
+    assert!(pal1.contains(&format!("<actual value=\"{}\"/>", report.people.total)));
+    assert!(pal1.contains(&format!(
+        "<actual value=\"{}\">\n            <dimension name=\"sex\" value=\"F\"/>",
+        report.people.by_sex["F"]
+    )));
+    assert!(pal1.contains("<target value=\"300\"/>"));
+    // A damaged file is refused by the same schema check (the test can fail).
+    std::fs::write(
+        &file,
+        xml.replace("<iati-identifier>", "<iati-id>").replace("</iati-identifier>", "</iati-id>"),
+    )
+    .unwrap();
+    let damaged =
+        Command::new("xmllint").args(["--noout", "--schema", schema]).arg(&file).output().unwrap();
+    assert!(!damaged.status.success());
+}
+
+#[test]
+fn the_workbook_holds_targets_and_actuals() {
+    let app = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.xlsx");
+    app.write_report_xlsx(
+        year_2024(),
+        &Place::default(),
+        Lang::En,
+        palabre::NamedList::None,
+        &file,
+    )
+    .unwrap();
+    // Debian's Python, where the python3-openpyxl package installs.
+    let read = Command::new("/usr/bin/python3")
+        .arg("-c")
+        .arg(
+            "import json, sys, openpyxl\n\
+             wb = openpyxl.load_workbook(sys.argv[1])\n\
+             ws = wb['Indicators']\n\
+             rows = [list(r) for r in ws.iter_rows(values_only=True)]\n\
+             print(json.dumps({r[0]: [r[6], r[7]] for r in rows[1:]}))",
+        )
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    let sheet: std::collections::BTreeMap<String, (Option<f64>, f64)> =
+        serde_json::from_slice(&read.stdout).unwrap();
+    let p = app.progress(year_2024(), &Place::default(), Lang::En).unwrap();
+    assert_eq!(sheet.len(), p.indicators.len());
+    for i in &p.indicators {
+        let (target, actual) = sheet[&i.code];
+        assert_eq!(actual, i.actual, "{}", i.code);
+        assert_eq!(target, i.target.as_ref().map(|t| t.value as f64), "{}", i.code);
+    }
+}
