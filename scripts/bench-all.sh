@@ -13,7 +13,7 @@ trap 'rm -f "$figures"' EXIT
 
 figure() { printf '%s\n' "$1" | tee -a "$figures"; }
 
-for bench in sync_import export search report hq_open duplicates sheet evidence encryption; do
+for bench in sync_import export search report hq_open duplicates sheet donor_report evidence encryption; do
   out=$(cargo bench --locked --quiet --bench "$bench" 2>/dev/null) || {
     figure "[$bench] FAILED: run \`cargo bench --bench $bench\` to see why"
     continue

@@ -221,6 +221,10 @@ impl Invalid {
                 "sex" => "invalid_sex",
                 "kind" => "invalid_kind",
                 "stakeholder group" => "invalid_group",
+                "indicator code" => "invalid_indicator_code",
+                "target period" => "invalid_target_period",
+                "disaggregation" => "invalid_breakdown",
+                "iati_org" | "iati_activity" | "IATI activity identifier" => "invalid_iati_id",
                 "status" => "invalid_status",
                 "role" => "invalid_role",
                 _ => "invalid_code",
@@ -259,6 +263,8 @@ impl Invalid {
             }
             Invalid::Age { age, max } => json!({ "value": age, "min": 0, "max": max }),
             Invalid::PassphraseTooShort { len, min } => json!({ "len": len, "min": min }),
+            // The codes one may choose from (never the value typed, which may be personal).
+            Invalid::UnknownCode { allowed, .. } => json!({ "allowed": allowed }),
             _ => serde_json::Value::Null,
         }
     }
@@ -490,6 +496,10 @@ pub const CODES: &[&str] = &[
     "invalid_sex",
     "invalid_kind",
     "invalid_group",
+    "invalid_indicator_code",
+    "invalid_target_period",
+    "invalid_breakdown",
+    "invalid_iati_id",
     "invalid_status",
     "invalid_role",
     "invalid_code",
@@ -562,6 +572,26 @@ mod tests {
                 allowed: String::new(),
             },
             Invalid::UnknownCode { field: "status", value: String::new(), allowed: String::new() },
+            Invalid::UnknownCode {
+                field: "indicator code",
+                value: String::new(),
+                allowed: String::new(),
+            },
+            Invalid::UnknownCode {
+                field: "target period",
+                value: String::new(),
+                allowed: String::new(),
+            },
+            Invalid::UnknownCode {
+                field: "disaggregation",
+                value: String::new(),
+                allowed: String::new(),
+            },
+            Invalid::UnknownCode {
+                field: "iati_org",
+                value: String::new(),
+                allowed: String::new(),
+            },
             Invalid::UnknownCode { field: "role", value: String::new(), allowed: String::new() },
             Invalid::UnknownCode {
                 field: "language",

@@ -313,7 +313,7 @@ impl Palabre {
         dir: &std::path::Path,
         flavour: CsvFlavour,
     ) -> Result<Vec<std::path::PathBuf>> {
-        report::write_report_csv(self, period, place, lang, names, dir, flavour)
+        results::write_report_csv(self, period, place, lang, names, dir, flavour)
     }
     /// The reached people of a period, for the named list (empty unless `names` asks for one).
     pub fn participants(
@@ -351,6 +351,20 @@ impl Palabre {
     /// before and the breakdowns.
     pub fn progress(&self, period: Period, place: &Place, lang: Lang) -> Result<Progress> {
         results::progress(self, period, place, lang)
+    }
+    /// Writes the donor report as a PDF document (French or English) for a period and place.
+    pub fn write_report_pdf(
+        &self,
+        period: Period,
+        place: &Place,
+        lang: Lang,
+        path: &std::path::Path,
+    ) -> Result<()> {
+        results::write_report_pdf(self, period, place, lang, path)
+    }
+    /// The donor report's PDF bytes (for benchmarks and previews).
+    pub fn report_pdf(&self, period: Period, place: &Place, lang: Lang) -> Result<Vec<u8>> {
+        results::report_pdf(self, period, place, lang)
     }
     /// Writes the logframe's results as IATI 2.03 XML (identifiers from the settings).
     pub fn write_iati(

@@ -22,6 +22,7 @@ pub mod files;
 pub mod i18n;
 pub mod logging;
 pub mod model;
+pub mod pdf;
 pub mod store;
 // The journal.
 pub mod journal;

@@ -63,6 +63,9 @@ pub struct AppInfo {
     pub version: &'static str,
     /// The most blank rows a sheet may have, so the window can say so before the save dialog.
     pub max_blank_rows: usize,
+    /// The IATI identifiers of the results export (empty until set).
+    pub iati_org: String,
+    pub iati_activity: String,
 }
 
 pub(crate) fn setting(app: &Palabre, setting: Setting) -> Result<Option<String>> {
@@ -95,6 +98,8 @@ pub(crate) fn info(app: &Palabre) -> Result<AppInfo> {
         database: app.path().map(|p| p.display().to_string()),
         version: env!("CARGO_PKG_VERSION"),
         max_blank_rows: crate::sheet::MAX_BLANK_ROWS,
+        iati_org: app.setting(Setting::IatiOrg)?.unwrap_or_default(),
+        iati_activity: app.setting(Setting::IatiActivity)?.unwrap_or_default(),
     })
 }
 

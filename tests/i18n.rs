@@ -116,6 +116,10 @@ fn every_code_and_error_code_has_a_label() {
     keys.extend(palabre::PlanStatus::ALL.iter().map(|c| format!("plan_status.{c}")));
     keys.extend(palabre::AttendanceRole::ALL.iter().map(|c| format!("role.{c}")));
     keys.extend(palabre::error::CODES.iter().map(|c| format!("errors.{c}")));
+    keys.extend(palabre::model::codes::Measure::ALL.iter().map(|c| format!("measure.{c}")));
+    keys.extend(
+        palabre::model::codes::Disaggregation::ALL.iter().map(|c| format!("breakdown.{c}")),
+    );
     for lang in ["fr", "en"] {
         let table = strings(lang);
         let missing: Vec<_> = keys.iter().filter(|k| !table.contains_key(*k)).collect();

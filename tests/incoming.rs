@@ -138,3 +138,25 @@ fn values_the_forms_write_still_travel() {
         "a valid bundle built the same way is merged"
     );
 }
+
+/// The indicator catalogue is HQ's: a trusted laptop (a modified build) that sends a well-formed
+/// change to it, raising a target to make its figures look good, is refused whole, and HQ's
+/// catalogue and data are unchanged; a malformed one is refused by the field's rule.
+#[test]
+fn a_laptop_cannot_redefine_the_logframe() {
+    let (hq, laptop) = trusted_laptop();
+    let before = hq.synced_snapshot().unwrap();
+    let catalogue = hq.indicators().unwrap();
+    let bytes = signed_bundle(&laptop, Entity::Indicator, "targets", json!({"2024": 1}));
+    match hq.import_bundle_bytes(&bytes).unwrap() {
+        ImportOutcome::Rejected { code, reason } => {
+            assert_eq!(code, "bad_op", "{reason}");
+            assert!(reason.contains("indicator catalogue"), "{reason}");
+        }
+        other => panic!("a laptop changed the catalogue: {other:?}"),
+    }
+    assert_eq!(hq.synced_snapshot().unwrap(), before);
+    assert_eq!(hq.indicators().unwrap(), catalogue);
+    refused(Entity::Indicator, "targets", json!({"2024-Q9": 5}));
+    refused(Entity::Indicator, "disaggregations", json!(["sex", "caste"]));
+}

@@ -174,3 +174,41 @@ fn the_workbook_holds_targets_and_actuals() {
         assert_eq!(target, i.target.as_ref().map(|t| t.value as f64), "{}", i.code);
     }
 }
+
+/// HQ sets a quarter's target on a built-in indicator, changes its baseline and removes another:
+/// the catalogue and the quarter's progress show it; removing the target brings back the
+/// year's; a laptop's copy refuses the same edits.
+#[test]
+fn hq_edits_a_builtin_indicator() {
+    let app = demo();
+    let keys = tempfile::tempdir().unwrap();
+    app.hq_init(keys.path(), None).unwrap();
+    app.set_indicator_target("PAL-1", "2024-Q4", Some(90)).unwrap();
+    app.save_indicator(&palabre::IndicatorInput {
+        code: "PAL-4".into(),
+        baseline: Some("1".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    app.remove_indicator("PAL-8").unwrap();
+    let list = app.indicators().unwrap();
+    let pal1 = list.iter().find(|i| i.code == "PAL-1").unwrap();
+    assert_eq!(pal1.targets.get("2024-Q4"), Some(&90));
+    assert_eq!(pal1.targets.get("2024"), Some(&300), "the year's target is kept");
+    assert_eq!(list.iter().find(|i| i.code == "PAL-4").unwrap().baseline, Some(1));
+    assert!(list.iter().all(|i| i.code != "PAL-8"));
+    let q4 = Period::parse(Some("2024-10-01"), Some("2024-12-31")).unwrap();
+    let target = |app: &Palabre| {
+        let p = app.progress(q4, &Place::default(), Lang::En).unwrap();
+        p.indicators[0].target.clone().map(|t| (t.period, t.value, t.annual))
+    };
+    assert_eq!(target(&app), Some(("2024-Q4".into(), 90, false)));
+    app.set_indicator_target("PAL-1", "2024-Q4", None).unwrap();
+    assert_eq!(target(&app), Some(("2024".into(), 300, true)), "the year's, marked annual");
+    // An unknown code is named in the refusal.
+    let missing = app.set_indicator_target("R9", "2024", Some(1)).unwrap_err();
+    assert_eq!(missing.code(), "not_found");
+    let laptop = demo();
+    assert_eq!(laptop.remove_indicator("PAL-1").unwrap_err().code(), "hq_only");
+    assert_eq!(laptop.indicators().unwrap().len(), 8, "nothing changed on the laptop");
+}

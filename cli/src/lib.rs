@@ -127,6 +127,10 @@ enum Command {
         /// identifiers: `palabre settings --iati-org … --iati-activity …`).
         #[arg(long, value_name = "FILE.xml", conflicts_with_all = ["xlsx", "csv"])]
         iati: Option<PathBuf>,
+        /// Write the donor report as a PDF document (cover, indicators against targets, charts,
+        /// activities by group, action plans, the held sessions in annex).
+        #[arg(long, value_name = "FILE.pdf", conflicts_with_all = ["xlsx", "csv", "iati"])]
+        pdf: Option<PathBuf>,
         #[command(flatten)]
         place: PlaceArgs,
     },
@@ -1142,7 +1146,7 @@ fn run_on(
             app.write_attendance_sheet(session, lang, blank_rows as usize, &path)?;
             out.path(&path)
         }
-        Command::Report { from, to, xlsx, csv, excel_fr, lang, names, iati, place } => {
+        Command::Report { from, to, xlsx, csv, excel_fr, lang, names, iati, pdf, place } => {
             use palabre::CsvFlavour;
             let period = palabre::Period::parse(from.as_deref(), to.as_deref())?;
             let names = palabre::NamedList::parse(names.as_deref().unwrap_or_default())?;
@@ -1159,6 +1163,9 @@ fn run_on(
                 Ok(())
             } else if let Some(path) = iati {
                 app.write_iati(period, &place, lang, &path)?;
+                out.path(&path)
+            } else if let Some(path) = pdf {
+                app.write_report_pdf(period, &place, lang, &path)?;
                 out.path(&path)
             } else {
                 out.report(&app.report_in(period, &place, lang)?)

@@ -776,9 +776,15 @@ impl Out {
                 i.label
             );
             for b in &i.breakdowns {
-                let values: Vec<String> =
-                    b.values.iter().map(|(k, v)| format!("{k} {}", num(*v, i.percent))).collect();
-                say!("{:<10}   by {}: {}", "", b.by, values.join(", "));
+                // Categories with nothing in them are left out of the line.
+                let values: Vec<String> = b
+                    .values
+                    .iter()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(k, v)| format!("{k} {}", num(*v, i.percent)))
+                    .collect();
+                let values = if values.is_empty() { "—".to_string() } else { values.join(", ") };
+                say!("{:<10}   by {}: {values}", "", b.by);
             }
         }
         if p.indicators.iter().any(|i| i.target.as_ref().is_some_and(|t| t.annual)) {

@@ -100,7 +100,9 @@ print(json.dumps({
     assert_eq!(x["phones_are_text"], true);
     assert_eq!(x["formulas"], 0, "values, not formulas");
     let sheets = x["sheets"].as_array().unwrap();
-    assert_eq!(sheets.len(), 9, "{sheets:?}");
+    assert_eq!(sheets.len(), 11, "{sheets:?}");
+    assert_eq!(sheets[1], "Indicateurs", "the logframe follows the summary: {sheets:?}");
+    assert_eq!(sheets[2], "Ventilations", "{sheets:?}");
     assert!(
         sheets.iter().any(|s| s == "Séances tenues" || s == "Held sessions"),
         "the held sessions with their signed sheets: {sheets:?}"
@@ -240,4 +242,120 @@ fn named_lists_are_opt_in_and_consent_filtered_and_tables_keep_the_forms_order()
     let json = serde_json::to_string(&report.activities.by_group).unwrap();
     assert!(json.starts_with("{\"womens_groups\":1,\"youth\":1,\"security_actors\":0"), "{json}");
     assert!(json.find("civil_society") > json.find("youth"), "{json}");
+}
+
+/// The logframe through the CLI: the catalogue and progress as JSON, the donor report as a PDF
+/// whose text holds every indicator with its target and actual, the IATI file once the
+/// identifiers are set, and a laptop's attempt to edit the catalogue refused with its code.
+#[test]
+fn the_logframe_reaches_the_pdf_and_iati_and_only_hq_edits_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert!(common::palabre(&db, &["demo"]).status.success());
+    let year = ["--from", "2024-01-01", "--to", "2024-12-31"];
+    let list = common::palabre(&db, &["--json", "indicator", "list"]);
+    let list: Value = serde_json::from_slice(&list.stdout).unwrap();
+    assert_eq!(list["indicators"][0]["code"], "PAL-1");
+    let progress = common::palabre(
+        &db,
+        &[&["--json", "indicator", "progress", "--lang", "en"][..], &year].concat(),
+    );
+    assert!(progress.status.success(), "{}", String::from_utf8_lossy(&progress.stderr));
+    let progress: Value = serde_json::from_slice(&progress.stdout).unwrap();
+    let rows = progress["indicators"].as_array().unwrap();
+    assert_eq!(rows[0]["actual"], 315.0);
+    // A region cut, typed without its accent.
+    let segou =
+        common::palabre(&db, &[&["--json", "report", "--region", "segou"][..], &year].concat());
+    let segou: Value = serde_json::from_slice(&segou.stdout).unwrap();
+    assert_eq!(segou["place"]["region"], "segou");
+    assert!(segou["people"]["total"].as_i64().unwrap() < 315);
+    assert!(segou["people"]["total"].as_i64().unwrap() > 0);
+    // The donor PDF: every indicator, its target and its actual, in French.
+    let pdf = dir.path().join("donor.pdf");
+    let made = common::palabre(
+        &db,
+        &[&["report", "--lang", "fr", "--pdf", pdf.to_str().unwrap()][..], &year].concat(),
+    );
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let text =
+        Command::new("pdftotext").args(["-layout", pdf.to_str().unwrap(), "-"]).output().unwrap();
+    let text =
+        String::from_utf8_lossy(&text.stdout).replace('\u{202f}', " ").replace('\u{a0}', " ");
+    assert!(text.contains("Rapport d'avancement sur le cadre logique"), "{text}");
+    assert!(text.contains("le programme a touché 315 personnes"), "{text}");
+    let fr = common::palabre(
+        &db,
+        &[&["--json", "indicator", "progress", "--lang", "fr"][..], &year].concat(),
+    );
+    let fr: Value = serde_json::from_slice(&fr.stdout).unwrap();
+    for row in fr["indicators"].as_array().unwrap() {
+        let code = row["code"].as_str().unwrap();
+        let line =
+            text.lines().find(|l| l.contains(code)).unwrap_or_else(|| panic!("{code} in {text}"));
+        let actual = row["actual"].as_f64().unwrap();
+        let shown = if actual.fract() == 0.0 {
+            format!("{actual:.0}")
+        } else {
+            format!("{actual:.1}").replace('.', ",")
+        };
+        assert!(line.contains(&shown), "{code}: actual {shown} in {line:?}");
+        if let Some(target) = row["target"]["value"].as_i64() {
+            assert!(line.contains(&target.to_string()), "{code}: target {target} in {line:?}");
+        }
+    }
+    assert!(text.contains("Annexe : séances tenues"), "{text}");
+    // The CSV files carry the logframe's tables too, decimals with a comma for French Excel.
+    let csv = dir.path().join("csv");
+    let made = common::palabre(
+        &db,
+        &[&["report", "--lang", "fr", "--excel-fr", "--csv", csv.to_str().unwrap()][..], &year]
+            .concat(),
+    );
+    assert!(made.status.success());
+    let indicators = std::fs::read_to_string(csv.join("indicators.excel-fr.csv")).unwrap();
+    let pal2 = indicators.lines().find(|l| l.starts_with("PAL-2;")).unwrap();
+    let share = fr["indicators"][1]["actual"].as_f64().unwrap();
+    assert!(pal2.contains(&format!(";{}", share.to_string().replace('.', ","))), "{pal2}");
+    assert!(csv.join("indicator_breakdowns.excel-fr.csv").exists());
+    // IATI: refused until the identifiers are set, then written.
+    let xml = dir.path().join("results.xml");
+    let refused = common::palabre(
+        &db,
+        &[&["--json", "report", "--iati", xml.to_str().unwrap()][..], &year].concat(),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("IATI"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        common::palabre(
+            &db,
+            &["settings", "--iati-org", "CH-FDJP-1234", "--iati-activity", "CH-FDJP-1234-MLI"]
+        )
+        .status
+        .success()
+    );
+    assert!(
+        common::palabre(&db, &[&["report", "--iati", xml.to_str().unwrap()][..], &year].concat())
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read_to_string(&xml)
+            .unwrap()
+            .contains("<iati-identifier>CH-FDJP-1234-MLI</iati-identifier>")
+    );
+    // The demo database is a laptop: the catalogue is HQ's.
+    let edit = common::palabre(&db, &["--json", "indicator", "target", "PAL-1", "2025", "400"]);
+    assert!(!edit.status.success());
+    assert!(
+        String::from_utf8_lossy(&edit.stdout).contains("hq_only")
+            || String::from_utf8_lossy(&edit.stderr).contains("hq_only"),
+        "{} {}",
+        String::from_utf8_lossy(&edit.stdout),
+        String::from_utf8_lossy(&edit.stderr)
+    );
 }

@@ -402,6 +402,73 @@ pub fn report(
     Ok(state.app()?.report_in(period, &place.unwrap_or_default(), lang)?)
 }
 
+/// Each indicator of the logframe against its target for a period and place.
+#[tauri::command(async)]
+pub fn progress(
+    state: State<'_, AppState>,
+    from: Option<String>,
+    to: Option<String>,
+    lang: Lang,
+    place: Option<palabre::Place>,
+) -> UiResult<palabre::Progress> {
+    let period = Period::parse(from.as_deref(), to.as_deref())?;
+    Ok(state.app()?.progress(period, &place.unwrap_or_default(), lang)?)
+}
+
+#[tauri::command(async)]
+pub fn export_report_pdf(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    from: Option<String>,
+    to: Option<String>,
+    lang: Lang,
+    place: Option<palabre::Place>,
+) -> UiResult<()> {
+    let period = Period::parse(from.as_deref(), to.as_deref())?;
+    Ok(state.app()?.write_report_pdf(period, &place.unwrap_or_default(), lang, &path)?)
+}
+
+#[tauri::command(async)]
+pub fn export_iati(
+    state: State<'_, AppState>,
+    path: PathBuf,
+    from: Option<String>,
+    to: Option<String>,
+    lang: Lang,
+    place: Option<palabre::Place>,
+) -> UiResult<()> {
+    let period = Period::parse(from.as_deref(), to.as_deref())?;
+    Ok(state.app()?.write_iati(period, &place.unwrap_or_default(), lang, &path)?)
+}
+
+#[tauri::command]
+pub fn indicators(state: State<'_, AppState>) -> UiResult<Vec<palabre::Indicator>> {
+    Ok(state.app()?.indicators()?)
+}
+
+#[tauri::command]
+pub fn save_indicator(
+    state: State<'_, AppState>,
+    input: palabre::IndicatorInput,
+) -> UiResult<palabre::Indicator> {
+    Ok(state.app()?.save_indicator(&input)?)
+}
+
+#[tauri::command]
+pub fn set_indicator_target(
+    state: State<'_, AppState>,
+    code: String,
+    period: String,
+    value: Option<i64>,
+) -> UiResult<palabre::Indicator> {
+    Ok(state.app()?.set_indicator_target(&code, &period, value)?)
+}
+
+#[tauri::command]
+pub fn remove_indicator(state: State<'_, AppState>, code: String) -> UiResult<()> {
+    Ok(state.app()?.remove_indicator(&code)?)
+}
+
 #[tauri::command(async)]
 pub fn export_report_xlsx(
     state: State<'_, AppState>,

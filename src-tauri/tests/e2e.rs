@@ -217,6 +217,39 @@ fn hq_is_set_up_from_the_first_start_and_backs_its_keys_up() {
     app.click("a[data-route=settings]");
     app.wait_text("#hq-self", "siège du programme");
     app.wait_text("#hq-recovery h2", "oublié sa phrase secrète");
+    // HQ publishes to IATI: its identifiers, once, in the settings.
+    app.type_into("#iati-org", "CH-FDJP-1234");
+    app.click("#iati-org-form button[type=submit]");
+    app.type_into("#iati-activity", "CH-FDJP-1234-MLI");
+    app.click("#iati-activity-form button[type=submit]");
+    app.wait_until(
+        "the activity identifier is saved",
+        "return document.querySelector('#iati-activity-form .form-error').hidden",
+        json!([]),
+    );
+    // HQ edits the logframe: a donor's indicator, then its target for a quarter; a target in
+    // words is refused at its field.
+    app.go("#/report/indicators");
+    app.wait_text("#view h1", "Catalogue des indicateurs");
+    app.wait_text("#catalogue-hint", "Le siège définit les indicateurs");
+    app.type_into("#indicator-code", "EU-2.1");
+    app.type_into("#indicator-label-fr", "Femmes membres de groupements touchées");
+    app.type_into("#indicator-label-en", "Women's group members reached");
+    app.script("document.getElementById('indicator-measure').value = 'people_in_group'", json!([]));
+    app.click("#indicator-form button[type=submit]");
+    app.wait_text("#indicator-form [data-field='stakeholder group'] .error", "obligatoire");
+    app.script("document.getElementById('indicator-group').value = 'womens_groups'", json!([]));
+    app.click("#indicator-by-region");
+    app.click("#indicator-form button[type=submit]");
+    app.wait_text("#indicator-list", "EU-2.1");
+    app.script("document.getElementById('target-code').value = 'EU-2.1'", json!([]));
+    app.type_into("#target-period", "2025-Q5");
+    app.type_into("#target-value", "40");
+    app.click("#target-form button[type=submit]");
+    app.wait_text("#target-form [data-field='target period'] .error", "2025-Q3");
+    app.type_into("#target-period", "2025-Q1");
+    app.click("#target-form button[type=submit]");
+    app.wait_text("#indicator-list tr[data-code='EU-2.1'] .targets", "2025-Q1 : 40");
     app.quit();
     drop(driver);
     for file in ["hq-signing.key", "hq-age.key", "enrollment.palabre-hq"] {
@@ -819,6 +852,49 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
     );
     assert_eq!(app.count("#report-body svg.chart"), 3, "three charts drawn without a network");
     app.wait_text("#activities-by-group", "Acteurs de sécurité");
+    // Over all time no target applies; over 2024 the logframe shows each indicator against its
+    // target, with a chart of the targets achieved.
+    app.wait_text("#report-indicators", "Aucune cible");
+    app.type_into("#report-from", "01/01/2024");
+    app.type_into("#report-to", "31/12/2024");
+    app.click("#report-form button[type=submit]");
+    app.wait_text("#report-summary", "En 2024, le programme a touché 315 personnes");
+    app.wait_text("#report-indicators", "Personnes touchées par les dialogues");
+    assert_eq!(app.count("#report-body svg.chart"), 4, "and the targets' chart");
+    app.wait_text("#report-previous", "Période précédente");
+    app.wait_text("#report-indicators tbody tr:first-child", "315");
+    app.wait_text("#report-indicators tbody tr:first-child", "105 %");
+    // The donor report as a PDF (the save dialog answered).
+    let files = tempfile::tempdir().unwrap();
+    let donor = files.path().join("donor.pdf");
+    app.script("window.__TAURI__.dialog.save = async () => arguments[0]", json!([donor]));
+    app.click("#export-pdf");
+    app.wait_text("#toast", "donor.pdf");
+    let text = std::process::Command::new("pdftotext")
+        .args([donor.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Rapport d'avancement sur le cadre logique"), "{text}");
+    assert!(text.contains("PAL-5"), "{text}");
+    // Cut to a region typed without its accent.
+    app.type_into("#report-region", "segou");
+    app.click("#report-form button[type=submit]");
+    app.wait_until(
+        "the report is cut to Ségou",
+        "return !document.getElementById('report-summary').textContent.includes('315 personnes')",
+        json!([]),
+    );
+    app.click("#open-catalogue");
+    app.wait_text("#view h1", "Catalogue des indicateurs");
+    app.wait_text("#catalogue-hint", "Seul le siège peut les modifier");
+    app.wait_text("#indicator-list", "PAL-8");
+    assert_eq!(app.count("#indicator-form"), 0, "a laptop has no editing form");
+    app.go("#/report");
+    app.wait_text("#view h1", "Rapport");
+    for field in ["#report-region", "#report-to"] {
+        clear_field(&app, field);
+    }
     app.type_into("#report-from", "01/01/2025");
     app.click("#report-form button[type=submit]");
     app.wait_text(

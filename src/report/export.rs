@@ -290,8 +290,10 @@ pub fn csv(table: &Table, flavour: CsvFlavour) -> Vec<u8> {
 }
 
 /// Writes one CSV file per table into `dir`; returns the files written.
+/// One CSV file per table into `dir`: the report's, then `more` (the logframe's).
 pub fn write_csv(
     report: &Report,
+    more: Vec<Table>,
     participants: &Participants,
     dir: &Path,
     flavour: CsvFlavour,
@@ -299,7 +301,7 @@ pub fn write_csv(
     std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_path_buf(), source })?;
     let suffix = if flavour == CsvFlavour::ExcelFr { ".excel-fr" } else { "" };
     let mut written = Vec::new();
-    for table in tables(report, participants) {
+    for table in tables(report, participants).into_iter().chain(more) {
         let path = dir.join(format!("{}{suffix}.csv", table.stem));
         crate::files::write_atomically(&path, &csv(&table, flavour))?;
         written.push(path);
@@ -311,8 +313,7 @@ fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
     Error::Io { path: path.to_path_buf(), source: std::io::Error::other(e.to_string()) }
 }
 
-/// The workbook's bytes: one sheet per table.
-/// The workbook: the report's tables, with `more` (the logframe's, see `results`) after the
+/// The workbook's bytes, one sheet per table: the report's tables, with `more` (the logframe's, see `results`) after the
 /// summary sheet.
 pub fn xlsx(
     report: &Report,

@@ -163,9 +163,9 @@ pub struct People {
 /// What the figures need of a person: sex, birth year, stakeholder group.
 type Reached = (Sex, Option<i32>, Option<Group>);
 
-struct Reach {
+struct Reach<'p> {
     /// Per live person (by local num): sex, birth year, group.
-    people: Vec<Option<Reached>>,
+    people: &'p [Option<Reached>],
     /// Per person num: the date of their first counted attendance in the period.
     first: Vec<Option<NaiveDate>>,
     attendances: i64,
@@ -175,7 +175,89 @@ struct Reach {
     per_session: Vec<i64>,
 }
 
-fn reach(conn: &Connection, period: Period, place: &Place) -> Result<Reach> {
+/// What every cut of the report reads the same way, whatever its period and place: the live
+/// people (by local num: sex, birth year, group), the merged duplicates' aliases, and the
+/// sessions with a signed sheet. Loaded once when a document computes the figures of several
+/// periods and places (the logframe's previous period and regions).
+pub struct Population {
+    people: Vec<Option<Reached>>,
+    alias: std::collections::HashMap<usize, usize>,
+    /// Per session num: a photo or scan of its signed sheet is attached.
+    evidenced: Vec<bool>,
+}
+
+impl Population {
+    pub fn load(conn: &Connection) -> Result<Population> {
+        let mut people: Vec<Option<Reached>> = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT num, sex, birth_year, stakeholder_group FROM people INDEXED BY people_reported
+                  WHERE deleted = 0 AND merged_into IS NULL",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let index = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+                let sex = r
+                    .get_ref(1)?
+                    .as_str_or_null()
+                    .ok()
+                    .flatten()
+                    .and_then(|s| Sex::parse(s).ok())
+                    .unwrap_or(Sex::X);
+                let group = r
+                    .get_ref(3)?
+                    .as_str_or_null()
+                    .ok()
+                    .flatten()
+                    .and_then(|g| Group::parse(g).ok());
+                if people.len() <= index {
+                    people.resize(index + 1, None);
+                }
+                people[index] = Some((sex, r.get(2)?, group));
+            }
+        }
+        // Merged duplicates count as the person they were merged into (see duplicates::links).
+        let mut alias: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT d.num, k.num FROM people d JOIN people k ON k.id = d.merged_into
+                  WHERE d.merged_into IS NOT NULL AND d.deleted = 0",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let from = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
+                let to = usize::try_from(r.get::<_, i64>(1)?).unwrap_or(usize::MAX);
+                alias.insert(from, to);
+            }
+        }
+        // Sessions (by num) with a photo or scan of their signed sheet.
+        let mut evidenced: Vec<bool> = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT s.num FROM evidence e JOIN sessions s ON s.id = e.session_id
+                   JOIN evidence_files f ON f.sha256 = e.sha256
+                  WHERE e.deleted = 0",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Ok(n) = usize::try_from(r.get::<_, i64>(0)?) {
+                    if evidenced.len() <= n {
+                        evidenced.resize(n + 1, false);
+                    }
+                    evidenced[n] = true;
+                }
+            }
+        }
+        Ok(Population { people, alias, evidenced })
+    }
+}
+
+fn reach_in<'p>(
+    conn: &Connection,
+    population: &'p Population,
+    period: Period,
+    place: &Place,
+) -> Result<Reach<'p>> {
     let (from, to) = period.params();
     let [region, cercle, commune] = place.params();
     let mut sessions: Vec<Option<NaiveDate>> = Vec::new();
@@ -197,61 +279,7 @@ fn reach(conn: &Connection, period: Period, place: &Place) -> Result<Reach> {
             sessions[index] = date;
         }
     }
-    let mut people: Vec<Option<Reached>> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT num, sex, birth_year, stakeholder_group FROM people INDEXED BY people_reported
-              WHERE deleted = 0 AND merged_into IS NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let index = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
-            let sex = r
-                .get_ref(1)?
-                .as_str_or_null()
-                .ok()
-                .flatten()
-                .and_then(|s| Sex::parse(s).ok())
-                .unwrap_or(Sex::X);
-            let group =
-                r.get_ref(3)?.as_str_or_null().ok().flatten().and_then(|g| Group::parse(g).ok());
-            if people.len() <= index {
-                people.resize(index + 1, None);
-            }
-            people[index] = Some((sex, r.get(2)?, group));
-        }
-    }
-    // Merged duplicates count as the person they were merged into (see duplicates::links).
-    let mut alias: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT d.num, k.num FROM people d JOIN people k ON k.id = d.merged_into
-              WHERE d.merged_into IS NOT NULL AND d.deleted = 0",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let from = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
-            let to = usize::try_from(r.get::<_, i64>(1)?).unwrap_or(usize::MAX);
-            alias.insert(from, to);
-        }
-    }
-    // Sessions (by num) with a photo or scan of their signed sheet.
-    let mut evidenced: Vec<bool> = vec![false; sessions.len()];
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT DISTINCT s.num FROM evidence e JOIN sessions s ON s.id = e.session_id
-               JOIN evidence_files f ON f.sha256 = e.sha256
-              WHERE e.deleted = 0",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            if let Some(slot) =
-                usize::try_from(r.get::<_, i64>(0)?).ok().and_then(|n| evidenced.get_mut(n))
-            {
-                *slot = true;
-            }
-        }
-    }
+    let Population { people, alias, evidenced } = population;
     let mut first: Vec<Option<NaiveDate>> = vec![None; people.len()];
     let mut attendances = 0;
     let mut backed = 0;
@@ -274,7 +302,7 @@ fn reach(conn: &Connection, period: Period, place: &Place) -> Result<Reach> {
                 continue;
             }
             attendances += 1;
-            backed += i64::from(evidenced[session]);
+            backed += i64::from(evidenced.get(session).copied().unwrap_or(false));
             per_session[session] += 1;
             let slot = &mut first[person];
             if slot.is_none_or(|d| *date < d) {
@@ -297,6 +325,16 @@ pub fn people_and_backing(
     period: Period,
     place: &Place,
 ) -> Result<(People, i64, Backing)> {
+    people_and_backing_in(conn, &Population::load(conn)?, period, place)
+}
+
+/// `people_and_backing` with the population already loaded (see [`Population`]).
+pub fn people_and_backing_in(
+    conn: &Connection,
+    population: &Population,
+    period: Period,
+    place: &Place,
+) -> Result<(People, i64, Backing)> {
     let sexes = || Sex::ALL.iter().map(|s| s.as_str());
     let mut out = People {
         total: 0,
@@ -306,7 +344,7 @@ pub fn people_and_backing(
         by_sex_and_age_band: sexes().map(|s| (s.to_string(), zeroes(AGE_BANDS))).collect(),
         by_group: zeroes(Group::ALL.iter().map(|g| g.as_str()).chain([NONE])),
     };
-    let reach = reach(conn, period, place)?;
+    let reach = reach_in(conn, population, period, place)?;
     // Tallied by the codes' positions, then named: a million people reached are a million
     // increments, not four million map entries made from strings.
     let sexes_n = Sex::ALL.len();

@@ -120,19 +120,6 @@ pub(crate) fn report(app: &Palabre, period: Period, place: &Place, lang: Lang) -
     })
 }
 
-pub(crate) fn write_report_csv(
-    app: &Palabre,
-    period: Period,
-    place: &Place,
-    lang: Lang,
-    names: NamedList,
-    dir: &std::path::Path,
-    flavour: export::CsvFlavour,
-) -> Result<Vec<std::path::PathBuf>> {
-    let participants = app.participants(period, place, names)?;
-    export::write_csv(&app.report_in(period, place, lang)?, &participants, dir, flavour)
-}
-
 pub(crate) fn participants(
     app: &Palabre,
     period: Period,

@@ -326,8 +326,8 @@ pub(crate) fn changes(
     if let Some(v) = text("vocabulary", &input.vocabulary, false)? {
         out.push(("vocabulary", Value::String(if v.is_empty() { OWN.into() } else { v })));
     }
-    let label_fr = text("French label", &input.label_fr, true)?;
-    let label_en = text("English label", &input.label_en, true)?;
+    let label_fr = text("label (fr)", &input.label_fr, true)?;
+    let label_en = text("label (en)", &input.label_en, true)?;
     if current.is_none() && label_fr.is_none() && label_en.is_none() {
         return Err(Invalid::Empty { field: "label" });
     }
@@ -499,7 +499,7 @@ mod tests {
             disaggregations: Some(vec!["sex".into()]),
             ..Default::default()
         };
-        assert_eq!(changes(&bad, None).unwrap_err().code(), "invalid_code");
+        assert_eq!(changes(&bad, None).unwrap_err().code(), "invalid_breakdown");
         let no_group = IndicatorInput {
             code: "R3".into(),
             label_en: Some("With the youth".into()),

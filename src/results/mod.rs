@@ -4,6 +4,7 @@
 //! targets and the donor's breakdowns.
 
 pub mod catalogue;
+pub mod document;
 pub mod export;
 pub mod iati;
 pub mod progress;
@@ -68,7 +69,10 @@ pub(crate) fn set_target(
     app.write_ops(|conn, w| {
         let current = find(&catalogue::load(conn)?, code).ok_or_else(|| not_found(code))?;
         let targets = catalogue::with_target(&current, period, value)?;
-        w.set(Entity::Indicator, catalogue::id_of(&current.code), "targets", targets)?;
+        let id = catalogue::id_of(&current.code);
+        // The row names its code (a built-in indicator's first edit creates its row).
+        w.set(Entity::Indicator, id, "code", Value::String(current.code.clone()))?;
+        w.set(Entity::Indicator, id, "targets", targets)?;
         Ok(())
     })?;
     find(&indicators(app)?, code).ok_or_else(|| not_found(code))
@@ -139,8 +143,66 @@ pub(crate) fn write_report_xlsx(
     names: crate::report::NamedList,
     path: &std::path::Path,
 ) -> Result<()> {
+    let (report, more, participants) = workbook_parts(app, period, place, lang, names)?;
+    crate::report::export::write_xlsx(&report, more, &participants, path)
+}
+
+type Parts = (
+    crate::report::Report,
+    Vec<crate::report::export::Table>,
+    crate::report::indicators::Participants,
+);
+
+/// What the workbook and the CSV files hold: the report, the logframe's tables, the named list.
+fn workbook_parts(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+    names: crate::report::NamedList,
+) -> Result<Parts> {
     let report = app.report_in(period, place, lang)?;
     let more = export::tables(&app.progress(period, place, lang)?);
-    let participants = app.participants(period, place, names)?;
-    crate::report::export::write_xlsx(&report, more, &participants, path)
+    Ok((report, more, app.participants(period, place, names)?))
+}
+
+/// The donor report as a PDF document (see `document`).
+pub(crate) fn write_report_pdf(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+    path: &std::path::Path,
+) -> Result<()> {
+    let bytes = report_pdf(app, period, place, lang)?;
+    crate::files::write_atomically(path, &bytes)
+}
+
+pub(crate) fn report_pdf(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+) -> Result<Vec<u8>> {
+    let report = app.report_in(period, place, lang)?;
+    let progress = app.progress(period, place, lang)?;
+    let cover = document::Cover {
+        programme: app.setting(crate::settings::Setting::Programme)?.unwrap_or_default(),
+        made_on: app.today(),
+    };
+    Ok(document::render(&report, &progress, &cover))
+}
+
+/// The report's CSV files with the logframe's two tables (see `report::export`).
+pub(crate) fn write_report_csv(
+    app: &Palabre,
+    period: Period,
+    place: &Place,
+    lang: Lang,
+    names: crate::report::NamedList,
+    dir: &std::path::Path,
+    flavour: crate::report::export::CsvFlavour,
+) -> Result<Vec<std::path::PathBuf>> {
+    let (report, more, participants) = workbook_parts(app, period, place, lang, names)?;
+    crate::report::export::write_csv(&report, more, &participants, dir, flavour)
 }

@@ -31,11 +31,13 @@ pub struct Figures {
 impl Figures {
     pub fn compute(
         conn: &Connection,
+        population: &indicators::Population,
         period: Period,
         place: &Place,
         today: chrono::NaiveDate,
     ) -> Result<Figures> {
-        let (people, attendances, backing) = indicators::people_and_backing(conn, period, place)?;
+        let (people, attendances, backing) =
+            indicators::people_and_backing_in(conn, population, period, place)?;
         Ok(Figures {
             evidence: indicators::evidence_coverage(conn, period, place, attendances, &backing)?,
             activities: indicators::activities(conn, period, place)?,
@@ -189,9 +191,13 @@ pub fn progress(
     lang: Lang,
     today: chrono::NaiveDate,
 ) -> Result<Progress> {
-    let figures = Figures::compute(conn, period, place, today)?;
+    // The people, aliases and signed sheets are read once for every cut below.
+    let population = indicators::Population::load(conn)?;
+    let figures = Figures::compute(conn, &population, period, place, today)?;
     let previous_period = period.previous();
-    let before = previous_period.map(|p| Figures::compute(conn, p, place, today)).transpose()?;
+    let before = previous_period
+        .map(|p| Figures::compute(conn, &population, p, place, today))
+        .transpose()?;
     // Regions, when an indicator is broken down by them: the figures of each region of the
     // period's activities (in the report's order), within the place.
     let by_region = catalogue.iter().any(|i| i.disaggregations.contains(&Disaggregation::Region));
@@ -199,7 +205,10 @@ pub fn progress(
     if by_region {
         for region in figures.activities.by_region.keys().filter(|r| *r != indicators::NONE) {
             let within = Place { region: Some(region.clone()), ..place.clone() };
-            regions.push((region.clone(), Figures::compute(conn, period, &within, today)?));
+            regions.push((
+                region.clone(),
+                Figures::compute(conn, &population, period, &within, today)?,
+            ));
         }
     }
     let indicators = catalogue
@@ -234,7 +243,11 @@ pub fn progress(
                     .map(|t| (actual * 1000.0 / t.value as f64).round() / 10.0),
                 target,
                 actual,
-                previous: before.as_ref().map(|b| b.value(indicator)),
+                // Action items are a state of today, not of a period: nothing to compare.
+                previous: before
+                    .as_ref()
+                    .filter(|_| indicator.measure != Measure::ItemsDone)
+                    .map(|b| b.value(indicator)),
                 breakdowns,
             }
         })

@@ -10,7 +10,6 @@ mod layout;
 pub mod read;
 
 use chrono::NaiveDate;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::Result;
 use crate::i18n::Lang;
@@ -60,10 +59,7 @@ fn date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// NFC-composed text: names typed or imported in decomposed form print as single letters.
-pub fn composed(text: &str) -> String {
-    text.nfc().collect()
-}
+pub use crate::pdf::composed;
 
 pub(crate) fn sheet_data(
     app: &Palabre,

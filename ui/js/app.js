@@ -18,6 +18,7 @@ import * as report from './views/report.js';
 import * as print from './views/print.js';
 import * as about from './views/about.js';
 import * as hqDesk from './views/hq.js';
+import * as indicators from './views/indicators.js';
 
 const routes = {
   // HQ's computer opens on the HQ desk; a laptop on its figures and sessions.
@@ -36,7 +37,7 @@ const routes = {
   plans: (view, params, ctx) => plans.render(view, ctx),
   settings: (view, params, ctx) => settings.render(view, ctx),
   sync: (view, params, ctx) => (params[0] === 'duplicates' ? duplicates.render(view, ctx) : sync.render(view, ctx)),
-  report: (view, params, ctx) => report.render(view, ctx),
+  report: (view, params, ctx) => (params[0] === 'indicators' ? indicators.render(view, ctx) : report.render(view, ctx)),
   print: (view, params, ctx) => print.render(view, params[0], ctx),
   about: (view, params, ctx) => about.render(view, ctx),
 };

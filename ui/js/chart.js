@@ -29,7 +29,7 @@ function multiline(lines, { x, y, lineHeight = 15, ...attrs }) {
 }
 
 /** Horizontal bars: rows = [{ label, value }]. Long labels wrap onto two or three lines. */
-export function barChart(rows, { title, width = 620 } = {}) {
+export function barChart(rows, { title, width = 620, format = String } = {}) {
   const labelWidth = 250;
   const perLine = 30; // characters of 13 px text that fit in labelWidth
   const wrapped = rows.map((row) => wrapLabel(row.label, perLine));
@@ -44,7 +44,7 @@ export function barChart(rows, { title, width = 620 } = {}) {
     root.append(
       multiline(wrapped[i], { x: labelWidth - 8, y: y + bar / 2 + 4.5, 'text-anchor': 'end', class: 'label' }),
       svg('rect', { x: labelWidth, y, width: Math.max(length, row.value ? 2 : 0), height: bar, fill: COLORS[0], rx: 3 }),
-      svg('text', { x: labelWidth + length + 6, y: y + bar / 2 + 4.5, class: 'value' }, String(row.value)),
+      svg('text', { x: labelWidth + length + 6, y: y + bar / 2 + 4.5, class: 'value' }, format(row.value)),
     );
   });
   return root;

@@ -7,7 +7,7 @@ import { barChart, groupedBars } from '../chart.js';
 import { GROUPS, KINDS, ITEM_STATUSES } from '../codes.js';
 
 const BANDS = ['0-14', '15-24', '25-35', '36-59', '60+', 'unknown'];
-const state = { from: '', to: '' };
+const state = { from: '', to: '', region: '', cercle: '', commune: '' };
 
 function thisYear(offset = 0) {
   const year = new Date().getFullYear() - offset;
@@ -33,11 +33,13 @@ function inOrder(map, codes) {
 export async function render(view, ctx) {
   const from = textInput('from', state.from, { placeholder: t('common.date_placeholder'), id: 'report-from' });
   const to = textInput('to', state.to, { placeholder: t('common.date_placeholder'), id: 'report-to' });
+  const places = ['region', 'cercle', 'commune'].map((level) => [level, textInput(level, state[level], { id: `report-${level}` })]);
   const body = el('div', { id: 'report-body' });
   const form = el('form', { class: 'filters', novalidate: true, id: 'report-form' },
     el('p', { class: 'form-error', hidden: true, role: 'alert' }),
     field({ field: 'from', label: 'report.from', input: from }),
     field({ field: 'to', label: 'report.to', input: to }),
+
     el('div', { class: 'actions' },
       el('button', { type: 'submit', class: 'primary', i18n: 'report.show' }),
       ...[['report.this_year', () => thisYear(0)], ['report.last_year', () => thisYear(1)], ['report.all_time', () => ({ from: '', to: '' })]]
@@ -48,16 +50,20 @@ export async function render(view, ctx) {
             to.value = state.to;
             form.requestSubmit();
           },
-        } }))));
-  const period = () => ({ from: parseDate(from.value) || null, to: parseDate(to.value) || null, lang: currentLanguage() });
+        } }))),
+    el('div', { class: 'place-row' }, ...places.map(([level, input]) => field({ field: level, label: `report.place_${level}`, input }))));
+  const placeOf = () => Object.fromEntries(places.map(([level, input]) => [level, input.value.trim() || null]));
+  const period = () => ({ from: parseDate(from.value) || null, to: parseDate(to.value) || null, lang: currentLanguage(), place: placeOf() });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
     state.from = from.value;
     state.to = to.value;
+    for (const [level, input] of places) state[level] = input.value;
     try {
       const p = period();
-      draw(body, await api.report(p.from, p.to, p.lang));
+      const [r, progress] = await Promise.all([api.report(p.from, p.to, p.lang, p.place), api.progress(p.from, p.to, p.lang, p.place)]);
+      draw(body, r, progress, ctx);
     } catch (error) {
       showError(form, error);
     }
@@ -81,7 +87,7 @@ export async function render(view, ctx) {
         if (!path) return;
         const p = period();
         try {
-          await api.exportReportXlsx(path, p.from, p.to, p.lang, names.value);
+          await api.exportReportXlsx(path, p.from, p.to, p.lang, names.value, p.place);
           toast(t('report.exported', { path }));
         } catch (error) {
           showError(form, error);
@@ -96,19 +102,38 @@ export async function render(view, ctx) {
           if (!dir) return;
           const p = period();
           try {
-            await api.exportReportCsv(dir, p.from, p.to, p.lang, excelFr, names.value);
+            await api.exportReportCsv(dir, p.from, p.to, p.lang, excelFr, names.value, p.place);
             toast(t('report.exported', { path: dir }));
           } catch (error) {
             showError(form, error);
           }
         },
       },
-    }))));
+    })),
+    // The donor's documents: the report as a PDF, the logframe's results as IATI XML.
+    documentButton('export-pdf', 'report.export_pdf', 'palabre-donor-report.pdf', 'report.pdf_file', 'pdf', api.exportReportPdf),
+    documentButton('export-iati', 'report.export_iati', 'palabre-iati-results.xml', 'report.iati_file', 'xml', api.exportIati)));
+  /** A button that saves one of the donor's documents for the period and place shown. */
+  function documentButton(id, key, defaultPath, fileKind, extension, write) {
+    return el('button', { type: 'button', class: 'secondary', id, i18n: key, on: {
+      click: async () => {
+        const path = await files.save({ defaultPath, filters: [{ name: t(fileKind), extensions: [extension] }] });
+        if (!path) return;
+        const p = period();
+        try {
+          await write(path, p.from, p.to, p.lang, p.place);
+          toast(t('report.exported', { path }));
+        } catch (error) {
+          showError(form, error);
+        }
+      },
+    } });
+  }
   clear(view, el('h1', { i18n: 'report.title' }), form, exports, body);
   form.requestSubmit();
 }
 
-function draw(body, r) {
+function draw(body, r, progress, ctx) {
   const p = r.people;
   const sexes = ['F', 'M', 'X'];
   const groups = inOrder(r.activities.by_group, GROUPS);
@@ -129,6 +154,11 @@ function draw(body, r) {
       figure('report.attendances', number(r.attendances)),
       figure('report.activities', number(r.activities.total)),
       figure('report.overdue', number(r.action_items.overdue))),
+    r.previous ? el('p', { class: 'meta', id: 'report-previous' }, t('report.previous_line', {
+      from: formatDate(r.previous.period.from), to: formatDate(r.previous.period.to),
+      people: number(r.previous.people), activities: number(r.previous.activities),
+    })) : null,
+    indicatorsCard(progress),
     el('section', { class: 'card' },
       el('h2', { i18n: 'report.sex_by_age' }),
       groupedBars(BANDS.map((band) => ({ label: bandLabel(band), values: sexes.map((s) => p.by_sex_and_age_band[s][band]) })),
@@ -156,6 +186,35 @@ function draw(body, r) {
       ? el('section', { class: 'card' }, el('h2', { i18n: 'report.planned' }),
         el('ul', { class: 'list' }, ...r.activities.planned.map((s) => el('li', {}, formatDate(s.start_date), ' · ', s.title))))
       : null);
+}
+
+/** A value as the logframe shows it: a count, or a share with one decimal and "%". */
+function shown(value, isPercent) {
+  const n = Number.isInteger(value) ? number(value) : number(Math.round(value * 10) / 10);
+  return isPercent ? `${n} %` : n;
+}
+
+/** The logframe: each indicator's value against its target, the period before, and a bar
+ * chart of the share of each target achieved; the catalogue's page is one click away. */
+function indicatorsCard(progress) {
+  const rows = progress.indicators;
+  const withTarget = rows.filter((i) => i.achieved_percent !== null && i.achieved_percent !== undefined);
+  return el('section', { class: 'card', id: 'report-indicators' },
+    el('h2', { i18n: 'report.indicators' }),
+    withTarget.length
+      ? barChart(withTarget.map((i) => ({ label: `${i.code} ${i.label}`, value: Math.round(i.achieved_percent) })), { title: t('report.achievement_chart'), format: (v) => `${number(v)} %` })
+      : el('p', { class: 'meta', i18n: 'report.no_targets' }),
+    table([t('results.code'), t('results.indicator'), t('results.baseline'), t('results.target'), t('results.actual'), t('results.previous'), t('results.achieved')],
+      rows.map((i) => [
+        i.code, i.label,
+        i.baseline === null || i.baseline === undefined ? '—' : `${shown(i.baseline, i.percent)}${i.baseline_year ? ` (${i.baseline_year})` : ''}`,
+        i.target ? `${shown(i.target.value, i.percent)}${i.target.annual ? '*' : ''}` : '—',
+        shown(i.actual, i.percent),
+        i.previous === null || i.previous === undefined ? '—' : shown(i.previous, i.percent),
+        i.achieved_percent === null || i.achieved_percent === undefined ? '—' : `${number(Math.round(i.achieved_percent))} %`,
+      ])),
+    rows.some((i) => i.target?.annual) ? el('p', { class: 'hint', i18n: 'report.annual_note' }) : null,
+    el('p', {}, el('a', { href: '#/report/indicators', id: 'open-catalogue', i18n: 'report.catalogue_link' })));
 }
 
 /** Paper evidence: held sessions with their signed sheet, the share of attendance backed, and

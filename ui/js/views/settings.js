@@ -188,6 +188,13 @@ export async function render(view, ctx) {
         el('dt', { i18n: 'settings.version' }), el('dd', {}, info.version))),
     protectionSection(protection),
     hqSection(hq, view, ctx),
+    hq.is_hq ? el('section', { class: 'card', id: 'iati-settings' },
+      el('h2', { i18n: 'settings.iati_title' }),
+      el('p', { class: 'hint', i18n: 'settings.iati_hint' }),
+      savingForm('iati-org-form', textInput('iati_org', info.iati_org, { id: 'iati-org' }), 'iati_org', 'settings.iati_org',
+        (value) => ctx.api.setSetting('iati_org', value)),
+      savingForm('iati-activity-form', textInput('iati_activity', info.iati_activity, { id: 'iati-activity' }), 'iati_activity',
+        'settings.iati_activity', (value) => ctx.api.setSetting('iati_activity', value))) : null,
     hq.is_hq ? recoverySection(view) : null,
     backupSection(backups, view, ctx));
 }
