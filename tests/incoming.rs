@@ -159,4 +159,6 @@ fn a_laptop_cannot_redefine_the_logframe() {
     assert_eq!(hq.indicators().unwrap(), catalogue);
     refused(Entity::Indicator, "targets", json!({"2024-Q9": 5}));
     refused(Entity::Indicator, "disaggregations", json!(["sex", "caste"]));
+    // A target key the app would never find ("2025-Q03" for 2025-Q3) is refused too.
+    refused(Entity::Indicator, "targets", json!({"2025-Q03": 5}));
 }

@@ -82,6 +82,38 @@ fn every_figure_can_be_cut_by_place() {
         activities + everywhere.activities.by_region.get("none").copied().unwrap_or(0),
         everywhere.activities.total
     );
+    // Names left empty (as a window sends them) are the whole programme.
+    let blank = Place { region: Some(" ".into()), cercle: Some(String::new()), commune: None };
+    assert!(blank.is_everywhere());
+    assert_eq!(
+        app.report_in(year_2024(), &blank, Lang::Fr).unwrap().people.total,
+        everywhere.people.total
+    );
+    // Two spellings of one region are one breakdown row.
+    let other = app
+        .add_session(&palabre::SessionInput {
+            title: Some("Suivi".into()),
+            start_date: Some("2024-06-03".into()),
+            status: Some("held".into()),
+            region: Some(palabre::model::names::fold(&regions[0]).to_uppercase()),
+            ..Default::default()
+        })
+        .unwrap();
+    let person = app
+        .add_person(&palabre::PersonInput {
+            full_name: Some("Awa Coulibaly".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    app.attend(other, &[person]).unwrap();
+    let p = app.progress(year_2024(), &Place::default(), Lang::Fr).unwrap();
+    let pal6 = p.indicators.iter().find(|i| i.code == "PAL-6").unwrap();
+    let by_region = pal6.breakdowns.iter().find(|b| b.by.as_str() == "region").unwrap();
+    assert_eq!(by_region.values.len(), regions.len(), "{:?}", by_region.values);
+    assert_eq!(
+        by_region.values[&regions[0]],
+        (everywhere.activities.by_region[&regions[0]] + 1) as f64
+    );
     let nowhere =
         app.report_in(year_2024(), &Place::new(Some("Nulle-Part"), None, None), Lang::Fr).unwrap();
     assert_eq!((nowhere.people.total, nowhere.activities.total, nowhere.attendances), (0, 0, 0));
@@ -99,6 +131,10 @@ fn the_iati_export_validates_and_adds_up() {
     app.set_setting(Setting::IatiOrg, "CH-FDJP-1234").unwrap();
     app.set_setting(Setting::IatiActivity, "CH-FDJP-1234-MLI-2024").unwrap();
     assert!(app.set_setting(Setting::IatiActivity, "CH FDJP").is_err());
+    // IATI results are the whole activity's: a region's cut is refused, naming the place.
+    let cut = app.write_iati(year_2024(), &Place::new(Some("Mopti"), None, None), Lang::En, &file);
+    assert!(cut.unwrap_err().to_string().contains("Mopti"));
+    assert!(!file.exists());
     // An open period cannot be reported.
     assert!(app.write_iati(Period::default(), &Place::default(), Lang::En, &file).is_err());
     app.write_iati(year_2024(), &Place::default(), Lang::En, &file).unwrap();
@@ -205,6 +241,39 @@ fn hq_edits_a_builtin_indicator() {
     assert_eq!(target(&app), Some(("2024-Q4".into(), 90, false)));
     app.set_indicator_target("PAL-1", "2024-Q4", None).unwrap();
     assert_eq!(target(&app), Some(("2024".into(), 300, true)), "the year's, marked annual");
+    // A baseline cleared stays cleared (not the built-in's 0); a count turned into a share
+    // keeps no target a share cannot reach.
+    app.save_indicator(&palabre::IndicatorInput {
+        code: "PAL-6".into(),
+        baseline: Some(String::new()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        app.indicators().unwrap().iter().find(|i| i.code == "PAL-6").unwrap().baseline,
+        None
+    );
+    let to_share = palabre::IndicatorInput {
+        code: "PAL-1".into(),
+        measure: Some("share_women".into()),
+        disaggregations: Some(vec![]),
+        ..Default::default()
+    };
+    let refused = app.save_indicator(&to_share).unwrap_err();
+    assert!(refused.to_string().contains("300"), "{refused}");
+    // A code removed and given again starts from nothing: its old targets do not come back.
+    app.set_indicator_target("PAL-4", "2025", Some(9)).unwrap();
+    app.remove_indicator("PAL-4").unwrap();
+    let again = app
+        .save_indicator(&palabre::IndicatorInput {
+            code: "PAL-4".into(),
+            label_en: Some("Dialogues with the police".into()),
+            measure: Some("activities_held".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(again.targets.is_empty(), "{:?}", again.targets);
+    assert_eq!((again.group, again.baseline, again.label_fr.as_str()), (None, None, ""));
     // An unknown code is named in the refusal.
     let missing = app.set_indicator_target("R9", "2024", Some(1)).unwrap_err();
     assert_eq!(missing.code(), "not_found");

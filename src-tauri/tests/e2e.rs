@@ -850,7 +850,11 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
         "le programme a touché 315 personnes, presque toutes des femmes, dont deux tiers de jeunes. \
          Il a tenu trois activités avec les acteurs de sécurité et sept avec les acteurs de gouvernance et de justice.",
     );
-    assert_eq!(app.count("#report-body svg.chart"), 3, "three charts drawn without a network");
+    assert_eq!(
+        app.count("#report-body section > svg.chart"),
+        3,
+        "three charts drawn without a network"
+    );
     app.wait_text("#activities-by-group", "Acteurs de sécurité");
     // Over all time no target applies; over 2024 the logframe shows each indicator against its
     // target, with a chart of the targets achieved.
@@ -860,7 +864,11 @@ fn the_demo_programme_opens_and_its_report_reads_like_the_programme() {
     app.click("#report-form button[type=submit]");
     app.wait_text("#report-summary", "En 2024, le programme a touché 315 personnes");
     app.wait_text("#report-indicators", "Personnes touchées par les dialogues");
-    assert_eq!(app.count("#report-body svg.chart"), 4, "and the targets' chart");
+    assert_eq!(app.count("#report-body section > svg.chart"), 4, "and the targets' chart");
+    // The donor's breakdowns, folded under each indicator: PAL-1 by region names Ségou.
+    app.click("#report-indicators details[data-code='PAL-1'] summary");
+    app.wait_text("#report-indicators details[data-code='PAL-1']", "Ségou");
+    assert_eq!(app.count("#report-indicators details[data-code='PAL-1'] svg.chart"), 4);
     app.wait_text("#report-previous", "Période précédente");
     app.wait_text("#report-indicators tbody tr:first-child", "315");
     app.wait_text("#report-indicators tbody tr:first-child", "105 %");

@@ -168,6 +168,14 @@ pub(crate) fn resolve_conflict(
         id: format!("{}/{row}/{field}", entity.as_str()),
     })?;
     app.write_ops(|conn, w| {
+        // The indicator catalogue is HQ's: a laptop that wrote one of its ops would have every
+        // later bundle refused at HQ.
+        if entity == Entity::Indicator
+            && crate::store::bookkeeping::get(conn, crate::store::bookkeeping::Key::HqDir)?
+                .is_none()
+        {
+            return Err(Error::HqOnly { what: "the indicator catalogue" });
+        }
         let conflict = list(conn)?
             .into_iter()
             .find(|c| c.entity == entity && c.row_id == row && c.field == field)

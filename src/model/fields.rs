@@ -33,7 +33,6 @@ pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, 
     Ok(cleaned)
 }
 
-/// A strict YYYY-MM-DD date; impossible dates (2024-02-30) are refused.
 /// The largest figure an indicator's baseline or target may hold.
 pub const MAX_FIGURE: i64 = 1_000_000_000;
 
@@ -91,6 +90,7 @@ pub fn iati_identifier(field: &'static str, value: &str) -> std::result::Result<
     Ok(id.to_string())
 }
 
+/// A strict YYYY-MM-DD date; impossible dates (2024-02-30) are refused.
 pub fn date(field: &'static str, value: &str) -> Result<NaiveDate, Invalid> {
     let value = value.trim();
     let well_formed = value.len() == 10

@@ -62,6 +62,10 @@ pub fn tables(report: &Report, participants: &Participants) -> Vec<Table> {
     };
     let summary = vec![
         vec![Cell::Text(tr("report.period")), Cell::Text(period)],
+        vec![
+            Cell::Text(tr("results.place")),
+            Cell::Text(report.place.label().unwrap_or_else(|| tr("results.everywhere"))),
+        ],
         vec![Cell::Text(tr("report.people")), Cell::Number(p.total)],
         vec![Cell::Text(tr("report.women")), Cell::Number(p.by_sex.get("F").copied().unwrap_or(0))],
         vec![Cell::Text(tr("report.youth")), Cell::Number(p.youth)],

@@ -101,7 +101,7 @@ impl Place {
 
     /// The whole programme: no level named.
     pub fn is_everywhere(&self) -> bool {
-        self.region.is_none() && self.cercle.is_none() && self.commune.is_none()
+        self.params().iter().all(Option::is_none)
     }
 
     /// The named levels, most precise last ("Ségou › Ségou › Pelengana"), or None everywhere.
@@ -109,13 +109,17 @@ impl Place {
         let parts: Vec<&str> = [&self.region, &self.cercle, &self.commune]
             .into_iter()
             .flatten()
-            .map(String::as_str)
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
             .collect();
         (!parts.is_empty()).then(|| parts.join(" › "))
     }
 
     pub(crate) fn params(&self) -> [Option<String>; 3] {
-        let folded = |n: &Option<String>| n.as_deref().map(crate::model::names::fold);
+        // A name left empty (as a window may send it) is "every", not "none given".
+        let folded = |n: &Option<String>| {
+            n.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(crate::model::names::fold)
+        };
         [folded(&self.region), folded(&self.cercle), folded(&self.commune)]
     }
 }

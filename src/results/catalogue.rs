@@ -227,52 +227,45 @@ pub fn load(conn: &Connection) -> Result<Vec<Indicator>> {
             continue;
         }
         let measure = r.get::<_, Option<String>>(4)?.and_then(|m| Measure::parse(&m).ok());
-        let entry = by_code.entry(code.clone()).or_insert_with(|| Indicator {
-            code: code.clone(),
-            vocabulary: OWN.into(),
-            label_fr: String::new(),
-            label_en: String::new(),
-            measure: measure.unwrap_or(Measure::PeopleReached),
-            group: None,
-            disaggregations: Vec::new(),
-            baseline: None,
-            baseline_year: None,
-            targets: BTreeMap::new(),
-            position: 1000,
-            builtin: false,
-        });
-        if let Some(v) = r.get::<_, Option<String>>(1)? {
-            entry.vocabulary = v;
-        }
-        if let Some(v) = r.get::<_, Option<String>>(2)? {
-            entry.label_fr = v;
-        }
-        if let Some(v) = r.get::<_, Option<String>>(3)? {
-            entry.label_en = v;
-        }
-        if let Some(m) = measure {
-            entry.measure = m;
-        }
-        if let Some(g) = r.get::<_, Option<String>>(5)? {
-            entry.group = Group::parse(&g).ok();
-        }
-        if let Some(d) = r.get::<_, Option<String>>(6)? {
-            let codes: Vec<String> = serde_json::from_str(&d).unwrap_or_default();
-            entry.disaggregations =
-                codes.iter().filter_map(|c| Disaggregation::parse(c).ok()).collect();
-        }
-        if let Some(b) = r.get::<_, Option<i64>>(7)? {
-            entry.baseline = Some(b);
-        }
-        if let Some(y) = r.get::<_, Option<i32>>(8)? {
-            entry.baseline_year = Some(y);
-        }
-        if let Some(t) = r.get::<_, Option<String>>(9)? {
-            entry.targets = serde_json::from_str(&t).unwrap_or_default();
-        }
-        if let Some(p) = r.get::<_, Option<i64>>(10)? {
-            entry.position = p;
-        }
+        let builtin = by_code.get(&code).is_some_and(|i| i.builtin);
+        let Some(measure) = measure else {
+            // A row with no definition (a built-in indicator removed, then given back by a
+            // newer build): the built-in definition stands.
+            continue;
+        };
+        // A row with its measure holds the whole definition (every write completes it first,
+        // see `results::write`): an empty field is one HQ cleared, not one to take from the built-in.
+        let text = |i: usize| -> rusqlite::Result<String> {
+            Ok(r.get::<_, Option<String>>(i)?.unwrap_or_default())
+        };
+        let vocabulary = text(1)?;
+        let codes: Vec<String> = r
+            .get::<_, Option<String>>(6)?
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default();
+        by_code.insert(
+            code.clone(),
+            Indicator {
+                code: code.clone(),
+                vocabulary: if vocabulary.is_empty() { OWN.into() } else { vocabulary },
+                label_fr: text(2)?,
+                label_en: text(3)?,
+                measure,
+                group: r.get::<_, Option<String>>(5)?.and_then(|g| Group::parse(&g).ok()),
+                disaggregations: codes
+                    .iter()
+                    .filter_map(|c| Disaggregation::parse(c).ok())
+                    .collect(),
+                baseline: r.get(7)?,
+                baseline_year: r.get(8)?,
+                targets: r
+                    .get::<_, Option<String>>(9)?
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or_default(),
+                position: r.get::<_, Option<i64>>(10)?.unwrap_or(1000),
+                builtin,
+            },
+        );
     }
     for code in deleted {
         by_code.remove(&code);
@@ -280,6 +273,46 @@ pub fn load(conn: &Connection) -> Result<Vec<Indicator>> {
     let mut list: Vec<Indicator> = by_code.into_values().collect();
     list.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.code.cmp(&b.code)));
     Ok(list)
+}
+
+/// Every field of an indicator's definition as an op's value: what a row holds once complete.
+pub(crate) fn definition(indicator: &Indicator) -> Vec<(&'static str, Value)> {
+    let null_or = |v: Option<Value>| v.unwrap_or(Value::Null);
+    vec![
+        ("code", Value::String(indicator.code.clone())),
+        ("vocabulary", Value::String(indicator.vocabulary.clone())),
+        ("label_fr", Value::String(indicator.label_fr.clone())),
+        ("label_en", Value::String(indicator.label_en.clone())),
+        ("measure", Value::String(indicator.measure.as_str().into())),
+        ("stakeholder_group", null_or(indicator.group.map(|g| Value::String(g.as_str().into())))),
+        (
+            "disaggregations",
+            Value::from(indicator.disaggregations.iter().map(|d| d.as_str()).collect::<Vec<_>>()),
+        ),
+        ("baseline", null_or(indicator.baseline.map(Value::from))),
+        ("baseline_year", null_or(indicator.baseline_year.map(Value::from))),
+        ("targets", serde_json::to_value(&indicator.targets).unwrap_or(Value::Null)),
+        ("position", Value::from(indicator.position)),
+    ]
+}
+
+/// The fields a new indicator's row starts with, before the input's: none of a code deleted
+/// earlier comes back (its targets, its breakdowns).
+pub(crate) fn blank(code: &str) -> Indicator {
+    Indicator {
+        code: code.to_string(),
+        vocabulary: OWN.into(),
+        label_fr: String::new(),
+        label_en: String::new(),
+        measure: Measure::PeopleReached,
+        group: None,
+        disaggregations: Vec::new(),
+        baseline: None,
+        baseline_year: None,
+        targets: BTreeMap::new(),
+        position: 1000,
+        builtin: false,
+    }
 }
 
 /// An indicator as HQ types it: every field optional; only those given change.
@@ -412,6 +445,17 @@ pub(crate) fn changes(
             Ok(Value::from(n))
         };
     let percent_max = if measure_now.is_percent() { 100 } else { MAX_FIGURE };
+    // A count turned into a share keeps no target or baseline a share cannot reach.
+    if let Some(current) = current {
+        if let Some((_, v)) = current.targets.iter().find(|(_, v)| **v > percent_max) {
+            return Err(Invalid::Range { field: "target", value: *v, min: 0, max: percent_max });
+        }
+        if input.baseline.is_none()
+            && let Some(b) = current.baseline.filter(|b| *b > percent_max)
+        {
+            return Err(Invalid::Range { field: "baseline", value: b, min: 0, max: percent_max });
+        }
+    }
     if let Some(b) = &input.baseline {
         out.push(("baseline", whole("baseline", b, 0, percent_max)?));
     }

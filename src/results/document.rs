@@ -254,7 +254,11 @@ pub struct Cover {
 }
 
 /// Draws the donor report; returns the PDF bytes.
-pub fn render(report: &Report, progress: &Progress, cover: &Cover) -> Vec<u8> {
+pub fn render(
+    report: &Report,
+    progress: &Progress,
+    cover: &Cover,
+) -> crate::error::Result<Vec<u8>> {
     let lang = progress.lang;
     let tr = |key: &str| t(lang, key, &[]);
     let fonts = Fonts::load();
@@ -538,7 +542,12 @@ pub fn render(report: &Report, progress: &Progress, cover: &Cover) -> Vec<u8> {
     draw(&fonts, l.pages, &programme, lang)
 }
 
-fn draw(fonts: &Fonts, pages: Vec<Vec<Draw>>, programme: &str, lang: Lang) -> Vec<u8> {
+fn draw(
+    fonts: &Fonts,
+    pages: Vec<Vec<Draw>>,
+    programme: &str,
+    lang: Lang,
+) -> crate::error::Result<Vec<u8>> {
     let mut document = Document::new();
     let count = pages.len();
     for (index, page_draws) in pages.into_iter().enumerate() {
@@ -572,5 +581,8 @@ fn draw(fonts: &Fonts, pages: Vec<Vec<Draw>>, programme: &str, lang: Lang) -> Ve
         surface.finish();
         page.finish();
     }
-    document.finish().expect("the report is a valid PDF")
+    document.finish().map_err(|e| crate::error::Error::Io {
+        path: "donor report".into(),
+        source: std::io::Error::other(format!("the PDF could not be made: {e:?}")),
+    })
 }

@@ -39,20 +39,39 @@ fn not_found(code: &str) -> Error {
     Error::NotFound { entity: "indicator", id: code.chars().take(40).collect() }
 }
 
-/// Adds an indicator, or changes the fields `input` gives of an existing one (HQ only).
+/// Writes `changes` on the row of `base`'s code, the row made whole first: every field of the
+/// definition is written (each once, `OpWriter::set` skipping a value already stored), so that
+/// the row never depends on the built-in catalogue of the build that reads it, and a field HQ
+/// cleared reads as cleared (see `catalogue::load`).
+fn write(
+    w: &mut crate::journal::oplog::OpWriter<'_>,
+    base: &Indicator,
+    changes: Vec<(&'static str, Value)>,
+) -> Result<()> {
+    let id = catalogue::id_of(&base.code);
+    let mut fields = catalogue::definition(base);
+    for (field, value) in changes {
+        match fields.iter_mut().find(|(f, _)| *f == field) {
+            Some(slot) => slot.1 = value,
+            None => fields.push((field, value)),
+        }
+    }
+    for (field, value) in fields {
+        w.set(Entity::Indicator, id, field, value)?;
+    }
+    w.set(Entity::Indicator, id, "deleted", false.into())?;
+    Ok(())
+}
+
+/// Adds an indicator, or changes the fields `input` gives of an existing one (HQ only). A code
+/// removed earlier and given again starts from nothing: none of its old targets come back.
 pub(crate) fn save(app: &Palabre, input: &IndicatorInput) -> Result<Indicator> {
     hq_only(app)?;
     let code = app.write_ops(|conn, w| {
         let current = find(&catalogue::load(conn)?, &input.code);
         let (code, changes) = catalogue::changes(input, current.as_ref())?;
-        let id = catalogue::id_of(&code);
-        // A code deleted earlier and given again starts live.
-        if current.is_none() {
-            w.set(Entity::Indicator, id, "deleted", false.into())?;
-        }
-        for (field, value) in changes {
-            w.set(Entity::Indicator, id, field, value)?;
-        }
+        let base = current.unwrap_or_else(|| catalogue::blank(&code));
+        write(w, &base, changes)?;
         Ok(code)
     })?;
     find(&indicators(app)?, &code).ok_or_else(|| not_found(&code))
@@ -69,11 +88,7 @@ pub(crate) fn set_target(
     app.write_ops(|conn, w| {
         let current = find(&catalogue::load(conn)?, code).ok_or_else(|| not_found(code))?;
         let targets = catalogue::with_target(&current, period, value)?;
-        let id = catalogue::id_of(&current.code);
-        // The row names its code (a built-in indicator's first edit creates its row).
-        w.set(Entity::Indicator, id, "code", Value::String(current.code.clone()))?;
-        w.set(Entity::Indicator, id, "targets", targets)?;
-        Ok(())
+        write(w, &current, vec![("targets", targets)])
     })?;
     find(&indicators(app)?, code).ok_or_else(|| not_found(code))
 }
@@ -84,10 +99,8 @@ pub(crate) fn remove(app: &Palabre, code: &str) -> Result<()> {
     app.write_ops(|conn, w| {
         let current = find(&catalogue::load(conn)?, code).ok_or_else(|| not_found(code))?;
         let id = catalogue::id_of(&current.code);
-        if current.builtin {
-            // The row names its code so that every copy knows which built-in one it hides.
-            w.set(Entity::Indicator, id, "code", Value::String(current.code.clone()))?;
-        }
+        // The row names its code so that every copy knows which indicator it removes.
+        w.set(Entity::Indicator, id, "code", Value::String(current.code.clone()))?;
         w.set(Entity::Indicator, id, "deleted", true.into()).map(drop)
     })
 }
@@ -125,6 +138,15 @@ pub(crate) fn write_iati(
     lang: Lang,
     path: &std::path::Path,
 ) -> Result<()> {
+    // IATI results are the activity's: a region's figures would read as the whole programme's.
+    if let Some(label) = place.label() {
+        return Err(crate::error::Invalid::UnknownCode {
+            field: "place",
+            value: label,
+            allowed: "the whole programme (IATI results are the activity's; leave region, cercle and commune empty)".into(),
+        }
+        .into());
+    }
     let report = app.report_in(period, place, lang)?;
     let publisher = publisher(app, report.summary)?;
     publisher.check()?;
@@ -190,7 +212,7 @@ pub(crate) fn report_pdf(
         programme: app.setting(crate::settings::Setting::Programme)?.unwrap_or_default(),
         made_on: app.today(),
     };
-    Ok(document::render(&report, &progress, &cover))
+    document::render(&report, &progress, &cover)
 }
 
 /// The report's CSV files with the logframe's two tables (see `report::export`).

@@ -203,7 +203,20 @@ pub fn progress(
     let by_region = catalogue.iter().any(|i| i.disaggregations.contains(&Disaggregation::Region));
     let mut regions: Vec<(String, Figures)> = Vec::new();
     if by_region {
-        for region in figures.activities.by_region.keys().filter(|r| *r != indicators::NONE) {
+        // Spellings of one region ("Ségou", "SEGOU") are one place, named by the spelling most
+        // of its activities use.
+        let mut names: indexmap::IndexMap<String, (String, i64)> = indexmap::IndexMap::new();
+        for (region, n) in
+            figures.activities.by_region.iter().filter(|(r, _)| *r != indicators::NONE)
+        {
+            let entry = names
+                .entry(crate::model::names::fold(region.trim()))
+                .or_insert_with(|| (region.clone(), *n));
+            if *n > entry.1 {
+                *entry = (region.clone(), *n);
+            }
+        }
+        for (region, _) in names.into_values() {
             let within = Place { region: Some(region.clone()), ..place.clone() };
             regions.push((
                 region.clone(),

@@ -42,9 +42,13 @@ export async function render(view, ctx) {
             confirm: t('indicators.remove'), cancel: t('common.cancel'), danger: true,
           });
           if (!sure) return;
-          await ctx.api.removeIndicator(i.code);
-          toast(t('indicators.removed', { code: i.code }));
-          render(view, ctx);
+          try {
+            await ctx.api.removeIndicator(i.code);
+            toast(t('indicators.removed', { code: i.code }));
+            render(view, ctx);
+          } catch (error) {
+            toast(error.message ?? String(error), true);
+          }
         },
       } })) : null));
   const table = el('table', { class: 'data', id: 'indicator-list' },
@@ -64,6 +68,14 @@ export async function render(view, ctx) {
     baseline_year: textInput('baseline_year', '', { id: 'indicator-baseline-year', inputmode: 'numeric' }),
   };
   const boxes = BREAKDOWNS.map((d) => el('input', { type: 'checkbox', value: d, id: `indicator-by-${d}` }));
+  // The fields the officer changed by hand: for a code already in the catalogue, only those
+  // are sent (a form left empty beside them changes nothing).
+  const touched = new Set();
+  for (const [name, input] of Object.entries(inputs)) {
+    input.addEventListener('input', () => touched.add(name));
+    input.addEventListener('change', () => touched.add(name));
+  }
+  boxes.forEach((b) => b.addEventListener('change', () => touched.add('disaggregations')));
   const fill = (i) => {
     inputs.code.value = i.code;
     inputs.label_fr.value = i.label_fr;
@@ -94,18 +106,31 @@ export async function render(view, ctx) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
+    // For a code already in the catalogue only what was changed by hand and differs is sent:
+    // typing PAL-4 without pressing Edit first changes only what was typed.
+    const typed = {
+      label_fr: inputs.label_fr.value || null,
+      label_en: inputs.label_en.value || null,
+      vocabulary: inputs.vocabulary.value || null,
+      measure: inputs.measure.value,
+      group: inputs.group.value,
+      disaggregations: boxes.filter((b) => b.checked).map((b) => b.value),
+      baseline: inputs.baseline.value,
+      baseline_year: inputs.baseline_year.value,
+    };
+    const existing = list.find((i) => i.code === inputs.code.value.trim());
+    const current = existing && {
+      label_fr: existing.label_fr, label_en: existing.label_en, vocabulary: existing.vocabulary,
+      measure: existing.measure, group: existing.group ?? '', disaggregations: existing.disaggregations,
+      baseline: String(existing.baseline ?? ''), baseline_year: String(existing.baseline_year ?? ''),
+    };
+    const input = { code: inputs.code.value };
+    for (const [name, value] of Object.entries(typed)) {
+      if (!current) input[name] = value;
+      else if (touched.has(name) && JSON.stringify(value ?? '') !== JSON.stringify(current[name] ?? '')) input[name] = value;
+    }
     try {
-      const saved = await ctx.api.saveIndicator({
-        code: inputs.code.value,
-        label_fr: inputs.label_fr.value || null,
-        label_en: inputs.label_en.value || null,
-        vocabulary: inputs.vocabulary.value || null,
-        measure: inputs.measure.value,
-        group: inputs.group.value,
-        disaggregations: boxes.filter((b) => b.checked).map((b) => b.value),
-        baseline: inputs.baseline.value,
-        baseline_year: inputs.baseline_year.value,
-      });
+      const saved = await ctx.api.saveIndicator(input);
       toast(t('indicators.saved', { code: saved.code }));
       render(view, ctx);
     } catch (error) {

@@ -188,6 +188,15 @@ function draw(body, r, progress, ctx) {
       : null);
 }
 
+/** A breakdown's category as a person reads it: sex and group codes translated, age bands and
+ * regions as they are. */
+function breakdownLabel(by, key) {
+  if (by === 'sex') return t(`sex.${key}`);
+  if (by === 'group') return key === 'none' ? t('report.none') : t(`group.${key}`);
+  if (by === 'age') return bandLabel(key);
+  return key;
+}
+
 /** A value as the logframe shows it: a count, or a share with one decimal and "%". */
 function shown(value, isPercent) {
   const n = Number.isInteger(value) ? number(value) : number(Math.round(value * 10) / 10);
@@ -214,6 +223,14 @@ function indicatorsCard(progress) {
         i.achieved_percent === null || i.achieved_percent === undefined ? '—' : `${number(Math.round(i.achieved_percent))} %`,
       ])),
     rows.some((i) => i.target?.annual) ? el('p', { class: 'hint', i18n: 'report.annual_note' }) : null,
+    // Each indicator's breakdowns (the donor's disaggregations), folded away under its code.
+    ...rows.filter((i) => i.breakdowns.length).map((i) => el('details', { class: 'breakdowns', dataset: { code: i.code } },
+      el('summary', {}, t('report.breakdowns_of', { code: i.code, label: i.label })),
+      ...i.breakdowns.map((b) => [
+        el('h3', {}, t(`breakdown.${b.by}`)),
+        barChart(Object.entries(b.values).map(([key, value]) => ({ label: breakdownLabel(b.by, key), value: Math.round(value * 10) / 10 })),
+          { title: `${i.code} — ${t(`breakdown.${b.by}`)}`, format: (v) => shown(v, i.percent) }),
+      ]).flat())),
     el('p', {}, el('a', { href: '#/report/indicators', id: 'open-catalogue', i18n: 'report.catalogue_link' })));
 }
 
