@@ -71,6 +71,10 @@ fn every_figure_can_be_cut_by_place() {
         assert_eq!(cut.place, place);
         assert_eq!(cut.activities.total, everywhere.activities.by_region[region], "{region}");
         assert!(cut.people.total > 0 && cut.people.total <= everywhere.people.total);
+        // The same people as the plain SQL of the named list (whether the cut read its
+        // sessions' lists by key or by a scan).
+        let named = app.participants(year_2024(), &place, palabre::NamedList::Everyone).unwrap();
+        assert_eq!(named.people.len() as i64, cut.people.total, "{region}");
         activities += cut.activities.total;
         // The logframe's region breakdown is the cut's own figure.
         let p = app.progress(year_2024(), &Place::default(), Lang::Fr).unwrap();

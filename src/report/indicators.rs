@@ -13,7 +13,7 @@
 use indexmap::IndexMap;
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::codes::{Group, ItemStatus, SessionKind, Sex};
@@ -288,13 +288,7 @@ fn reach_in<'p>(
     let mut attendances = 0;
     let mut backed = 0;
     let mut per_session = vec![0i64; sessions.len()];
-    // Each session's counted people, kept ready by the merge (report/reach.rs).
-    let mut stmt = conn.prepare_cached("SELECT session_num, people FROM session_reach")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let session = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
-        let Some(Some(date)) = sessions.get(session) else { continue };
-        let Some(list) = r.get_ref(1)?.as_str_or_null().ok().flatten() else { continue };
+    let mut count = |session: usize, date: NaiveDate, list: &str| {
         for person in list.split(',') {
             let Ok(person) = person.parse::<usize>() else { continue };
             let person = if alias.is_empty() {
@@ -309,9 +303,37 @@ fn reach_in<'p>(
             backed += i64::from(evidenced.get(session).copied().unwrap_or(false));
             per_session[session] += 1;
             let slot = &mut first[person];
-            if slot.is_none_or(|d| *date < d) {
-                *slot = Some(*date);
+            if slot.is_none_or(|d| date < d) {
+                *slot = Some(date);
             }
+        }
+    };
+    // Each session's counted people, kept ready by the merge (report/reach.rs). A scan reads
+    // every list (SQLite loads a row's whole text to return it), so a period or place holding
+    // a small part of the sessions (the period before, one region) reads its own by key.
+    let chosen: Vec<(usize, NaiveDate)> =
+        sessions.iter().enumerate().filter_map(|(n, d)| Some((n, (*d)?))).collect();
+    let listed: i64 =
+        conn.query_row("SELECT coalesce(max(session_num), 0) FROM session_reach", [], |r| {
+            r.get(0)
+        })?;
+    if (chosen.len() as i64) * 4 < listed {
+        let mut stmt =
+            conn.prepare_cached("SELECT people FROM session_reach WHERE session_num = ?1")?;
+        for (session, date) in chosen {
+            let list: Option<String> = stmt.query_row([session as i64], |r| r.get(0)).optional()?;
+            if let Some(list) = list {
+                count(session, date, &list);
+            }
+        }
+    } else {
+        let mut stmt = conn.prepare_cached("SELECT session_num, people FROM session_reach")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let session = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
+            let Some(Some(date)) = sessions.get(session) else { continue };
+            let Some(list) = r.get_ref(1)?.as_str_or_null().ok().flatten() else { continue };
+            count(session, *date, list);
         }
     }
     Ok(Reach { people, first, attendances, backed, per_session })
@@ -319,7 +341,18 @@ fn reach_in<'p>(
 
 /// People reached in the period, and the attendances counted to reach them.
 pub fn people(conn: &Connection, period: Period, place: &Place) -> Result<(People, i64)> {
-    people_and_backing(conn, period, place).map(|(people, attendances, _)| (people, attendances))
+    people_in(conn, &Population::load(conn)?, period, place)
+}
+
+/// `people` with the population already loaded (see [`Population`]).
+pub fn people_in(
+    conn: &Connection,
+    population: &Population,
+    period: Period,
+    place: &Place,
+) -> Result<(People, i64)> {
+    people_and_backing_in(conn, population, period, place)
+        .map(|(people, attendances, _)| (people, attendances))
 }
 
 /// `people`, and how many of the counted attendances are at sessions with a signed sheet

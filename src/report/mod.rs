@@ -85,9 +85,14 @@ pub struct Previous {
     pub activities: i64,
 }
 
-fn previous(c: &rusqlite::Connection, period: Period, place: &Place) -> Result<Option<Previous>> {
+fn previous(
+    c: &rusqlite::Connection,
+    population: &indicators::Population,
+    period: Period,
+    place: &Place,
+) -> Result<Option<Previous>> {
     let Some(before) = period.previous() else { return Ok(None) };
-    let (people, attendances) = indicators::people(c, before, place)?;
+    let (people, attendances) = indicators::people_in(c, population, before, place)?;
     let activities = indicators::activities(c, before, place)?;
     Ok(Some(Previous {
         period: before,
@@ -102,13 +107,16 @@ fn previous(c: &rusqlite::Connection, period: Period, place: &Place) -> Result<O
 pub(crate) fn report(app: &Palabre, period: Period, place: &Place, lang: Lang) -> Result<Report> {
     let today = app.today();
     app.store().read(|c| {
-        let (people, attendances, backed) = indicators::people_and_backing(c, period, place)?;
+        // The people are read once for the period and the one before (a million at HQ).
+        let population = indicators::Population::load(c)?;
+        let (people, attendances, backed) =
+            indicators::people_and_backing_in(c, &population, period, place)?;
         let activities = indicators::activities(c, period, place)?;
         let summary = summary::sentence(lang, period, &people, &activities);
         Ok(Report {
             period,
             place: place.clone(),
-            previous: previous(c, period, place)?,
+            previous: previous(c, &population, period, place)?,
             attendances,
             evidence: indicators::evidence_coverage(c, period, place, attendances, &backed)?,
             action_items: indicators::action_items(c, place, today)?,
