@@ -53,8 +53,16 @@ pub fn indicator_code(value: &str) -> Result<String, Invalid> {
     }
 }
 
-/// The period a target is for: a year ("2025") or a quarter ("2025-Q3").
-pub fn target_period(value: &str) -> Result<(i32, Option<u32>), Invalid> {
+/// The key a target is stored under: "2025" for a year, "2025-Q3" for a quarter.
+pub fn target_key(year: i32, quarter: Option<u32>) -> String {
+    match quarter {
+        Some(q) => format!("{year}-Q{q}"),
+        None => year.to_string(),
+    }
+}
+
+/// The period a target is for, a year ("2025") or a quarter ("2025-Q3"), as its key.
+pub fn target_period(value: &str) -> Result<String, Invalid> {
     let bad = || Invalid::UnknownCode {
         field: "target period",
         value: value.chars().take(40).collect(),
@@ -71,7 +79,7 @@ pub fn target_period(value: &str) -> Result<(i32, Option<u32>), Invalid> {
     {
         return Err(bad());
     }
-    Ok((year, quarter))
+    Ok(target_key(year, quarter))
 }
 
 /// An IATI identifier as typed: no spaces, no slashes, at most 100 characters.

@@ -224,12 +224,7 @@ impl Rule {
             }
             (Rule::Targets, Value::Object(targets)) => targets.iter().try_for_each(|(key, v)| {
                 // In the form the app writes ("2025", "2025-Q3"), so that a period finds it.
-                let (year, quarter) = fields::target_period(key)?;
-                let canonical = match quarter {
-                    Some(q) => format!("{year}-Q{q}"),
-                    None => year.to_string(),
-                };
-                if *key != canonical {
+                if *key != fields::target_period(key)? {
                     return Err(not_a(field, "set of targets by year (2025) or quarter (2025-Q3)"));
                 }
                 match v.as_i64() {

@@ -17,7 +17,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
 use crate::model::codes::{Group, ItemStatus, SessionKind, Sex};
-use crate::report::REACHED;
 
 pub const AGE_BANDS: [&str; 6] = ["0-14", "15-24", "25-35", "36-59", "60+", "unknown"];
 /// The key used for people with no stakeholder group and sessions with no region.
@@ -91,6 +90,25 @@ pub struct Place {
 /// The condition "session `s` is in the place", with the place's folded names as ?3, ?4, ?5.
 pub(crate) const IN_PLACE: &str = "(?3 IS NULL OR palabre_fold(s.region) = ?3)
     AND (?4 IS NULL OR palabre_fold(s.cercle) = ?4) AND (?5 IS NULL OR palabre_fold(s.commune) = ?5)";
+
+/// People reached in a period (`?1` from, `?2` to; NULL for open ends) and a place (?3 to ?5,
+/// `IN_PLACE`), one row per person with the date of their first session, in plain SQL: the
+/// named list's query (the figures read `session_reach`, see `reach_in`; a test checks that
+/// both find the same people). A merged duplicate's attendances count for the person it was
+/// merged into.
+fn reached_sql() -> String {
+    format!(
+        "SELECT p.id AS person_id, min(s.start_date) AS first_date
+           FROM attendance a
+           JOIN sessions s ON s.id = a.session_id AND s.deleted = 0 AND s.status = 'held'
+           JOIN people d ON d.id = a.person_id AND d.deleted = 0
+           JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
+          WHERE a.deleted = 0 AND a.present = 1
+            AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
+            AND {IN_PLACE}
+          GROUP BY p.id"
+    )
+}
 
 impl Place {
     /// A place from what a person typed; empty names are "every".
@@ -683,7 +701,7 @@ pub fn participants(
     let (from, to) = period.params();
     let [region, cercle, commune] = place.params();
     let mut stmt = conn.prepare(&format!(
-        "WITH reached AS ({REACHED})
+        "WITH reached AS ({})
          SELECT p.full_name, p.sex, p.birth_year, p.stakeholder_group, p.role, p.community, p.phone, r.first_date,
                 coalesce(p.consent, 0),
                 (SELECT count(DISTINCT s.id) FROM attendance a JOIN sessions s ON s.id = a.session_id AND s.deleted = 0
@@ -694,7 +712,8 @@ pub fn participants(
                     AND {IN_PLACE})
            FROM reached r JOIN people p ON p.id = r.person_id
           WHERE coalesce(p.erased, 0) = 0
-          ORDER BY p.full_name COLLATE palabre, p.id"
+          ORDER BY p.full_name COLLATE palabre, p.id",
+        reached_sql()
     ))?;
     let rows = stmt.query_map(params![from, to, region, cercle, commune], |r| {
         let first: String = r.get(7)?;

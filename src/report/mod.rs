@@ -21,22 +21,6 @@ use crate::model::codes::SessionStatus;
 use crate::model::session::{Session, SessionFilter};
 use crate::store::bookkeeping::{self, Key};
 
-/// People reached in a period (`?1` from, `?2` to; NULL for open ends) and a place (`?3` to `?5`,
-/// see `indicators::Place`), one row per person with
-/// the date of their first session. Every people figure is computed from this one set. A merged
-/// duplicate's attendances count for the person it was merged into.
-pub const REACHED: &str = "
-    SELECT p.id AS person_id, min(s.start_date) AS first_date
-      FROM attendance a
-      JOIN sessions s ON s.id = a.session_id AND s.deleted = 0 AND s.status = 'held'
-      JOIN people d ON d.id = a.person_id AND d.deleted = 0
-      JOIN people p ON p.id = coalesce(d.merged_into, d.id) AND p.deleted = 0
-     WHERE a.deleted = 0 AND a.present = 1
-       AND (?1 IS NULL OR s.start_date >= ?1) AND (?2 IS NULL OR s.start_date <= ?2)
-       AND (?3 IS NULL OR palabre_fold(s.region) = ?3)
-       AND (?4 IS NULL OR palabre_fold(s.cercle) = ?4) AND (?5 IS NULL OR palabre_fold(s.commune) = ?5)
-     GROUP BY p.id";
-
 /// The figures on the home screen.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Overview {

@@ -74,6 +74,11 @@ impl Measure {
         matches!(self, Measure::ShareWomen | Measure::ShareYouth | Measure::ShareWithEvidence)
     }
 
+    /// The largest baseline or target it may have: 100 for a share, else any figure.
+    pub fn max_value(self) -> i64 {
+        if self.is_percent() { 100 } else { MAX_FIGURE }
+    }
+
     /// Measures that count within one stakeholder group need it named.
     pub fn needs_group(self) -> bool {
         matches!(self, Measure::PeopleInGroup | Measure::ActivitiesWithGroup)
@@ -444,7 +449,7 @@ pub(crate) fn changes(
             }
             Ok(Value::from(n))
         };
-    let percent_max = if measure_now.is_percent() { 100 } else { MAX_FIGURE };
+    let percent_max = measure_now.max_value();
     // A count turned into a share keeps no target or baseline a share cannot reach.
     if let Some(current) = current {
         if let Some((_, v)) = current.targets.iter().find(|(_, v)| **v > percent_max) {
@@ -477,15 +482,11 @@ pub(crate) fn with_target(
     period: &str,
     value: Option<i64>,
 ) -> std::result::Result<Value, Invalid> {
-    let (year, quarter) = fields::target_period(period)?;
-    let key = match quarter {
-        Some(q) => format!("{year}-Q{q}"),
-        None => year.to_string(),
-    };
+    let key = fields::target_period(period)?;
     let mut targets = current.targets.clone();
     match value {
         Some(v) => {
-            let max = if current.is_percent() { 100 } else { MAX_FIGURE };
+            let max = current.measure.max_value();
             if !(0..=max).contains(&v) {
                 return Err(Invalid::Range { field: "target", value: v, min: 0, max });
             }

@@ -128,11 +128,11 @@ fn target_of(indicator: &Indicator, period: Period) -> Option<Target> {
     if from.year() != to.year() {
         return None;
     }
-    let year = from.year().to_string();
+    let year = crate::model::fields::target_key(from.year(), None);
     let quarter = (from.day() == 1
         && from.month0() % 3 == 0
         && to.succ_opt().is_some_and(|n| n.day() == 1 && n.month0() == (from.month0() + 3) % 12))
-    .then(|| format!("{year}-Q{}", from.month0() / 3 + 1));
+    .then(|| crate::model::fields::target_key(from.year(), Some(from.month0() / 3 + 1)));
     let whole_year = from.ordinal() == 1 && to.month() == 12 && to.day() == 31;
     if let Some(q) = quarter
         && let Some(v) = indicator.targets.get(&q)
