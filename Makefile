@@ -11,13 +11,14 @@ run: deps
 	  xvfb-run -a -s "-screen 0 1366x768x24" target/debug/palabre-desktop; \
 	else target/debug/palabre-desktop; fi
 
-## Install what is missing, then run every test (core, CLI, commands, the real window), then
-## build the .deb and test it (unpacked, launched under Xvfb, upgraded over).
+## Install what is missing, then run every test (core, CLI, commands, the real window) and HQ's
+## tests again with HQ on PostgreSQL (a throwaway server, stopped after), then build the .deb and
+## test it (unpacked, launched under Xvfb, upgraded over).
 # The tests open encrypted databases thousands of times: their passphrase copies of the key are
 # made with a light scrypt work factor (2^10 instead of 2^18; the key file records it). Nothing
 # outside the tests reads this variable's effect: the app and the .deb use the full factor.
 test: deps
-	PALABRE_KDF_WORK_FACTOR=10 $(CARGO) test --workspace --locked --no-fail-fast
+	PALABRE_KDF_WORK_FACTOR=10 CARGO=$(CARGO) scripts/with-postgres.sh scripts/run-tests.sh
 	scripts/package.sh
 	scripts/test-package.sh
 

@@ -18,6 +18,7 @@ packages=(
   poppler-utils                       # pdftotext and pdftoppm read the attendance sheets back
   libxml2-utils                       # xmllint checks the IATI export against the official schema
   imagemagick                         # photographs a printed sheet (tilt, blur, noise) for the QR test
+  postgresql                          # HQ on PostgreSQL: a throwaway server for the tests (scripts/with-postgres.sh)
 )
 
 missing=()

@@ -413,6 +413,10 @@ pub enum Error {
         "The database cannot be written: its folder or file is read-only, or the disk was removed. Move it to a folder you can write to, or fix its permissions; nothing was changed."
     )]
     ReadOnly,
+    #[error(
+        "HQ's database server {server} could not be used: {reason}. Nothing was written. Check this computer's connection to the server, or ask the programme's IT person."
+    )]
+    HqServer { server: String, reason: String },
     #[error("Database error: {0}. Nothing was changed.")]
     Sqlite(rusqlite::Error),
 }
@@ -466,6 +470,7 @@ impl Error {
             Error::Locked => "database_locked",
             Error::DiskFull => "disk_full",
             Error::ReadOnly => "read_only",
+            Error::HqServer { .. } => "hq_server",
             Error::Sqlite(_) => "storage",
         }
     }
@@ -551,6 +556,7 @@ pub const CODES: &[&str] = &[
     "database_locked",
     "disk_full",
     "read_only",
+    "hq_server",
     "storage",
 ];
 
@@ -654,6 +660,7 @@ mod tests {
             Error::Locked,
             Error::DiskFull,
             Error::ReadOnly,
+            Error::HqServer { server: String::new(), reason: String::new() },
             Error::Sqlite(rusqlite::Error::InvalidQuery),
         ];
         let mut seen: Vec<&str> = invalid.iter().map(Invalid::code).collect();

@@ -682,6 +682,21 @@ impl Palabre {
     }
 
     // HQ (hq).
+    /// Moves this HQ (one SQLite file) into the empty PostgreSQL database at `url` and checks
+    /// that a copy rebuilt from the server gives the same report and rows; this database is
+    /// then a desk of the server's HQ (hq/server.rs).
+    pub fn hq_migrate(&mut self, url: &str) -> Result<hq::server::Migrated> {
+        hq::server::migrate(self, url)
+    }
+    /// On a new desk of an HQ on a server: HQ's key folder, copied from the first desk; it must
+    /// hold the keys of the server's HQ. Returns HQ's fingerprint.
+    pub fn hq_join(&self, dir: &Path) -> Result<String> {
+        hq::server::join(self, dir)
+    }
+    /// The HQ server this database is a desk of (no password), if any.
+    pub fn hq_server(&self) -> Option<String> {
+        self.store().server().map(str::to_string)
+    }
     /// Makes HQ's keys and enrollment file in `dir`, and makes this database HQ's (it will
     /// decrypt bundles and sign acknowledgements with them).
     pub fn hq_init(&self, dir: &Path, programme: Option<&str>) -> Result<HqKeys> {

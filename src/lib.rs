@@ -53,6 +53,7 @@ use std::sync::Mutex;
 
 use ed25519_dalek::SigningKey;
 use rusqlite::Connection;
+use store::bookkeeping::{self, Key};
 use store::cipher::DbKey;
 
 // What the front ends use, by area.
@@ -134,15 +135,47 @@ impl Palabre {
     /// before encryption) or locked. The window and the CLI ask for a new passphrase (twice)
     /// for the first two, for the passphrase for the third.
     pub fn state(path: impl AsRef<Path>) -> DatabaseState {
-        lock::state(path.as_ref())
+        lock::state(&database_file(path.as_ref()))
     }
 
     /// Opens the database at `path` with its passphrase: creates it (encrypted, with a new
     /// random key locked with `passphrase`) if there is none, encrypts in place one made by an
     /// earlier Palabre (after an encrypted backup), and migrates an older schema. A wrong
     /// passphrase is refused with nothing touched.
+    ///
+    /// `path` may also name HQ's PostgreSQL server (`postgres://…`, see `store::shared`): this
+    /// desk's replica of it (`database_file`) is opened, or made, with the passphrase, then kept
+    /// in step with the server.
     pub fn open(path: impl AsRef<Path>, passphrase: &str) -> Result<Palabre> {
-        let path = path.as_ref();
+        let location = path.as_ref();
+        if let Some(url) = location.to_str().filter(|l| store::shared::is_server(l)) {
+            return Self::open_server(url, &database_file(location), passphrase);
+        }
+        let mut app = Self::open_file(location, passphrase)?;
+        // A desk of an HQ on a server, opened by its file.
+        if let Some(url) = app.store.read(|c| bookkeeping::get(c, Key::SharedServer))? {
+            app.share_with(&url, false)?;
+        }
+        Ok(app)
+    }
+
+    /// Opens this desk's replica `replica` of the HQ on the PostgreSQL server at `url` (made,
+    /// and locked with `passphrase`, if new), and brings it up to the server.
+    pub fn open_server(url: &str, replica: &Path, passphrase: &str) -> Result<Palabre> {
+        let mut app = Self::open_file(replica, passphrase)?;
+        app.share_with(url, false)?;
+        Ok(app)
+    }
+
+    /// A desk of the HQ on the server at `url` whose replica lives in memory: rebuilt from the
+    /// server at each opening (`hq migrate` checks the server's copy with one; tests use them).
+    pub fn open_server_in_memory(url: &str) -> Result<Palabre> {
+        let mut app = Self::open_in_memory()?;
+        app.share_with(url, false)?;
+        Ok(app)
+    }
+
+    fn open_file(path: &Path, passphrase: &str) -> Result<Palabre> {
         // Making a key (or encrypting) is done by one program at a time; the state is read
         // again once the lock is held, in case another one just did it.
         let _held = match lock::state(path) {
@@ -377,6 +410,15 @@ impl Palabre {
     pub fn store(&self) -> &Store {
         &self.store
     }
+
+    /// Makes this database a desk of the HQ on the server at `url` (see `Store::share`).
+    pub(crate) fn share_with(&mut self, url: &str, migrating: bool) -> Result<()> {
+        self.store.share(url, merge_pulled, migrating)
+    }
+
+    pub(crate) fn unshare(&mut self) -> Result<()> {
+        self.store.unshare()
+    }
 }
 
 /// Where the database lives when no path is given: `PALABRE_DB`, else the platform's data
@@ -386,6 +428,38 @@ pub fn default_db_path() -> PathBuf {
     if let Some(path) = std::env::var_os("PALABRE_DB").filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
+    data_dir().join("palabre.db")
+}
+
+/// The file holding the database at `location`: `location` itself, or, when it names HQ's
+/// PostgreSQL server, this desk's replica of it: `PALABRE_REPLICA` when set, else
+/// `shared-<host>-<port>-<database>.db` in the data folder. Logs, backups and the key file sit
+/// beside that file, as for any database.
+pub fn database_file(location: &Path) -> PathBuf {
+    let Some(url) = location.to_str().filter(|l| store::shared::is_server(l)) else {
+        return location.to_path_buf();
+    };
+    if let Some(path) = std::env::var_os("PALABRE_REPLICA").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let shown = store::shared::shown(url);
+    let name: String = shown
+        .trim_start_matches("postgres://")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
+        .collect();
+    data_dir().join(format!("shared-{name}.db"))
+}
+
+/// Applies the ops a replica pulls from HQ's server: the journal's merge, as for a bundle's.
+fn merge_pulled(conn: &Connection, rows: &[Vec<rusqlite::types::Value>]) -> Result<()> {
+    let ops = rows.iter().map(|r| journal::oplog::from_columns(r)).collect::<Result<Vec<_>>>()?;
+    journal::oplog::merge(conn, &ops, DERIVED)?;
+    Ok(())
+}
+
+/// The platform's data folder for Palabre.
+fn data_dir() -> PathBuf {
     let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
     let base = if cfg!(windows) {
         env("APPDATA")
@@ -394,5 +468,5 @@ pub fn default_db_path() -> PathBuf {
     } else {
         env("XDG_DATA_HOME").or_else(|| env("HOME").map(|h| h.join(".local/share")))
     };
-    base.unwrap_or_else(|| PathBuf::from(".")).join("palabre").join("palabre.db")
+    base.unwrap_or_else(|| PathBuf::from(".")).join("palabre")
 }

@@ -195,7 +195,8 @@ fn a_merge_at_hq_travels_back_to_the_laptops_in_a_bundle() {
     let b = register(&laptop_b, "Aissata Traore", 1990, "Markala", "");
     laptop_b.attend(s2, &[b]).unwrap();
 
-    let hq = laptop("HQ Bamako");
+    let hq = common::memory_hq();
+    hq.init("HQ Bamako").unwrap();
     let deliver = |to: &Palabre, from: &Palabre| {
         let bytes = from.export_bundle_bytes().unwrap().1;
         match to.import_bundle_bytes(&bytes).unwrap() {

@@ -96,7 +96,8 @@ struct Copies {
 fn copies(other: &str) -> Copies {
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     let a = laptop(dirs[0].path(), "Ségou-01");
-    let hq = laptop(dirs[1].path(), "HQ");
+    let hq = common::open_hq(dirs[1].path().join("palabre.db"));
+    hq.init("HQ").unwrap();
     let other = laptop(dirs[2].path(), other);
     let zenabou = a.add_person(&planted()).unwrap();
     let session = held(&a, "Dialogue", "2026-10-02", &["womens_groups"]);

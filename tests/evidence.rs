@@ -302,7 +302,7 @@ struct Hq {
 fn hq_and_laptop() -> Hq {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    let hq = Palabre::open(root.join("hq.db"), PASSPHRASE).unwrap();
+    let hq = common::open_hq(root.join("hq.db"));
     hq.init("HQ Bamako").unwrap();
     let keys = hq.hq_init(&root.join("hq-keys"), Some("Dialogues Ségou")).unwrap();
     let laptop = Palabre::open(root.join("laptop.db"), PASSPHRASE).unwrap();

@@ -27,7 +27,7 @@ struct Setup {
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    let hq = Palabre::open(root.join("hq.db"), PASSPHRASE).unwrap();
+    let hq = common::open_hq(root.join("hq.db"));
     hq.init("HQ Bamako").unwrap();
     let hq_dir = root.join("hq-keys");
     let keys = hq.hq_init(&hq_dir, Some("Dialogues communautaires Ségou")).unwrap();

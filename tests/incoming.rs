@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// HQ, and a laptop whose first bundle HQ has merged and whose key it trusts.
 fn trusted_laptop() -> (Palabre, Palabre) {
-    let hq = Palabre::open_in_memory().unwrap();
+    let hq = common::memory_hq();
     hq.init("HQ").unwrap();
     let laptop = common::app();
     common::person(&laptop, "Aminata Diarra");

@@ -23,7 +23,7 @@ struct World {
 fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_path_buf();
-    let hq = Palabre::open(root.join("hq.db"), PASSPHRASE).unwrap();
+    let hq = common::open_hq(root.join("hq.db"));
     hq.init("HQ Bamako").unwrap();
     let keys = hq.hq_init(&root.join("hq-keys"), Some("Dialogues Mali")).unwrap();
     World { _dir: dir, root, hq, enrollment: keys.enrollment }

@@ -6,9 +6,9 @@ mod common;
 
 use chrono::NaiveDate;
 use common::{born, held};
+use palabre::SessionInput;
 use palabre::i18n::Lang;
 use palabre::report::indicators::Period;
-use palabre::{Palabre, SessionInput};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -157,7 +157,7 @@ fn attendance_merged_before_its_session_and_person_still_counts() {
     laptop.attend(s, &[p]).unwrap();
     let mut ops = laptop.ops().unwrap();
     ops.reverse();
-    let hq = Palabre::open_in_memory().unwrap();
+    let hq = common::memory_hq();
     hq.init("HQ").unwrap();
     // Attendance first, then the person, then the session: the local keys follow.
     for op in &ops {

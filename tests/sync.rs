@@ -3,7 +3,6 @@
 //! damaged or hostile file is refused with the HQ database unchanged.
 
 mod common;
-use common::PASSPHRASE;
 
 use std::io::Write;
 use std::process::Command;
@@ -15,6 +14,13 @@ use palabre::{Palabre, PersonInput};
 
 fn laptop(name: &str) -> Palabre {
     let app = Palabre::open_in_memory().unwrap();
+    app.init(name).unwrap();
+    app
+}
+
+/// HQ: in memory, or a desk of an HQ on PostgreSQL (see common::memory_hq).
+fn hq(name: &str) -> Palabre {
+    let app = common::memory_hq();
     app.init(name).unwrap();
     app
 }
@@ -77,7 +83,7 @@ fn two_laptops_and_hq_round_trip_through_files() {
     let dir = tempfile::tempdir().unwrap();
     let a = a_laptop_with_data("Ségou-01");
     let b = a_laptop_with_data("Mopti-02");
-    let hq = Palabre::open(dir.path().join("hq.db"), PASSPHRASE).unwrap();
+    let hq = common::open_hq(dir.path().join("hq.db"));
     hq.init("HQ-Bamako").unwrap();
     let fa = a.export_bundle(dir.path()).unwrap().path.unwrap();
     let fb = b.export_bundle(dir.path()).unwrap().path.unwrap();
@@ -124,7 +130,7 @@ fn two_laptops_and_hq_round_trip_through_files() {
 #[test]
 fn missing_ranges_are_reported_per_device() {
     let a = a_laptop_with_data("Gao-03");
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     deliver(&hq, &export(&a));
     let delivered = a.ops().unwrap().len() as i64;
     for i in 0..5 {
@@ -176,7 +182,7 @@ fn a_fork_is_refused_and_reported_in_either_order() {
     forged_ops[0].value = serde_json::json!("Another title");
     let forked = craft(&a, &forged_ops, |_| {});
     for order in [[&original, &forked], [&forked, &original]] {
-        let hq = laptop("HQ");
+        let hq = hq("HQ");
         deliver(&hq, order[0]);
         let before = hq.synced_snapshot().unwrap();
         let outcome = hq.import_bundle_bytes(order[1]).unwrap();
@@ -191,7 +197,7 @@ fn a_fork_is_refused_and_reported_in_either_order() {
 #[test]
 fn a_known_device_signing_with_another_key_is_refused() {
     let a = a_laptop_with_data("Niono-01");
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     deliver(&hq, &export(&a));
     // An impostor claims a's device id with its own key.
     let impostor = laptop("Niono-01");
@@ -234,7 +240,7 @@ fn ops_of_another_device_inside_a_bundle_are_refused() {
 fn conflicts_are_listed_and_resolved_by_a_new_write() {
     let a = laptop("A");
     let b = laptop("B");
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     let p = person(&a, "Awa Diarra");
     deliver(&b, &export(&a));
     // Both edit the same field without seeing each other.
@@ -275,7 +281,7 @@ fn conflicts_are_listed_and_resolved_by_a_new_write() {
 
 fn hq_with_a_trusted_laptop() -> (Palabre, Palabre) {
     let a = a_laptop_with_data("Segou-07");
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     deliver(&hq, &export(&laptop("warm-up")));
     let first = export(&a);
     deliver(&hq, &first);
@@ -381,7 +387,7 @@ fn oversized_files_are_refused_before_reading() {
     let path = dir.path().join("huge.palabre");
     let file = std::fs::File::create(&path).unwrap();
     file.set_len(bundle::MAX_FILE_BYTES + 1).unwrap();
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     assert_eq!(rejected(hq.import_bundle_file(&path).unwrap()), "too_large");
     assert_eq!(
         rejected(hq.import_bundle_file(&dir.path().join("absent.palabre")).unwrap()),
@@ -392,7 +398,7 @@ fn oversized_files_are_refused_before_reading() {
 #[test]
 fn rows_whose_parent_has_not_arrived_are_kept_and_listed() {
     let a = a_laptop_with_data("Bandiagara-01");
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     hq.init("x").ok();
     // Only the attendance ops arrive (the session and person travel in a bundle still on its way).
     let attendance: Vec<_> = a
@@ -460,7 +466,7 @@ fn a_bundle_locked_with_a_passphrase_opens_only_with_it_and_a_refusal_writes_not
     let bytes = std::fs::read(&path).unwrap();
     assert!(!bytes.windows(8).any(|w| w == b"Kadiatou"), "the names are encrypted");
 
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     let before = state(&hq);
     let code = |outcome: &ImportOutcome| match outcome {
         ImportOutcome::Rejected { code, .. } => code.clone(),
@@ -480,7 +486,7 @@ fn a_bundle_locked_with_a_passphrase_opens_only_with_it_and_a_refusal_writes_not
 #[test]
 fn an_enrolled_laptop_needs_no_passphrase_and_a_plain_export_says_it_is_plain() {
     let dir = tempfile::tempdir().unwrap();
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     let keys = hq.hq_init(&dir.path().join("keys"), Some("Dialogues")).unwrap();
     let a = laptop("Ségou-07");
     person(&a, "Kadiatou Sow");
@@ -515,7 +521,7 @@ fn an_import_of_many_files_reports_each_and_stops_between_two_leaving_nothing_ha
     }
     let paths: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
     let trusted_only = |name: &str| {
-        let hq = Palabre::open(dir.path().join(name), PASSPHRASE).unwrap();
+        let hq = common::open_hq(dir.path().join(name));
         hq.init("HQ").unwrap();
         for hello in &hellos {
             if let ImportOutcome::Quarantined { fingerprint, .. } =
@@ -582,7 +588,7 @@ fn an_import_of_many_files_reports_each_and_stops_between_two_leaving_nothing_ha
 fn hq_counts_an_attendance_whose_person_arrives_later() {
     let a = laptop("Gao-01");
     let b = laptop("Gao-02");
-    let hq = laptop("HQ");
+    let hq = hq("HQ");
     for app in [&a, &b] {
         for other in [&a, &b, &hq] {
             if std::ptr::eq(app, other) {

@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod registry;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 
@@ -30,8 +31,13 @@ pub(crate) fn hq_init(app: &Palabre, dir: &Path, programme: Option<&str>) -> Res
         None => app.setting(crate::Setting::Programme)?.unwrap_or_default(),
     };
     let keys = keys::create(dir, &programme)?;
+    let enrollment = std::fs::read_to_string(&keys.enrollment)
+        .map_err(|source| Error::Io { path: keys.enrollment.clone(), source })?;
     let dir = std::fs::canonicalize(&keys.dir).unwrap_or(keys.dir.clone());
-    app.store().write(|tx| bookkeeping::put(tx, Key::HqDir, &dir.to_string_lossy()))?;
+    app.store().write(|tx| {
+        bookkeeping::put(tx, Key::HqDir, &dir.to_string_lossy())?;
+        bookkeeping::put(tx, Key::HqPublic, &enrollment)
+    })?;
     Ok(keys)
 }
 

@@ -458,8 +458,7 @@ pub fn one(conn: &Connection, device: &str, op_seq: i64) -> Result<Option<Op>> {
 }
 
 fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -> Result<Vec<Op>> {
-    type Row = (String, i64, i64, String, String, String, String, Option<i64>, Option<String>);
-    let rows = stmt.query_map(params, |r| -> rusqlite::Result<Row> {
+    let rows = stmt.query_map(params, |r| -> rusqlite::Result<Stored> {
         Ok((
             r.get(0)?,
             r.get(1)?,
@@ -472,26 +471,54 @@ fn read_ops(stmt: &mut rusqlite::Statement<'_>, params: impl rusqlite::Params) -
             r.get(8)?,
         ))
     })?;
+    rows.map(|row| decode(row?)).collect()
+}
+
+type Stored = (String, i64, i64, String, String, String, String, Option<i64>, Option<String>);
+
+fn decode(row: Stored) -> Result<Op> {
     let damaged = |what: &str| Error::BadOp { reason: format!("the oplog holds a damaged {what}") };
-    let mut ops = Vec::new();
-    for row in rows {
-        let (device, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device) = row?;
-        ops.push(Op {
-            device_id: device.parse().map_err(|_| damaged("device id"))?,
-            op_seq,
-            hlc: Hlc(hlc),
-            entity: Entity::parse(&entity).ok_or_else(|| damaged("entity"))?,
-            row_id: row_id.parse().map_err(|_| damaged("row id"))?,
-            field,
-            value: serde_json::from_str(&value).map_err(|_| damaged("value"))?,
-            prev_hlc: prev_hlc.map(Hlc),
-            prev_device: prev_device
-                .map(|d| d.parse())
-                .transpose()
-                .map_err(|_| damaged("device id"))?,
-        });
-    }
-    Ok(ops)
+    let (device, op_seq, hlc, entity, row_id, field, value, prev_hlc, prev_device) = row;
+    Ok(Op {
+        device_id: device.parse().map_err(|_| damaged("device id"))?,
+        op_seq,
+        hlc: Hlc(hlc),
+        entity: Entity::parse(&entity).ok_or_else(|| damaged("entity"))?,
+        row_id: row_id.parse().map_err(|_| damaged("row id"))?,
+        field,
+        value: serde_json::from_str(&value).map_err(|_| damaged("value"))?,
+        prev_hlc: prev_hlc.map(Hlc),
+        prev_device: prev_device
+            .map(|d| d.parse())
+            .transpose()
+            .map_err(|_| damaged("device id"))?,
+    })
+}
+
+/// An op from the oplog's columns, in the table's order, as another copy of the journal (HQ's
+/// shared server) hands them back.
+pub fn from_columns(columns: &[SqlValue]) -> Result<Op> {
+    let damaged = || Error::BadOp { reason: "a stored op has the wrong columns".into() };
+    let text = |i: usize| match columns.get(i) {
+        Some(SqlValue::Text(s)) => Ok(s.clone()),
+        _ => Err(damaged()),
+    };
+    let int = |i: usize| match columns.get(i) {
+        Some(SqlValue::Integer(n)) => Ok(*n),
+        _ => Err(damaged()),
+    };
+    let optional = |i: usize| matches!(columns.get(i), Some(SqlValue::Null) | None);
+    decode((
+        text(0)?,
+        int(1)?,
+        int(2)?,
+        text(3)?,
+        text(4)?,
+        text(5)?,
+        text(6)?,
+        if optional(7) { None } else { Some(int(7)?) },
+        if optional(8) { None } else { Some(text(8)?) },
+    ))
 }
 
 fn load_clock(conn: &Connection) -> Result<Hlc> {

@@ -63,10 +63,19 @@ pub enum Key {
     IatiActivity,
     /// The IATI organisation identifier of the reporting organisation.
     IatiOrg,
+
+    // An HQ desk on a shared server (issue 23).
+    /// The PostgreSQL connection string of the server this database is a replica of.
+    SharedServer,
+    /// The server's position this replica has seen (see store/shared.rs).
+    SharedPos,
+    /// HQ's signed enrollment (public keys only), shared by the desks of an HQ on a server:
+    /// a desk joining it checks the key folder it is given against it.
+    HqPublic,
 }
 
 impl Key {
-    pub const ALL: [Key; 21] = [
+    pub const ALL: [Key; 24] = [
         Key::Facilitator,
         Key::Programme,
         Key::Language,
@@ -88,6 +97,9 @@ impl Key {
         Key::HqDir,
         Key::IatiActivity,
         Key::IatiOrg,
+        Key::SharedServer,
+        Key::SharedPos,
+        Key::HqPublic,
     ];
 
     /// The key's text in the table (frozen: databases in the field hold these).
@@ -114,7 +126,19 @@ impl Key {
             Key::HqDir => "hq_dir",
             Key::IatiActivity => "iati_activity",
             Key::IatiOrg => "iati_org",
+            Key::SharedServer => "shared_server",
+            Key::SharedPos => "shared_pos",
+            Key::HqPublic => "hq_public",
         }
+    }
+
+    /// Whether the desks of an HQ on a shared server share this key (the programme, the serial
+    /// of HQ's documents, the IATI identifiers); every other key is each desk's own.
+    pub const fn shared_at_hq(self) -> bool {
+        matches!(
+            self,
+            Key::Programme | Key::IssuedSerial | Key::IatiActivity | Key::IatiOrg | Key::HqPublic
+        )
     }
 
     pub fn from_name(name: &str) -> Option<Key> {

@@ -5,12 +5,13 @@
 pub mod bookkeeping;
 pub mod cipher;
 pub mod migrations;
+pub mod shared;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 use cipher::DbKey;
@@ -20,6 +21,8 @@ pub struct Store {
     path: Option<PathBuf>,
     /// The key of an encrypted file (none in memory, or for a plain file opened by a benchmark).
     key: Option<DbKey>,
+    /// HQ's server, when this database is a replica of an HQ held by PostgreSQL.
+    shared: Option<shared::Shared>,
 }
 
 /// Called before a migration changes an existing database file, with the connection, the file and
@@ -108,7 +111,7 @@ impl Store {
             before_migration(&conn, db, version)?;
         }
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path, key })
+        Ok(Store { conn: Mutex::new(conn), path, key, shared: None })
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -126,9 +129,81 @@ impl Store {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `f` in an IMMEDIATE transaction; commits on Ok, rolls back on Err.
+    /// Makes this database a replica of the HQ held by the PostgreSQL server at `url` (see
+    /// shared.rs): from now on every write goes through the server, and every read first
+    /// catches up with it. `merge` applies the ops pulled from it.
+    ///
+    /// A database already a replica of that server, or a new one (no identity yet: it receives
+    /// the server's HQ, or becomes it with `init`) is accepted. A database with an identity of
+    /// its own is accepted only with `migrating` (`hq migrate`), into a server that holds no HQ
+    /// yet; its rows are then sent with `publish_all`.
+    pub fn share(&mut self, url: &str, merge: shared::MergeOps, migrating: bool) -> Result<()> {
+        let server = shared::Shared::connect(url, merge)?;
+        if !server.holds_hq()? {
+            server.create_tables()?;
+        }
+        {
+            let conn = self.lock();
+            let ours: Option<String> =
+                conn.query_row("SELECT device_id FROM device", [], |r| r.get(0)).optional()?;
+            let attached = bookkeeping::get(&conn, bookkeeping::Key::SharedServer)?
+                .is_some_and(|u| shared::shown(&u) == shared::shown(url));
+            let refuse = |reason: &str| Error::HqServer {
+                server: server.server().to_string(),
+                reason: reason.to_string(),
+            };
+            if migrating {
+                if ours.is_none() {
+                    return Err(Error::NotInitialized);
+                }
+                if attached {
+                    return Err(refuse("this database is already a copy of it"));
+                }
+                if !server.is_empty()? {
+                    return Err(refuse(
+                        "it already holds an HQ: migrate into an empty database (createdb), or open this one with --db",
+                    ));
+                }
+            } else if ours.is_some() && !attached {
+                return Err(refuse(
+                    "this database has an HQ of its own. Move it to the server with `palabre hq migrate --to`, or open the server with a new database",
+                ));
+            }
+            shared::Shared::capture(&conn)?;
+            bookkeeping::put(&conn, bookkeeping::Key::SharedServer, url)?;
+        }
+        self.shared = Some(server);
+        Ok(())
+    }
+
+    /// Makes this database a single file again, after a migration that did not complete.
+    pub fn unshare(&mut self) -> Result<()> {
+        self.shared = None;
+        let conn = self.lock();
+        for key in [bookkeeping::Key::SharedServer, bookkeeping::Key::SharedPos] {
+            conn.execute("DELETE FROM settings WHERE key = ?1", [key.name()])?;
+        }
+        Ok(())
+    }
+
+    /// The server this database is a replica of, as shown to people (no password).
+    pub fn server(&self) -> Option<&str> {
+        self.shared.as_ref().map(|s| s.server())
+    }
+
+    /// Sends every row HQ holds to the server, which must hold none (`hq migrate`).
+    pub fn publish_all(&self) -> Result<u64> {
+        let shared = self.shared.as_ref().ok_or(Error::NotHq)?;
+        shared.publish_all(&mut self.lock())
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction; commits on Ok, rolls back on Err. On a replica of a
+    /// shared HQ, under the server's lock, and the server commits first.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
+        if let Some(shared) = &self.shared {
+            return shared.write(&mut conn, f);
+        }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
@@ -139,6 +214,12 @@ impl Store {
     /// key (the online backup API, so this connection stays open), then migrates it to this
     /// version's schema.
     pub fn restore_from(&self, from: &Connection) -> Result<()> {
+        if let Some(shared) = &self.shared {
+            return Err(Error::HqServer {
+                server: shared.server().to_string(),
+                reason: "a desk of a shared HQ is not restored from a backup: the server is HQ's copy (restore it with pg_restore), and a desk's own copy is rebuilt from it by opening the server with a new database".into(),
+            });
+        }
         let mut conn = self.lock();
         {
             let backup = rusqlite::backup::Backup::new(from, &mut conn)?;
@@ -155,9 +236,13 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f` with the connection for reading.
+    /// Runs `f` with the connection for reading (on a replica, once caught up with the server).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.lock())
+        let mut conn = self.lock();
+        if let Some(shared) = &self.shared {
+            shared.refresh(&mut conn)?;
+        }
+        f(&conn)
     }
 }
 

@@ -137,3 +137,49 @@ pub fn pages(pdf: &[u8]) -> Vec<String> {
     let text = String::from_utf8(out.stdout).unwrap();
     text.split('\u{c}').filter(|p| !p.trim().is_empty()).map(str::to_string).collect()
 }
+
+// HQ on either engine (issue 23). `make test` runs the HQ tests twice: on SQLite files, then with
+// PALABRE_TEST_ENGINE=postgres, where every HQ they make is a desk of a new HQ on the tests'
+// throwaway PostgreSQL server (scripts/with-postgres.sh). The tests themselves do not change.
+
+/// Whether this run puts HQ on PostgreSQL.
+pub fn hq_on_postgres() -> bool {
+    std::env::var("PALABRE_TEST_ENGINE").as_deref() == Ok("postgres")
+}
+
+/// The tests' PostgreSQL server (its `postgres` database), started by scripts/with-postgres.sh.
+pub fn postgres_server() -> String {
+    std::env::var("PALABRE_TEST_POSTGRES").expect(
+        "PALABRE_TEST_POSTGRES is not set: run the tests with `make test`, or through scripts/with-postgres.sh, which starts a throwaway PostgreSQL server",
+    )
+}
+
+/// A new, empty database on the tests' server (one per HQ): its connection string.
+pub fn fresh_server_db() -> String {
+    let base = postgres_server();
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    let name = format!("hq_{}", uuid::Uuid::now_v7().simple());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let (server, _) = base.rsplit_once('/').unwrap();
+    format!("{server}/{name}")
+}
+
+/// HQ's database: the file `path`, or (PostgreSQL run) a desk of a new HQ on the tests' server,
+/// whose replica is the file `path`.
+pub fn open_hq(path: impl AsRef<std::path::Path>) -> Palabre {
+    if hq_on_postgres() {
+        Palabre::open_server(&fresh_server_db(), path.as_ref(), PASSPHRASE).unwrap()
+    } else {
+        Palabre::open(path, PASSPHRASE).unwrap()
+    }
+}
+
+/// An HQ kept in memory, or (PostgreSQL run) a desk with a replica in memory of a new HQ on the
+/// tests' server. Not set up (no identity).
+pub fn memory_hq() -> Palabre {
+    if hq_on_postgres() {
+        Palabre::open_server_in_memory(&fresh_server_db()).unwrap()
+    } else {
+        Palabre::open_in_memory().unwrap()
+    }
+}

@@ -1,0 +1,761 @@
+//! HQ on PostgreSQL (issue 23): several officers' desks share one HQ held by a PostgreSQL server.
+//!
+//! The server holds what no desk can recompute: the op journal, the laptops known and trusted,
+//! the bundles received, held and refused, what was sent down, the files of paper evidence, HQ's
+//! identity (its public part) and the settings HQ shares. Each desk keeps an encrypted SQLite
+//! *replica* of the whole HQ, and every rule — import checks, merge, conflicts, report, search,
+//! duplicates — runs on it, through the same code as a single-file HQ. What differs between the
+//! two engines is here, behind `Store::write` and `Store::read`:
+//!
+//! - **A write** takes the server's HQ lock (an advisory lock held until the server commits), so
+//!   desks write one at a time; brings the replica up to the server's head; runs the change on
+//!   the replica; sends the rows it changed (captured by temporary triggers) to the server; and
+//!   commits the server, then the replica. A failure anywhere rolls both back.
+//! - **A read** first asks the server for its head (one round trip) and, if other desks wrote
+//!   since, brings the replica up to it. Ops pulled are merged by the journal's own merge (the
+//!   hook given at opening), so the tables derived from them are computed as on any copy.
+//!
+//! Every mirrored row on the server carries `_pos`, taken from one sequence at each write; rows
+//! removed leave a line in `palabre.deleted`. Since writers take turns, the head only grows and
+//! a replica at position P needs exactly the rows above P.
+
+use std::sync::{Mutex, MutexGuard};
+
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{ToSql, Type};
+use postgres::{Client, IsolationLevel, NoTls};
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+
+use crate::error::{Error, Result};
+use crate::store::bookkeeping::{self, Key};
+
+/// Applies ops pulled from the server to the replica (the journal's merge, given by the facade:
+/// the store knows nothing of ops). Each row holds the `oplog` table's columns, in order.
+pub type MergeOps = fn(&Connection, &[Vec<SqlValue>]) -> Result<()>;
+
+/// The version of the server's tables. A desk refuses a server of another version.
+pub const SERVER_SCHEMA: i32 = 1;
+
+/// The HQ lock: one number for every desk (pg_advisory_xact_lock).
+const HQ_LOCK: i64 = 0x5041_4c41_4252_4531;
+
+/// Ops are pulled and merged this many at a time (a desk joining a large HQ).
+const PULL_CHUNK: usize = 50_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Int,
+    Text,
+    Blob,
+}
+
+impl Kind {
+    fn pg(self) -> &'static str {
+        match self {
+            Kind::Int => "BIGINT",
+            Kind::Text => "TEXT",
+            Kind::Blob => "BYTEA",
+        }
+    }
+
+    fn pg_type(self) -> Type {
+        match self {
+            Kind::Int => Type::INT8,
+            Kind::Text => Type::TEXT,
+            Kind::Blob => Type::BYTEA,
+        }
+    }
+}
+
+/// A table the server holds, with the columns it mirrors (all but a replica's own, such as a
+/// photo's thumbnail) and the key of its rows.
+pub struct Mirrored {
+    pub table: &'static str,
+    pub key: &'static [&'static str],
+    pub columns: &'static [(&'static str, Kind)],
+}
+
+use Kind::{Blob, Int, Text};
+
+/// Everything HQ holds that the ops do not give, then the journal (pulled last, so that the
+/// devices and files its ops need are there when they are merged). `tests/shared_hq.rs` checks
+/// this list against the SQLite schema: a column added by a migration must be added here.
+pub const TABLES: &[Mirrored] = &[
+    Mirrored {
+        table: "device",
+        key: &["singleton"],
+        columns: &[
+            ("singleton", Int),
+            ("device_id", Text),
+            ("name", Text),
+            ("public_key", Blob),
+            ("created_at", Text),
+        ],
+    },
+    Mirrored { table: "settings", key: &["key"], columns: &[("key", Text), ("value", Text)] },
+    Mirrored {
+        table: "devices",
+        key: &["device_id"],
+        columns: &[
+            ("device_id", Text),
+            ("name", Text),
+            ("public_key", Blob),
+            ("fingerprint", Text),
+            ("trusted", Int),
+            ("first_seen", Text),
+            ("last_bundle_seq", Int),
+            ("last_import_at", Text),
+            ("clock_offset_s", Int),
+            ("lost_at", Text),
+            ("successor_of", Text),
+        ],
+    },
+    Mirrored {
+        table: "imported_bundles",
+        key: &["bundle_id"],
+        columns: &[
+            ("bundle_id", Text),
+            ("device_id", Text),
+            ("bundle_seq", Int),
+            ("manifest_sha256", Text),
+            ("op_count", Int),
+            ("new_ops", Int),
+            ("imported_at", Text),
+        ],
+    },
+    Mirrored {
+        table: "quarantine",
+        key: &["bundle_id"],
+        columns: &[
+            ("bundle_id", Text),
+            ("device_id", Text),
+            ("bundle_seq", Int),
+            ("bytes", Blob),
+            ("received_at", Text),
+            ("reason", Text),
+        ],
+    },
+    Mirrored {
+        table: "forks",
+        key: &["device_id", "op_seq", "bundle_id"],
+        columns: &[
+            ("device_id", Text),
+            ("op_seq", Int),
+            ("bundle_id", Text),
+            ("detected_at", Text),
+        ],
+    },
+    Mirrored {
+        table: "downlinked",
+        key: &["device_id", "entity", "row_id"],
+        columns: &[("device_id", Text), ("entity", Text), ("row_id", Text)],
+    },
+    Mirrored {
+        table: "evidence_files",
+        key: &["sha256"],
+        columns: &[
+            ("sha256", Text),
+            ("media_type", Text),
+            ("size", Int),
+            ("bytes", Blob),
+            ("stored_at", Text),
+        ],
+    },
+    Mirrored {
+        table: "oplog",
+        key: &["device_id", "op_seq"],
+        columns: &[
+            ("device_id", Text),
+            ("op_seq", Int),
+            ("hlc", Int),
+            ("entity", Text),
+            ("row_id", Text),
+            ("field", Text),
+            ("value", Text),
+            ("prev_hlc", Int),
+            ("prev_device", Text),
+        ],
+    },
+];
+
+impl Mirrored {
+    fn names(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|(c, _)| *c).collect()
+    }
+
+    fn kind(&self, column: &str) -> Kind {
+        self.columns.iter().find(|(c, _)| *c == column).map(|(_, k)| *k).unwrap_or(Text)
+    }
+
+    /// Only the settings HQ shares are mirrored; each desk keeps its own language, clock, key
+    /// folder and position.
+    fn filter(&self, row: &str) -> String {
+        if self.table != "settings" {
+            return String::new();
+        }
+        format!(" WHEN {row}.key IN ({})", shared_keys())
+    }
+
+    fn changed(&self) -> String {
+        format!("palabre_changed_{}", self.table)
+    }
+}
+
+/// The server's tables, made once by the first desk (or `hq migrate`).
+fn server_schema() -> String {
+    let mut sql = String::from(
+        "CREATE SCHEMA IF NOT EXISTS palabre;
+         CREATE SEQUENCE palabre.pos;
+         CREATE TABLE palabre.head (
+             singleton INT PRIMARY KEY CHECK (singleton = 1),
+             pos BIGINT NOT NULL,
+             server_schema INT NOT NULL,
+             replica_schema INT NOT NULL,
+             created_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         CREATE TABLE palabre.deleted (pos BIGINT PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL);\n",
+    );
+    for t in TABLES {
+        let columns: Vec<String> =
+            t.columns.iter().map(|(c, k)| format!("{c} {}", k.pg())).collect();
+        sql.push_str(&format!(
+            "CREATE TABLE palabre.{table} ({columns}, _pos BIGINT NOT NULL, PRIMARY KEY ({key}));
+             CREATE INDEX {table}_by_pos ON palabre.{table} (_pos);\n",
+            table = t.table,
+            columns = columns.join(", "),
+            key = t.key.join(", "),
+        ));
+    }
+    sql
+}
+
+/// The server as a desk sees it: a connection, and how to name it in messages (never with its
+/// password).
+pub struct Shared {
+    client: Mutex<Client>,
+    server: String,
+    merge: MergeOps,
+}
+
+/// The connection string without its password, for messages and the Settings screen.
+pub fn shown(url: &str) -> String {
+    match url.parse::<postgres::Config>() {
+        Ok(config) => {
+            let host = config
+                .get_hosts()
+                .first()
+                .map(|h| match h {
+                    postgres::config::Host::Tcp(name) => name.clone(),
+                    #[cfg(unix)]
+                    postgres::config::Host::Unix(path) => path.display().to_string(),
+                })
+                .unwrap_or_else(|| "localhost".into());
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            let db = config.get_dbname().unwrap_or("");
+            let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+            format!("postgres://{user}{host}:{port}/{db}")
+        }
+        Err(_) => "postgres://(unreadable connection string)".into(),
+    }
+}
+
+/// Whether `location` names a PostgreSQL server rather than a file.
+pub fn is_server(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+impl Shared {
+    /// Connects to the server at `url`. Its tables are not touched yet.
+    pub fn connect(url: &str, merge: MergeOps) -> Result<Shared> {
+        let server = shown(url);
+        let client = Client::connect(url, NoTls).map_err(|e| unreachable(&server, &e))?;
+        Ok(Shared { client: Mutex::new(client), server, merge })
+    }
+
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    fn client(&self) -> MutexGuard<'_, Client> {
+        self.client.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn err(&self, e: postgres::Error) -> Error {
+        unreachable(&self.server, &e)
+    }
+
+    /// Whether the server already holds a Palabre HQ (its tables exist), and of which version.
+    pub fn holds_hq(&self) -> Result<bool> {
+        let mut client = self.client();
+        let exists: Option<String> = client
+            .query_one("SELECT to_regclass('palabre.head')::text", &[])
+            .map_err(|e| self.err(e))?
+            .get(0);
+        if exists.is_none() {
+            return Ok(false);
+        }
+        let row = client
+            .query_opt("SELECT server_schema, replica_schema FROM palabre.head", &[])
+            .map_err(|e| self.err(e))?;
+        let Some(row) = row else { return Ok(false) };
+        let (server, replica): (i32, i32) = (row.get(0), row.get(1));
+        if server != SERVER_SCHEMA || i64::from(replica) != super::migrations::LATEST {
+            return Err(Error::HqServer {
+                server: self.server.clone(),
+                reason: format!(
+                    "it holds an HQ of another Palabre version (server tables {server}, database version {replica}; this Palabre has {SERVER_SCHEMA} and {}). Install the same Palabre version on every HQ desk",
+                    super::migrations::LATEST
+                ),
+            });
+        }
+        Ok(true)
+    }
+
+    /// Whether the server's HQ holds nothing yet (made, never written).
+    pub fn is_empty(&self) -> Result<bool> {
+        let pos: i64 = self
+            .client()
+            .query_one("SELECT pos FROM palabre.head", &[])
+            .map_err(|e| self.err(e))?
+            .get(0);
+        Ok(pos == 0)
+    }
+
+    /// Makes the server's tables if it holds none yet (in one transaction: two desks starting at
+    /// once make them once).
+    pub fn create_tables(&self) -> Result<()> {
+        let mut client = self.client();
+        let mut tx = client.transaction().map_err(|e| self.err(e))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
+        let exists: Option<String> = tx
+            .query_one("SELECT to_regclass('palabre.head')::text", &[])
+            .map_err(|e| self.err(e))?
+            .get(0);
+        if exists.is_none() {
+            tx.batch_execute(&server_schema()).map_err(|e| self.err(e))?;
+            let replica = super::migrations::LATEST as i32;
+            tx.execute(
+                "INSERT INTO palabre.head (singleton, pos, server_schema, replica_schema) VALUES (1, 0, $1, $2)",
+                &[&SERVER_SCHEMA, &replica],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
+    /// The temporary tables and triggers that note which mirrored rows a write changes: made on
+    /// the replica's connection once, at opening (they live as long as it).
+    pub fn capture(conn: &Connection) -> Result<()> {
+        for t in TABLES {
+            let key = t.key.join(", ");
+            let changed = t.changed();
+            let columns = t.names().join(", ");
+            // Noted once per row, by a SELECT that skips a row already noted: a statement that
+            // fires the trigger with a conflict clause of its own (INSERT OR REPLACE…) would
+            // impose it on an INSERT OR IGNORE here.
+            let note = |row: &str| {
+                let values: Vec<String> = t.key.iter().map(|k| format!("{row}.{k}")).collect();
+                let same: Vec<String> = t.key.iter().map(|k| format!("{k} IS {row}.{k}")).collect();
+                format!(
+                    "INSERT INTO {changed} SELECT {} WHERE NOT EXISTS (SELECT 1 FROM {changed} WHERE {});",
+                    values.join(", "),
+                    same.join(" AND ")
+                )
+            };
+            conn.execute_batch(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {changed} ({key}, PRIMARY KEY ({key})) WITHOUT ROWID;
+                 CREATE TEMP TRIGGER IF NOT EXISTS {changed}_i AFTER INSERT ON main.{table}{wn}
+                 BEGIN {note_new} END;
+                 CREATE TEMP TRIGGER IF NOT EXISTS {changed}_u AFTER UPDATE OF {columns} ON main.{table}{wn}
+                 BEGIN {note_new} {note_old} END;
+                 CREATE TEMP TRIGGER IF NOT EXISTS {changed}_d AFTER DELETE ON main.{table}{wo}
+                 BEGIN {note_old} END;",
+                table = t.table,
+                wn = t.filter("NEW"),
+                wo = t.filter("OLD"),
+                note_new = note("NEW"),
+                note_old = note("OLD"),
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Runs `f` as one HQ write: under the server's lock, on a replica brought up to the
+    /// server's head; the rows it changed go to the server, which commits first.
+    pub fn write<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut client = self.client();
+        let mut server = client.transaction().map_err(|e| self.err(e))?;
+        server.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        self.pull(&tx, &mut server)?;
+        forget_changes(&tx)?;
+        let value = f(&tx)?;
+        self.push(&tx, &mut server)?;
+        server.commit().map_err(|e| self.err(e))?;
+        // Should the replica fail to commit now, its position was not saved either: the next
+        // pull brings back from the server what this write sent.
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Brings the replica up to the server's head, if other desks wrote since.
+    pub fn refresh(&self, conn: &mut Connection) -> Result<()> {
+        let mut client = self.client();
+        let head: i64 =
+            client.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
+        if head == bookkeeping::number(conn, Key::SharedPos)? {
+            return Ok(());
+        }
+        let mut server = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| self.err(e))?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        self.pull(&tx, &mut server)?;
+        forget_changes(&tx)?;
+        tx.commit()?;
+        server.commit().map_err(|e| self.err(e))
+    }
+
+    /// Sends every mirrored row of the replica to the server: `hq migrate`, into a server whose
+    /// tables are empty. Returns how many rows were sent.
+    pub fn publish_all(&self, conn: &mut Connection) -> Result<u64> {
+        let mut client = self.client();
+        let mut server = client.transaction().map_err(|e| self.err(e))?;
+        server.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
+        let pos: i64 =
+            server.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
+        if pos != 0 {
+            return Err(Error::HqServer {
+                server: self.server.clone(),
+                reason: "it already holds an HQ: migrate into an empty database (createdb), or open this one with --db".into(),
+            });
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut sent = 0;
+        for t in TABLES {
+            let filter = match t.table {
+                "settings" => format!(" WHERE key IN ({})", shared_keys()),
+                _ => String::new(),
+            };
+            let rows = read_rows(
+                &tx,
+                t,
+                &format!("SELECT {} FROM main.{}{filter}", t.names().join(", "), t.table),
+            )?;
+            sent += rows.len() as u64;
+            self.upsert(&mut server, t, &rows)?;
+        }
+        self.advance(&tx, &mut server)?;
+        server.commit().map_err(|e| self.err(e))?;
+        tx.commit()?;
+        Ok(sent)
+    }
+
+    /// The rows the server holds beyond the replica's position, applied to it.
+    fn pull(&self, tx: &Connection, server: &mut postgres::Transaction<'_>) -> Result<()> {
+        let head: i64 =
+            server.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
+        let from = bookkeeping::number(tx, Key::SharedPos)?;
+        if head == from {
+            return Ok(());
+        }
+        if head < from {
+            return Err(Error::HqServer {
+                server: self.server.clone(),
+                reason: format!(
+                    "it is behind this desk (position {head}, this desk has seen {from}): it was restored from an older backup, or it is another HQ. This desk's copy was left as it was; ask IT which server is HQ's"
+                ),
+            });
+        }
+        let removed = server
+            .query(
+                "SELECT tbl, key FROM palabre.deleted WHERE pos > $1 AND pos <= $2 ORDER BY pos",
+                &[&from, &head],
+            )
+            .map_err(|e| self.err(e))?;
+        for row in removed {
+            let (table, key): (String, String) = (row.get(0), row.get(1));
+            let Some(t) = TABLES.iter().find(|t| t.table == table) else { continue };
+            let values: Vec<serde_json::Value> =
+                serde_json::from_str(&key).map_err(|_| Error::HqServer {
+                    server: self.server.clone(),
+                    reason: format!("a removed row of {table} has a damaged key"),
+                })?;
+            let condition: Vec<String> =
+                t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect();
+            let params: Vec<SqlValue> = values.into_iter().map(json_to_sql).collect();
+            tx.execute(
+                &format!("DELETE FROM main.{} WHERE {}", t.table, condition.join(" AND ")),
+                rusqlite::params_from_iter(params),
+            )?;
+        }
+        for t in TABLES {
+            let names = t.names();
+            let sql = format!(
+                "SELECT {} FROM palabre.{} WHERE _pos > $1 AND _pos <= $2 ORDER BY _pos",
+                names.join(", "),
+                t.table
+            );
+            let mut rows = server.query_raw(&sql, [&from, &head]).map_err(|e| self.err(e))?;
+            let mut chunk: Vec<Vec<SqlValue>> = Vec::new();
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                chunk.push(
+                    t.columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, (_, kind))| from_pg(&row, i, *kind))
+                        .collect(),
+                );
+                if chunk.len() == PULL_CHUNK {
+                    self.store_rows(tx, t, &chunk)?;
+                    chunk.clear();
+                }
+            }
+            self.store_rows(tx, t, &chunk)?;
+        }
+        bookkeeping::put(tx, Key::SharedPos, &head.to_string())
+    }
+
+    fn store_rows(&self, tx: &Connection, t: &Mirrored, rows: &[Vec<SqlValue>]) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if t.table == "oplog" {
+            return (self.merge)(tx, rows);
+        }
+        let names = t.names();
+        let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        let set: Vec<String> = names
+            .iter()
+            .filter(|c| !t.key.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let on_conflict = if set.is_empty() {
+            "DO NOTHING".to_string()
+        } else {
+            format!("DO UPDATE SET {}", set.join(", "))
+        };
+        let mut stmt = tx.prepare_cached(&format!(
+            "INSERT INTO main.{} ({}) VALUES ({}) ON CONFLICT ({}) {on_conflict}",
+            t.table,
+            names.join(", "),
+            marks.join(", "),
+            t.key.join(", ")
+        ))?;
+        for row in rows {
+            stmt.execute(rusqlite::params_from_iter(row.iter()))?;
+        }
+        Ok(())
+    }
+
+    /// The rows this write changed, sent to the server; the head moves past them.
+    fn push(&self, tx: &Connection, server: &mut postgres::Transaction<'_>) -> Result<()> {
+        let mut any = false;
+        for t in TABLES {
+            let changed = t.changed();
+            let join: Vec<String> = t.key.iter().map(|k| format!("t.{k} = c.{k}")).collect();
+            let columns: Vec<String> = t.names().iter().map(|c| format!("t.{c}")).collect();
+            let present = read_rows(
+                tx,
+                t,
+                &format!(
+                    "SELECT {} FROM temp.{changed} c JOIN main.{} t ON {}",
+                    columns.join(", "),
+                    t.table,
+                    join.join(" AND ")
+                ),
+            )?;
+            let keys: Vec<String> = t.key.iter().map(|k| format!("c.{k}")).collect();
+            let mut stmt = tx.prepare(&format!(
+                "SELECT json_array({}) FROM temp.{changed} c WHERE NOT EXISTS (SELECT 1 FROM main.{} t WHERE {})",
+                keys.join(", "),
+                t.table,
+                join.join(" AND ")
+            ))?;
+            let gone: Vec<String> =
+                stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            any |= !present.is_empty() || !gone.is_empty();
+            self.upsert(server, t, &present)?;
+            for key in gone {
+                let values: Vec<serde_json::Value> = serde_json::from_str(&key).map_err(|_| {
+                    Error::BadOp { reason: format!("a key of {} could not be read", t.table) }
+                })?;
+                let condition: Vec<String> =
+                    t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
+                let params: Vec<Box<dyn ToSql + Sync>> = t
+                    .key
+                    .iter()
+                    .zip(values)
+                    .map(|(k, v)| to_pg(&json_to_sql(v), t.kind(k)))
+                    .collect();
+                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
+                server
+                    .execute(
+                        &format!(
+                            "DELETE FROM palabre.{} WHERE {}",
+                            t.table,
+                            condition.join(" AND ")
+                        ),
+                        &refs,
+                    )
+                    .map_err(|e| self.err(e))?;
+                server
+                    .execute(
+                        "INSERT INTO palabre.deleted (pos, tbl, key) VALUES (nextval('palabre.pos'), $1, $2)",
+                        &[&t.table, &key],
+                    )
+                    .map_err(|e| self.err(e))?;
+            }
+        }
+        forget_changes(tx)?;
+        if any {
+            self.advance(tx, server)?;
+        }
+        Ok(())
+    }
+
+    /// Moves the server's head past the rows this write sent (the writer holds the HQ lock, so
+    /// the sequence's last value is its own), and the replica's position with it.
+    fn advance(&self, tx: &Connection, server: &mut postgres::Transaction<'_>) -> Result<()> {
+        let head: i64 = server
+            .query_one(
+                "UPDATE palabre.head SET pos = (SELECT last_value FROM palabre.pos) RETURNING pos",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .get(0);
+        bookkeeping::put(tx, Key::SharedPos, &head.to_string())
+    }
+
+    /// Writes rows into the server's table: copied (binary COPY) into a staging table, then
+    /// inserted or updated with a new position each.
+    fn upsert(
+        &self,
+        server: &mut postgres::Transaction<'_>,
+        t: &Mirrored,
+        rows: &[Vec<SqlValue>],
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let names = t.names().join(", ");
+        let stage = format!("palabre_stage_{}", t.table);
+        server
+            .batch_execute(&format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {names} FROM palabre.{} WITH NO DATA; TRUNCATE {stage}",
+                t.table
+            ))
+            .map_err(|e| self.err(e))?;
+        let types: Vec<Type> = t.columns.iter().map(|(_, k)| k.pg_type()).collect();
+        let sink = server
+            .copy_in(&format!("COPY {stage} ({names}) FROM STDIN (FORMAT binary)"))
+            .map_err(|e| self.err(e))?;
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
+        for row in rows {
+            let values: Vec<Box<dyn ToSql + Sync>> =
+                row.iter().zip(t.columns).map(|(v, (_, kind))| to_pg(v, *kind)).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
+            writer.write(&refs).map_err(|e| self.err(e))?;
+        }
+        writer.finish().map_err(|e| self.err(e))?;
+        let set: Vec<String> = t
+            .names()
+            .iter()
+            .filter(|c| !t.key.contains(c))
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .chain(["_pos = EXCLUDED._pos".to_string()])
+            .collect();
+        server
+            .execute(
+                &format!(
+                    "INSERT INTO palabre.{table} ({names}, _pos) SELECT {names}, nextval('palabre.pos') FROM {stage}
+                     ON CONFLICT ({key}) DO UPDATE SET {set}",
+                    table = t.table,
+                    key = t.key.join(", "),
+                    set = set.join(", ")
+                ),
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+}
+
+/// The settings HQ's desks share, as an SQL list.
+fn shared_keys() -> String {
+    let keys: Vec<String> =
+        Key::ALL.iter().filter(|k| k.shared_at_hq()).map(|k| format!("'{}'", k.name())).collect();
+    keys.join(", ")
+}
+
+fn forget_changes(tx: &Connection) -> Result<()> {
+    for t in TABLES {
+        tx.execute(&format!("DELETE FROM temp.{}", t.changed()), [])?;
+    }
+    Ok(())
+}
+
+fn read_rows(conn: &Connection, t: &Mirrored, sql: &str) -> Result<Vec<Vec<SqlValue>>> {
+    let mut stmt = conn.prepare(sql)?;
+    let width = t.columns.len();
+    let rows = stmt.query_map([], |r| (0..width).map(|i| r.get::<_, SqlValue>(i)).collect())?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn from_pg(row: &postgres::Row, i: usize, kind: Kind) -> SqlValue {
+    let value = match kind {
+        Kind::Int => row.get::<_, Option<i64>>(i).map(SqlValue::Integer),
+        Kind::Text => row.get::<_, Option<String>>(i).map(SqlValue::Text),
+        Kind::Blob => row.get::<_, Option<Vec<u8>>>(i).map(SqlValue::Blob),
+    };
+    value.unwrap_or(SqlValue::Null)
+}
+
+/// A replica's value as the server's column type wants it (SQLite's affinity already gives
+/// each column its type; what does not fit is sent as text, or as nothing).
+fn to_pg(value: &SqlValue, kind: Kind) -> Box<dyn ToSql + Sync> {
+    match (kind, value) {
+        (_, SqlValue::Null) => match kind {
+            Kind::Int => Box::new(None::<i64>),
+            Kind::Text => Box::new(None::<String>),
+            Kind::Blob => Box::new(None::<Vec<u8>>),
+        },
+        (Kind::Int, SqlValue::Integer(i)) => Box::new(Some(*i)),
+        (Kind::Int, SqlValue::Real(r)) => Box::new(Some(*r as i64)),
+        (Kind::Int, SqlValue::Text(s)) => Box::new(s.trim().parse::<i64>().ok()),
+        (Kind::Int, SqlValue::Blob(_)) => Box::new(None::<i64>),
+        (Kind::Text, SqlValue::Text(s)) => Box::new(Some(s.clone())),
+        (Kind::Text, SqlValue::Integer(i)) => Box::new(Some(i.to_string())),
+        (Kind::Text, SqlValue::Real(r)) => Box::new(Some(r.to_string())),
+        (Kind::Text, SqlValue::Blob(b)) => Box::new(Some(String::from_utf8_lossy(b).into_owned())),
+        (Kind::Blob, SqlValue::Blob(b)) => Box::new(Some(b.clone())),
+        (Kind::Blob, SqlValue::Text(s)) => Box::new(Some(s.clone().into_bytes())),
+        (Kind::Blob, other) => Box::new(Some(format!("{other:?}").into_bytes())),
+    }
+}
+
+fn json_to_sql(value: serde_json::Value) -> SqlValue {
+    match value {
+        serde_json::Value::Null => SqlValue::Null,
+        serde_json::Value::Number(n) => n.as_i64().map(SqlValue::Integer).unwrap_or(SqlValue::Null),
+        serde_json::Value::String(s) => SqlValue::Text(s),
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+fn unreachable(server: &str, e: &postgres::Error) -> Error {
+    // The server's own message (never a row's values: statements are sent with parameters).
+    let reason = match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => e.to_string(),
+    };
+    Error::HqServer { server: server.to_string(), reason }
+}
