@@ -231,7 +231,7 @@ impl Palabre {
     /// Writes this database's recovery request (for HQ) into the folder `out`. Works on a locked
     /// database: it needs no passphrase, and holds nothing but the key sealed to HQ.
     pub fn write_recovery_request(path: impl AsRef<Path>, out: &Path) -> Result<PathBuf> {
-        lock::write_request(path.as_ref(), out)
+        lock::write_request(&database_file(path.as_ref()), out)
     }
 
     fn open_with_key(path: &Path, key: DbKey) -> Result<Palabre> {

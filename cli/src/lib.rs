@@ -28,7 +28,9 @@ use serde::Serialize;
     about = "Palabre: community dialogues, attendance and action plans, offline."
 )]
 struct Cli {
-    /// Database file (default: $PALABRE_DB, else the platform data folder's palabre/palabre.db).
+    /// Database file (default: $PALABRE_DB, else the platform data folder's palabre/palabre.db),
+    /// or HQ's PostgreSQL server (postgres://user@host/database): this desk then works on its
+    /// own replica ($PALABRE_REPLICA, else shared-….db in the data folder) kept in step with it.
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Print one JSON document on stdout instead of text.
@@ -325,6 +327,21 @@ enum HqCommand {
         scope: ScopeFlags,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+    /// Move this HQ (one database file) to a PostgreSQL server, into an empty database: copies
+    /// the journal, laptops, keys' public parts, bundles received and held, and evidence files,
+    /// then checks that a copy rebuilt from the server gives the same report and rows. This file
+    /// then stays as this desk's replica; other officers open the server with --db.
+    Migrate {
+        /// The server's connection string: postgres://user[:password]@host[:port]/database.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+    /// On a new desk of an HQ held by a server (opened with --db postgres://…): the folder of
+    /// HQ's keys, copied from the first desk (`hq init --out`). Checked against the server's HQ.
+    Join {
+        #[arg(long, value_name = "DIR")]
+        keys: PathBuf,
     },
     /// Bundles held and not merged: from laptops not trusted yet, or declared lost.
     Held,
@@ -843,6 +860,10 @@ fn run(cli: Cli, command: &str) -> Result<(), Error> {
             app.change_passphrase(&current, &new)?;
             out.protection(&app.protection())
         }
+        // The only command that changes what the database is (a file, then a desk of a server).
+        Command::Hq(HqCommand::Migrate { to }) => {
+            open(&db).and_then(|mut app| out.migrated(&app.hq_migrate(&to)?))
+        }
         command => open(&db).and_then(|app| run_on(&app, &db, command, &out)),
     };
     // The command's name, the outcome's code and the time: never the arguments (they hold names).
@@ -1249,6 +1270,17 @@ fn run_on(
             out.acks(&app.hq_ack(&dir, device.as_deref(), per_device)?)
         }
         Command::Hq(HqCommand::Status) => out.hq_status(&app.hq_status()?),
+        Command::Hq(HqCommand::Migrate { .. }) => unreachable!("run() migrates"),
+        Command::Hq(HqCommand::Join { keys }) => {
+            let fingerprint = app.hq_join(&keys)?;
+            out.line(
+                &serde_json::json!({ "hq_fingerprint": fingerprint, "keys": keys }),
+                &format!(
+                    "this desk now works as HQ {fingerprint}, with the keys in {}",
+                    keys.display()
+                ),
+            )
+        }
         Command::Hq(HqCommand::Registry { device, scope, out: dir }) => {
             out.downlink(&app.hq_registry(&device, &scope.scope(), &dir)?)
         }

@@ -1088,12 +1088,31 @@ impl Out {
         Ok(())
     }
 
+    pub fn migrated(&self, m: &palabre::hq::server::Migrated) -> Result<(), Error> {
+        if self.json {
+            return print_json(m);
+        }
+        say!(
+            "HQ moved to {}: {} rows sent ({} changes, {} devices)",
+            m.server,
+            m.rows,
+            m.ops,
+            m.devices
+        );
+        say!("checked: a copy rebuilt from the server gives the same report and the same rows");
+        say!("this database is now a desk of it; other officers open it with --db {}", m.server);
+        Ok(())
+    }
+
     pub fn hq_status(&self, s: &palabre::HqStatus) -> Result<(), Error> {
         if self.json {
             return print_json(s);
         }
         if let Some(dir) = &s.hq_dir {
             say!("this database is HQ's (keys in {dir})");
+        }
+        if let Some(server) = &s.server {
+            say!("a desk of the HQ held by {server}: every change goes through the server");
         }
         match &s.enrollment {
             Some(e) => say!(

@@ -32,6 +32,8 @@ pub struct HqStatus {
     pub acked_at: Option<String>,
     /// Changes made here that HQ has not acknowledged.
     pub unacknowledged: i64,
+    /// HQ's PostgreSQL server, when this database is a desk of an HQ held there (no password).
+    pub server: Option<String>,
 }
 
 pub(crate) fn enroll(app: &Palabre, bytes: &[u8]) -> Result<Enrollment> {
@@ -61,6 +63,7 @@ pub(crate) fn enroll_file(app: &Palabre, path: &Path) -> Result<Enrollment> {
 }
 
 pub(crate) fn hq_status(app: &Palabre) -> Result<HqStatus> {
+    let server = app.store().server().map(str::to_string);
     app.store().read(|c| {
         let acked_seq = bookkeeping::number(c, Key::AckedSeq)?;
         let written = crate::journal::oplog::own_last_seq(c)?;
@@ -73,6 +76,7 @@ pub(crate) fn hq_status(app: &Palabre) -> Result<HqStatus> {
             acked_until: bookkeeping::get(c, Key::AckedUntil)?.filter(|s| !s.is_empty()),
             acked_at: bookkeeping::get(c, Key::AckedAt)?,
             unacknowledged: written - acked_seq,
+            server,
         })
     })
 }

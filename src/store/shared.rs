@@ -755,7 +755,15 @@ fn unreachable(server: &str, e: &postgres::Error) -> Error {
     // The server's own message (never a row's values: statements are sent with parameters).
     let reason = match e.as_db_error() {
         Some(db) => db.message().to_string(),
-        None => e.to_string(),
+        None => {
+            let mut reason = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                reason.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            reason
+        }
     };
     Error::HqServer { server: server.to_string(), reason }
 }
