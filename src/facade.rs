@@ -685,7 +685,7 @@ impl Palabre {
     /// Moves this HQ (one SQLite file) into the empty PostgreSQL database at `url` and checks
     /// that a copy rebuilt from the server gives the same report and rows; this database is
     /// then a desk of the server's HQ (hq/server.rs).
-    pub fn hq_migrate(&mut self, url: &str) -> Result<hq::server::Migrated> {
+    pub fn hq_migrate(&self, url: &str) -> Result<hq::server::Migrated> {
         hq::server::migrate(self, url)
     }
     /// On a new desk of an HQ on a server: HQ's key folder, copied from the first desk; it must
@@ -693,9 +693,15 @@ impl Palabre {
     pub fn hq_join(&self, dir: &Path) -> Result<String> {
         hq::server::join(self, dir)
     }
+    /// On a new database (no identity yet): makes it a desk of the HQ on the server at `url`,
+    /// which it receives whole (or becomes, with `init`, if the server holds none). Then
+    /// `hq_join` gives it HQ's keys.
+    pub fn join_server(&self, url: &str) -> Result<()> {
+        self.share_with(url, false)
+    }
     /// The HQ server this database is a desk of (no password), if any.
     pub fn hq_server(&self) -> Option<String> {
-        self.store().server().map(str::to_string)
+        self.store().server()
     }
     /// Makes HQ's keys and enrollment file in `dir`, and makes this database HQ's (it will
     /// decrypt bundles and sign acknowledgements with them).

@@ -151,7 +151,7 @@ impl Palabre {
         if let Some(url) = location.to_str().filter(|l| store::shared::is_server(l)) {
             return Self::open_server(url, &database_file(location), passphrase);
         }
-        let mut app = Self::open_file(location, passphrase)?;
+        let app = Self::open_file(location, passphrase)?;
         // A desk of an HQ on a server, opened by its file.
         if let Some(url) = app.store.read(|c| bookkeeping::get(c, Key::SharedServer))? {
             app.share_with(&url, false)?;
@@ -162,7 +162,7 @@ impl Palabre {
     /// Opens this desk's replica `replica` of the HQ on the PostgreSQL server at `url` (made,
     /// and locked with `passphrase`, if new), and brings it up to the server.
     pub fn open_server(url: &str, replica: &Path, passphrase: &str) -> Result<Palabre> {
-        let mut app = Self::open_file(replica, passphrase)?;
+        let app = Self::open_file(replica, passphrase)?;
         app.share_with(url, false)?;
         Ok(app)
     }
@@ -170,7 +170,7 @@ impl Palabre {
     /// A desk of the HQ on the server at `url` whose replica lives in memory: rebuilt from the
     /// server at each opening (`hq migrate` checks the server's copy with one; tests use them).
     pub fn open_server_in_memory(url: &str) -> Result<Palabre> {
-        let mut app = Self::open_in_memory()?;
+        let app = Self::open_in_memory()?;
         app.share_with(url, false)?;
         Ok(app)
     }
@@ -412,11 +412,11 @@ impl Palabre {
     }
 
     /// Makes this database a desk of the HQ on the server at `url` (see `Store::share`).
-    pub(crate) fn share_with(&mut self, url: &str, migrating: bool) -> Result<()> {
+    pub(crate) fn share_with(&self, url: &str, migrating: bool) -> Result<()> {
         self.store.share(url, merge_pulled, migrating)
     }
 
-    pub(crate) fn unshare(&mut self) -> Result<()> {
+    pub(crate) fn unshare(&self) -> Result<()> {
         self.store.unshare()
     }
 }

@@ -860,10 +860,6 @@ fn run(cli: Cli, command: &str) -> Result<(), Error> {
             app.change_passphrase(&current, &new)?;
             out.protection(&app.protection())
         }
-        // The only command that changes what the database is (a file, then a desk of a server).
-        Command::Hq(HqCommand::Migrate { to }) => {
-            open(&db).and_then(|mut app| out.migrated(&app.hq_migrate(&to)?))
-        }
         command => open(&db).and_then(|app| run_on(&app, &db, command, &out)),
     };
     // The command's name, the outcome's code and the time: never the arguments (they hold names).
@@ -1270,7 +1266,7 @@ fn run_on(
             out.acks(&app.hq_ack(&dir, device.as_deref(), per_device)?)
         }
         Command::Hq(HqCommand::Status) => out.hq_status(&app.hq_status()?),
-        Command::Hq(HqCommand::Migrate { .. }) => unreachable!("run() migrates"),
+        Command::Hq(HqCommand::Migrate { to }) => out.migrated(&app.hq_migrate(&to)?),
         Command::Hq(HqCommand::Join { keys }) => {
             let fingerprint = app.hq_join(&keys)?;
             out.line(

@@ -5,7 +5,7 @@
 
 use palabre::{
     AckWritten, DownlinkWritten, Evidence, EvidenceId, Filing, HeldBundle, HqKeys, Imported,
-    LostMarked, Palabre, Protection, RecoveryMade, Scope,
+    LostMarked, Palabre, Protection, RecoveryMade, Scope, hq::server::Migrated,
 };
 use palabre::{
     ActionItem, AppInfo, AttendanceId, Backup, Candidates, Conflict, CsvFlavour, Decision,
@@ -588,6 +588,24 @@ pub fn setup_hq(
         app.set_up(&set_up)?;
     }
     Ok(app.hq_init(&dir, Some(&programme))?)
+}
+
+/// First start on a second officer's computer: this new database becomes a desk of the HQ held
+/// by the PostgreSQL server at `url` (it receives the whole HQ from it), with HQ's key folder
+/// copied from the first desk, checked against the server's HQ.
+#[tauri::command(async)]
+pub fn join_server(state: State<'_, AppState>, url: String, dir: PathBuf) -> UiResult<HqStatus> {
+    let app = state.app()?;
+    app.join_server(url.trim())?;
+    app.hq_join(&dir)?;
+    Ok(app.hq_status()?)
+}
+
+/// Settings → Database server: moves this HQ into the empty PostgreSQL database at `url`,
+/// checked by a copy rebuilt from the server; this database then works as a desk of it.
+#[tauri::command(async)]
+pub fn hq_migrate(state: State<'_, AppState>, url: String) -> UiResult<Migrated> {
+    Ok(state.app()?.hq_migrate(url.trim())?)
 }
 
 /// HQ desk → Acknowledgements: one file for every trusted laptop, or one per laptop, or one for

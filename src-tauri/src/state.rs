@@ -50,7 +50,8 @@ impl AppState {
     /// Takes the window lock of the database at `path`; the database itself stays locked until
     /// `unlock`.
     pub fn open(path: &Path) -> AppState {
-        let (refused, lock) = match lock_database(path) {
+        // HQ's server (postgres://…): the window's lock sits beside this desk's replica.
+        let (refused, lock) = match lock_database(&palabre::database_file(path)) {
             Ok(lock) => (None, lock),
             Err(refused) => (Some(refused), None),
         };
@@ -75,9 +76,13 @@ impl AppState {
                 DatabaseState::Locked => "locked",
             }
         };
+        let shown = match self.path.to_str().filter(|p| palabre::store::shared::is_server(p)) {
+            Some(url) => PathBuf::from(palabre::store::shared::shown(url)),
+            None => self.path.clone(),
+        };
         LockState {
             state,
-            path: self.path.clone(),
+            path: shown,
             min_passphrase: palabre::MIN_DATABASE_PASSPHRASE,
             refused: self.refused.clone(),
         }

@@ -1598,3 +1598,86 @@ fn a_photo_of_a_signed_sheet_is_attached_from_the_session_page_and_the_report_co
     );
     app.quit();
 }
+
+/// A new, empty database on the tests' PostgreSQL server (scripts/with-postgres.sh).
+fn fresh_server_db() -> String {
+    let base = std::env::var("PALABRE_TEST_POSTGRES").expect(
+        "PALABRE_TEST_POSTGRES is not set: run the tests with `make test` (scripts/with-postgres.sh starts the server)",
+    );
+    let mut client = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let name = format!("e2e_{}_{}", std::process::id(), nanos.as_nanos());
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    format!("{}/{name}", base.rsplit_once('/').unwrap().0)
+}
+
+/// HQ outgrows one computer (issue 23): the first officer moves HQ to a PostgreSQL server from
+/// Settings; a second officer's new computer joins it from the first-start screen with a copy of
+/// HQ's keys, and sees the same programme; what one desk writes, the other reads.
+#[test]
+fn two_officers_share_hq_through_a_database_server_in_the_window() {
+    let _guard = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let first = Harness::new();
+    let keys = first._dir.path().join("keys");
+    {
+        let hq = palabre::Palabre::open(&first.db, PASSPHRASE).unwrap();
+        hq.init("Bamako-Siège").unwrap();
+        hq.hq_init(&keys, Some("Dialogues communautaires Mali")).unwrap();
+        hq.demo(1).unwrap();
+    }
+    let url = fresh_server_db();
+    let (driver, app) = first.launch();
+    app.click("a[data-route=settings]");
+    app.wait_text("#server-section h2", "Serveur de base de données");
+    // A server that does not answer: said at the form, nothing changed.
+    app.type_into("#migrate-url", "postgres://agent@127.0.0.1:1/palabre");
+    app.click("#migrate-go");
+    app.wait_text("#modal", "Déplacer le siège sur le serveur ?");
+    app.click("#modal .dialog button.primary");
+    app.wait_text("#migrate-form .form-error", "serveur de base de données du siège");
+    clear_field(&app, "#migrate-url");
+    app.type_into("#migrate-url", &url);
+    app.click("#migrate-go");
+    app.wait_text("#modal", "Déplacer le siège sur le serveur ?");
+    app.click("#modal .dialog button.primary");
+    app.wait_text("#server-shown", "Ce siège est tenu par le serveur postgres://palabre@");
+    app.quit();
+    drop(driver);
+
+    let second = Harness::new();
+    let copied = second._dir.path().join("keys-copy");
+    std::fs::create_dir(&copied).unwrap();
+    for file in ["hq-signing.key", "hq-age.key", "enrollment.palabre-hq"] {
+        std::fs::copy(keys.join(file), copied.join(file)).unwrap();
+    }
+    let (driver, app) = second.launch();
+    app.wait_text("#view h1", "Bienvenue dans Palabre");
+    app.click("#join-server");
+    app.wait_text("#view h1", "Rejoindre le serveur du siège");
+    app.type_into("#server-url", &url);
+    app.click("#join-go");
+    app.wait_text("#join-form .form-error", "Choisissez d'abord le dossier");
+    app.script("window.__TAURI__.dialog.open = async () => arguments[0]", json!([copied]));
+    app.click("#join-pick-dir");
+    app.wait_text("#join-dir", "keys-copy");
+    app.click("#join-go");
+    app.wait_text("#view h1", "Bureau du siège");
+    app.click("a[data-route=settings]");
+    app.wait_text("#server-shown", "Ce siège est tenu par le serveur");
+    app.go("#/report");
+    app.wait_text("#view", "315");
+    app.quit();
+    drop(driver);
+
+    // Both desks hold the same programme; a change on one is read on the other.
+    let a = palabre::Palabre::open(&first.db, PASSPHRASE).unwrap();
+    let b = palabre::Palabre::open(&second.db, PASSPHRASE).unwrap();
+    assert!(b.hq_status().unwrap().is_hq);
+    assert_eq!(a.synced_snapshot().unwrap(), b.synced_snapshot().unwrap());
+    a.add_person(&palabre::PersonInput {
+        full_name: Some("Oumou Diarra".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(b.search_people("oumou diarra", 5).unwrap().total, 1);
+}

@@ -63,7 +63,7 @@ pub(crate) fn enroll_file(app: &Palabre, path: &Path) -> Result<Enrollment> {
 }
 
 pub(crate) fn hq_status(app: &Palabre) -> Result<HqStatus> {
-    let server = app.store().server().map(str::to_string);
+    let server = app.store().server();
     app.store().read(|c| {
         let acked_seq = bookkeeping::number(c, Key::AckedSeq)?;
         let written = crate::journal::oplog::own_last_seq(c)?;

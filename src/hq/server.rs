@@ -31,7 +31,7 @@ pub struct Migrated {
 /// builds a second copy from the server alone and compares it with this one: same report, same
 /// synced rows. Only then does this database become a desk of the server's HQ. On any failure
 /// this database stays the single-file HQ it was.
-pub(crate) fn migrate(app: &mut Palabre, url: &str) -> Result<Migrated> {
+pub(crate) fn migrate(app: &Palabre, url: &str) -> Result<Migrated> {
     let dir = app.hq_dir()?.ok_or(Error::NotHq)?;
     let report = |app: &Palabre| -> Result<serde_json::Value> {
         let report = app.report(Period::default(), Lang::Fr)?;
@@ -79,7 +79,7 @@ pub(crate) fn migrate(app: &mut Palabre, url: &str) -> Result<Migrated> {
 /// Gives this desk HQ's key folder (a copy of the one made by `hq init`, brought by hand): it
 /// must be the keys of the HQ the server holds.
 pub(crate) fn join(app: &Palabre, dir: &Path) -> Result<String> {
-    let server = app.store().server().map(str::to_string).ok_or_else(|| Error::HqServer {
+    let server = app.store().server().ok_or_else(|| Error::HqServer {
         server: "(none)".into(),
         reason: "this database is not a desk of an HQ on a server: open it with --db postgres://…"
             .into(),

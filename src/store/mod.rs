@@ -8,7 +8,7 @@ pub mod migrations;
 pub mod shared;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -22,7 +22,7 @@ pub struct Store {
     /// The key of an encrypted file (none in memory, or for a plain file opened by a benchmark).
     key: Option<DbKey>,
     /// HQ's server, when this database is a replica of an HQ held by PostgreSQL.
-    shared: Option<shared::Shared>,
+    shared: RwLock<Option<Arc<shared::Shared>>>,
 }
 
 /// Called before a migration changes an existing database file, with the connection, the file and
@@ -111,7 +111,7 @@ impl Store {
             before_migration(&conn, db, version)?;
         }
         migrations::migrate(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn), path, key, shared: None })
+        Ok(Store { conn: Mutex::new(conn), path, key, shared: RwLock::new(None) })
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -137,7 +137,11 @@ impl Store {
     /// the server's HQ, or becomes it with `init`) is accepted. A database with an identity of
     /// its own is accepted only with `migrating` (`hq migrate`), into a server that holds no HQ
     /// yet; its rows are then sent with `publish_all`.
-    pub fn share(&mut self, url: &str, merge: shared::MergeOps, migrating: bool) -> Result<()> {
+    pub fn share(&self, url: &str, merge: shared::MergeOps, migrating: bool) -> Result<()> {
+        shared::blocking(|| self.share_now(url, merge, migrating))
+    }
+
+    fn share_now(&self, url: &str, merge: shared::MergeOps, migrating: bool) -> Result<()> {
         let server = shared::Shared::connect(url, merge)?;
         if !server.holds_hq()? {
             server.create_tables()?;
@@ -172,13 +176,13 @@ impl Store {
             shared::Shared::capture(&conn)?;
             bookkeeping::put(&conn, bookkeeping::Key::SharedServer, url)?;
         }
-        self.shared = Some(server);
+        *self.shared.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(server));
         Ok(())
     }
 
     /// Makes this database a single file again, after a migration that did not complete.
-    pub fn unshare(&mut self) -> Result<()> {
-        self.shared = None;
+    pub fn unshare(&self) -> Result<()> {
+        *self.shared.write().unwrap_or_else(|p| p.into_inner()) = None;
         let conn = self.lock();
         for key in [bookkeeping::Key::SharedServer, bookkeeping::Key::SharedPos] {
             conn.execute("DELETE FROM settings WHERE key = ?1", [key.name()])?;
@@ -187,22 +191,26 @@ impl Store {
     }
 
     /// The server this database is a replica of, as shown to people (no password).
-    pub fn server(&self) -> Option<&str> {
-        self.shared.as_ref().map(|s| s.server())
+    pub fn server(&self) -> Option<String> {
+        self.shared().map(|s| s.server().to_string())
+    }
+
+    fn shared(&self) -> Option<Arc<shared::Shared>> {
+        self.shared.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Sends every row HQ holds to the server, which must hold none (`hq migrate`).
     pub fn publish_all(&self) -> Result<u64> {
-        let shared = self.shared.as_ref().ok_or(Error::NotHq)?;
-        shared.publish_all(&mut self.lock())
+        let shared = self.shared().ok_or(Error::NotHq)?;
+        shared::blocking(|| shared.publish_all(&mut self.lock()))
     }
 
     /// Runs `f` in an IMMEDIATE transaction; commits on Ok, rolls back on Err. On a replica of a
     /// shared HQ, under the server's lock, and the server commits first.
     pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
-        if let Some(shared) = &self.shared {
-            return shared.write(&mut conn, f);
+        if let Some(shared) = self.shared() {
+            return shared::blocking(|| shared.write(&mut conn, f));
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
@@ -214,7 +222,7 @@ impl Store {
     /// key (the online backup API, so this connection stays open), then migrates it to this
     /// version's schema.
     pub fn restore_from(&self, from: &Connection) -> Result<()> {
-        if let Some(shared) = &self.shared {
+        if let Some(shared) = self.shared() {
             return Err(Error::HqServer {
                 server: shared.server().to_string(),
                 reason: "a desk of a shared HQ is not restored from a backup: the server is HQ's copy (restore it with pg_restore), and a desk's own copy is rebuilt from it by opening the server with a new database".into(),
@@ -239,8 +247,8 @@ impl Store {
     /// Runs `f` with the connection for reading (on a replica, once caught up with the server).
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut conn = self.lock();
-        if let Some(shared) = &self.shared {
-            shared.refresh(&mut conn)?;
+        if let Some(shared) = self.shared() {
+            shared::blocking(|| shared.refresh(&mut conn))?;
         }
         f(&conn)
     }

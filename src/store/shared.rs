@@ -233,7 +233,8 @@ fn server_schema() -> String {
 /// The server as a desk sees it: a connection, and how to name it in messages (never with its
 /// password).
 pub struct Shared {
-    client: Mutex<Client>,
+    /// Taken out only when dropped (see `Drop`).
+    client: Mutex<Option<Client>>,
     server: String,
     merge: MergeOps,
 }
@@ -270,14 +271,14 @@ impl Shared {
     pub fn connect(url: &str, merge: MergeOps) -> Result<Shared> {
         let server = shown(url);
         let client = Client::connect(url, NoTls).map_err(|e| unreachable(&server, &e))?;
-        Ok(Shared { client: Mutex::new(client), server, merge })
+        Ok(Shared { client: Mutex::new(Some(client)), server, merge })
     }
 
     pub fn server(&self) -> &str {
         &self.server
     }
 
-    fn client(&self) -> MutexGuard<'_, Client> {
+    fn client(&self) -> MutexGuard<'_, Option<Client>> {
         self.client.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -287,7 +288,8 @@ impl Shared {
 
     /// Whether the server already holds a Palabre HQ (its tables exist), and of which version.
     pub fn holds_hq(&self) -> Result<bool> {
-        let mut client = self.client();
+        let mut guard = self.client();
+        let client = guard.as_mut().expect("connected until dropped");
         let exists: Option<String> = client
             .query_one("SELECT to_regclass('palabre.head')::text", &[])
             .map_err(|e| self.err(e))?
@@ -314,18 +316,18 @@ impl Shared {
 
     /// Whether the server's HQ holds nothing yet (made, never written).
     pub fn is_empty(&self) -> Result<bool> {
-        let pos: i64 = self
-            .client()
-            .query_one("SELECT pos FROM palabre.head", &[])
-            .map_err(|e| self.err(e))?
-            .get(0);
+        let mut guard = self.client();
+        let client = guard.as_mut().expect("connected until dropped");
+        let pos: i64 =
+            client.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
         Ok(pos == 0)
     }
 
     /// Makes the server's tables if it holds none yet (in one transaction: two desks starting at
     /// once make them once).
     pub fn create_tables(&self) -> Result<()> {
-        let mut client = self.client();
+        let mut guard = self.client();
+        let client = guard.as_mut().expect("connected until dropped");
         let mut tx = client.transaction().map_err(|e| self.err(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
         let exists: Option<String> = tx
@@ -388,7 +390,8 @@ impl Shared {
         conn: &mut Connection,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut client = self.client();
+        let mut guard = self.client();
+        let client = guard.as_mut().expect("connected until dropped");
         let mut server = client.transaction().map_err(|e| self.err(e))?;
         server.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -405,7 +408,8 @@ impl Shared {
 
     /// Brings the replica up to the server's head, if other desks wrote since.
     pub fn refresh(&self, conn: &mut Connection) -> Result<()> {
-        let mut client = self.client();
+        let mut guard = self.client();
+        let client = guard.as_mut().expect("connected until dropped");
         let head: i64 =
             client.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
         if head == bookkeeping::number(conn, Key::SharedPos)? {
@@ -427,7 +431,8 @@ impl Shared {
     /// Sends every mirrored row of the replica to the server: `hq migrate`, into a server whose
     /// tables are empty. Returns how many rows were sent.
     pub fn publish_all(&self, conn: &mut Connection) -> Result<u64> {
-        let mut client = self.client();
+        let mut guard = self.client();
+        let client = guard.as_mut().expect("connected until dropped");
         let mut server = client.transaction().map_err(|e| self.err(e))?;
         server.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
         let pos: i64 =
@@ -694,6 +699,30 @@ fn shared_keys() -> String {
     let keys: Vec<String> =
         Key::ALL.iter().filter(|k| k.shared_at_hq()).map(|k| format!("'{}'", k.name())).collect();
     keys.join(", ")
+}
+
+/// Runs `f`, which blocks on the server, where blocking is allowed. The blocking client starts a
+/// small runtime of its own for each call, which cannot be done on a thread that drives a
+/// runtime's tasks: the window's commands run as tasks of Tauri's (multi-threaded) runtime, so
+/// there the thread is first handed over (`block_in_place`). Elsewhere (the CLI, tests) `f` runs
+/// as it is.
+pub(crate) fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
+}
+
+/// Closing the connection stops the client's own runtime, which blocks: done where allowed.
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let client = self.client.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(client) = client {
+            blocking(|| drop(client));
+        }
+    }
 }
 
 fn forget_changes(tx: &Connection) -> Result<()> {

@@ -29,6 +29,8 @@ export const api = {
   appInfo: () => call('app_info'),
   setupDevice: (deviceName, facilitator) => call('setup_device', { deviceName, facilitator }),
   setupHq: (deviceName, facilitator, programme, dir) => call('setup_hq', { deviceName, facilitator, programme, dir }),
+  joinServer: (url, dir) => call('join_server', { url, dir }),
+  hqMigrate: (url) => call('hq_migrate', { url }),
   openDemo: () => call('open_demo'),
   overview: () => call('overview'),
 

@@ -38,6 +38,8 @@ export function render(view, ctx, started) {
   });
   const hq = el('button', { type: 'button', class: 'secondary', id: 'become-hq', i18n: 'first.hq' });
   hq.addEventListener('click', () => renderHq(view, ctx, started));
+  const join = el('button', { type: 'button', class: 'secondary', id: 'join-server', i18n: 'first.join' });
+  join.addEventListener('click', () => renderJoin(view, ctx, started));
   clear(view, 
     el('h1', { i18n: 'first.title' }),
     el('p', { class: 'lead', i18n: 'first.intro' }),
@@ -45,8 +47,24 @@ export function render(view, ctx, started) {
     el('p', { class: 'or', i18n: 'first.or' }),
     el('div', { class: 'card narrow' }, demo, el('p', { class: 'hint', i18n: 'first.demo_hint' })),
     el('div', { class: 'card narrow' }, hq, el('p', { class: 'hint', i18n: 'first.hq_hint' })),
+    el('div', { class: 'card narrow' }, join, el('p', { class: 'hint', i18n: 'first.join_hint' })),
   );
   deviceName.focus();
+}
+
+/** A folder chosen with the system's dialog (`#<id>-pick-dir`), shown once chosen (`#<id>-dir`). */
+function folderPicker(id, label, help) {
+  const picker = { dir: null, node: null };
+  const chosen = el('code', { id: `${id}-dir` });
+  const pick = el('button', { type: 'button', class: 'secondary', id: `${id}-pick-dir`, i18n: label });
+  pick.addEventListener('click', async () => {
+    const picked = await files.open({ directory: true, multiple: false });
+    if (!picked) return;
+    picker.dir = picked;
+    chosen.textContent = picked;
+  });
+  picker.node = el('div', { class: 'field' }, el('p', { class: 'hint', i18n: help }), pick, ' ', chosen);
+  return picker;
 }
 
 /** HQ's set-up: the computer, the officer, the programme and the folder of HQ's keys. */
@@ -54,21 +72,13 @@ function renderHq(view, ctx, started) {
   const deviceName = textInput('device_name', '', { required: true, id: 'hq-device-name' });
   const officer = textInput('facilitator', '', { required: true, id: 'hq-officer' });
   const programme = textInput('programme', '', { required: true, id: 'hq-programme' });
-  let dir = null;
-  const chosen = el('code', { id: 'hq-dir' });
-  const pick = el('button', { type: 'button', class: 'secondary', id: 'hq-pick-dir', i18n: 'first.hq_pick' });
-  pick.addEventListener('click', async () => {
-    const picked = await files.open({ directory: true, multiple: false });
-    if (!picked) return;
-    dir = picked;
-    chosen.textContent = picked;
-  });
+  const folder = folderPicker('hq', 'first.hq_pick', 'first.hq_dir_help');
   const form = trackDirty(el('form', { class: 'card narrow', id: 'hq-form', novalidate: true },
     el('p', { class: 'form-error', hidden: true, role: 'alert' }),
     field({ field: 'device name', label: 'first.hq_device_name', input: deviceName }),
     field({ field: 'facilitator', label: 'first.hq_officer', input: officer }),
     field({ field: 'programme', label: 'first.hq_programme', input: programme }),
-    el('div', { class: 'field' }, el('p', { class: 'hint', i18n: 'first.hq_dir_help' }), pick, ' ', chosen),
+    folder.node,
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'secondary', i18n: 'common.cancel', dataset: { action: 'cancel' },
         on: { click: () => { markClean(form); render(view, ctx, started); } } }),
@@ -76,12 +86,12 @@ function renderHq(view, ctx, started) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    if (!dir) {
+    if (!folder.dir) {
       showError(form, { code: 'no_hq_folder', message: '', field: null, details: null });
       return;
     }
     try {
-      const keys = await api.setupHq(deviceName.value, officer.value, programme.value, dir);
+      const keys = await api.setupHq(deviceName.value, officer.value, programme.value, folder.dir);
       markClean(form);
       renderHqReady(view, keys, started);
     } catch (error) {
@@ -93,6 +103,43 @@ function renderHq(view, ctx, started) {
     el('p', { class: 'lead', i18n: 'first.hq_intro' }),
     form);
   deviceName.focus();
+}
+
+/** A second officer's desk of an HQ held by a PostgreSQL server: its address and HQ's keys. */
+function renderJoin(view, ctx, started) {
+  const url = textInput('server', '', { required: true, id: 'server-url', placeholder: 'postgres://agent@serveur/palabre' });
+  const folder = folderPicker('join', 'first.join_pick', 'first.join_dir_help');
+  const form = trackDirty(el('form', { class: 'card narrow', id: 'join-form', novalidate: true },
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    field({ field: 'server', label: 'first.join_url', input: url, hint: 'first.join_url_hint' }),
+    folder.node,
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'secondary', i18n: 'common.cancel', dataset: { action: 'cancel' },
+        on: { click: () => { markClean(form); render(view, ctx, started); } } }),
+      el('button', { type: 'submit', class: 'primary', id: 'join-go', i18n: 'first.join_go' }))));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    if (!folder.dir) {
+      showError(form, { code: 'no_hq_folder', message: '', field: null, details: null });
+      return;
+    }
+    const go = form.querySelector('#join-go');
+    go.disabled = true;
+    try {
+      await api.joinServer(url.value, folder.dir);
+      markClean(form);
+      await started();
+    } catch (error) {
+      go.disabled = false;
+      showError(form, error);
+    }
+  });
+  clear(view,
+    el('h1', { i18n: 'first.join_title' }),
+    el('p', { class: 'lead', i18n: 'first.join_intro' }),
+    form);
+  url.focus();
 }
 
 /** HQ is made: back the keys up on two sticks, and read the fingerprint to the facilitators. */

@@ -55,6 +55,46 @@ function hqSection(hq, view, ctx) {
 }
 
 /** How the data is protected, and changing the passphrase. */
+/** HQ's database server: where this HQ is held, or moving it to one (issue 23). */
+function serverSection(hq, view, ctx) {
+  if (hq.server) {
+    return el('section', { class: 'card', id: 'server-section' },
+      el('h2', { i18n: 'server.title' }),
+      el('p', { id: 'server-shown' }, t('server.held_by', { server: hq.server })),
+      el('p', { class: 'hint', i18n: 'server.desk_help' }));
+  }
+  const url = textInput('server', '', { id: 'migrate-url', placeholder: 'postgres://agent@serveur/palabre' });
+  const go = el('button', { type: 'submit', class: 'secondary', id: 'migrate-go', i18n: 'server.migrate' });
+  const form = el('form', { id: 'migrate-form', novalidate: true },
+    el('p', { class: 'form-error', hidden: true, role: 'alert' }),
+    field({ field: 'server', label: 'server.url', input: url, hint: 'server.url_hint' }),
+    el('div', { class: 'actions' }, go));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const sure = await confirmDialog({
+      title: t('server.migrate_confirm_title'),
+      body: t('server.migrate_confirm'),
+      confirm: t('server.migrate'),
+      cancel: t('common.cancel'),
+    });
+    if (!sure) return;
+    go.disabled = true;
+    try {
+      const moved = await api.hqMigrate(url.value);
+      toast(t('server.migrated', { server: moved.server, rows: moved.rows }));
+      await render(view, ctx);
+    } catch (error) {
+      go.disabled = false;
+      showError(form, error);
+    }
+  });
+  return el('section', { class: 'card', id: 'server-section' },
+    el('h2', { i18n: 'server.title' }),
+    el('p', { class: 'hint', i18n: 'server.migrate_help' }),
+    form);
+}
+
 function protectionSection(protection) {
   const current = el('input', { type: 'password', name: 'current', id: 'current-passphrase', autocomplete: 'current-password' });
   const next = el('input', { type: 'password', name: 'passphrase', id: 'changed-passphrase', autocomplete: 'new-password' });
@@ -195,6 +235,7 @@ export async function render(view, ctx) {
         (value) => ctx.api.setSetting('iati_org', value)),
       savingForm('iati-activity-form', textInput('iati_activity', info.iati_activity, { id: 'iati-activity' }), 'iati_activity',
         'settings.iati_activity', (value) => ctx.api.setSetting('iati_activity', value))) : null,
+    hq.is_hq ? serverSection(hq, view, ctx) : null,
     hq.is_hq ? recoverySection(view) : null,
     backupSection(backups, view, ctx));
 }
