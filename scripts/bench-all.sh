@@ -21,6 +21,12 @@ for bench in sync_import export search report hq_open duplicates sheet donor_rep
   while IFS= read -r line; do figure "$line"; done < <(printf '%s\n' "$out" | grep '^\[' || true)
 done
 
+# HQ on PostgreSQL against one SQLite file (issue 23), on a throwaway server with durable settings.
+out=$(PALABRE_PG_DURABLE=1 scripts/with-postgres.sh cargo bench --locked --quiet --bench postgres 2>/dev/null) || {
+  figure "[postgres] FAILED: run \`scripts/with-postgres.sh cargo bench --bench postgres\` to see why"
+}
+while IFS= read -r line; do figure "$line"; done < <(printf '%s\n' "$out" | grep '^\[' || true)
+
 # The desktop against a hello-world Tauri 2 window (benches/hello-tauri), built the same way.
 cargo build --locked --quiet --release -p palabre-desktop -p palabre
 run_display() { if [ -n "${DISPLAY:-}" ]; then "$@"; else xvfb-run -a -s "-screen 0 1366x768x24" "$@"; fi; }

@@ -39,9 +39,13 @@ trap stop EXIT
 
 as_owner "$bin/initdb" -D "$dir/data" -U palabre --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
   || { cat "$dir/initdb.log" >&2; exit 1; }
-# Durability is not what the tests measure: fsync off makes thousands of small commits quick.
-as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+# Durability is not what the tests check: fsync off makes thousands of small commits quick. The
+# benchmark (PALABRE_PG_DURABLE=1) keeps PostgreSQL's defaults, as a real server would.
+options="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200"
+if [ -z "${PALABRE_PG_DURABLE:-}" ]; then
+  options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$options" \
   start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 export PALABRE_TEST_POSTGRES="postgres://palabre@127.0.0.1:$port/postgres"

@@ -78,6 +78,11 @@ fn two_desks() -> TwoDesks {
     let keys = a.hq_init(&dir.path().join("hq-keys"), Some("Dialogues")).unwrap();
     let b = Palabre::open_server(&url, &dir.path().join("desk-b.db"), PASSPHRASE).unwrap();
     assert_eq!(b.device().unwrap().device_id, a.device().unwrap().device_id, "one HQ identity");
+    // A second desk does not make keys of its own: it is given HQ's.
+    let refused = b.hq_init(&dir.path().join("other-keys"), None).unwrap_err();
+    assert_eq!(refused.code(), "hq_server");
+    assert!(refused.to_string().contains("hq join"), "{refused}");
+    assert!(!dir.path().join("other-keys").exists());
     assert_eq!(b.hq_join(&keys.dir).unwrap(), keys.fingerprint);
     TwoDesks { _dir: dir, url, a, b }
 }
@@ -188,7 +193,7 @@ fn the_same_bundle_imported_by_two_desks_at_once_is_merged_once() {
 #[test]
 fn hq_migrate_copies_a_single_file_hq_and_checks_a_copy_rebuilt_from_the_server() {
     let dir = tempfile::tempdir().unwrap();
-    let mut hq = Palabre::open(dir.path().join("hq.db"), PASSPHRASE).unwrap();
+    let hq = Palabre::open(dir.path().join("hq.db"), PASSPHRASE).unwrap();
     hq.init("HQ Bamako").unwrap();
     let keys = hq.hq_init(&dir.path().join("hq-keys"), Some("Dialogues")).unwrap();
     hq.demo(7).unwrap();
@@ -199,7 +204,6 @@ fn hq_migrate_copies_a_single_file_hq_and_checks_a_copy_rebuilt_from_the_server(
     // Not HQ: refused.
     let plain = common::app();
     let url = common::fresh_server_db();
-    let mut plain = plain;
     let refused = plain.hq_migrate(&url).unwrap_err();
     assert_eq!(refused.code(), "not_hq");
 
@@ -235,7 +239,7 @@ fn hq_migrate_copies_a_single_file_hq_and_checks_a_copy_rebuilt_from_the_server(
 
     // A second migration into the same server is refused, with nothing changed on either side.
     let pos = head(&url);
-    let mut again = Palabre::open(dir.path().join("again.db"), PASSPHRASE).unwrap();
+    let again = Palabre::open(dir.path().join("again.db"), PASSPHRASE).unwrap();
     again.init("HQ Bis").unwrap();
     again.hq_init(&dir.path().join("keys-bis"), None).unwrap();
     let refused = again.hq_migrate(&url).unwrap_err();

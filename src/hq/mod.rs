@@ -26,6 +26,15 @@ pub struct AckWritten {
 
 pub(crate) fn hq_init(app: &Palabre, dir: &Path, programme: Option<&str>) -> Result<HqKeys> {
     app.device()?;
+    // A second desk of an HQ on a server would make a second HQ, which no laptop trusts.
+    if let Some(server) = app.store().server()
+        && app.store().read(|c| bookkeeping::get(c, Key::HqPublic))?.is_some()
+    {
+        return Err(Error::HqServer {
+            server,
+            reason: "its HQ already has keys, made on another desk. Copy that desk's key folder and give it here with `palabre hq join --keys DIR` (or Join HQ's database server at the first start)".into(),
+        });
+    }
     let programme = match programme {
         Some(p) => p.trim().to_string(),
         None => app.setting(crate::Setting::Programme)?.unwrap_or_default(),

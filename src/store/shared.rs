@@ -15,15 +15,17 @@
 //!   since, brings the replica up to it. Ops pulled are merged by the journal's own merge (the
 //!   hook given at opening), so the tables derived from them are computed as on any copy.
 //!
-//! Every mirrored row on the server carries `_pos`, taken from one sequence at each write; rows
-//! removed leave a line in `palabre.deleted`. Since writers take turns, the head only grows and
-//! a replica at position P needs exactly the rows above P.
+//! Every mirrored row on the server carries `_pos`, the position of the write that last sent it
+//! (one number of one sequence per write); rows removed leave a line in `palabre.deleted`. Since
+//! writers take turns, the head only grows and a replica at position P needs exactly the rows
+//! above P.
 
+use std::borrow::Cow;
 use std::sync::{Mutex, MutexGuard};
 
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::{ToSql, Type};
+use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, IsolationLevel, NoTls};
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
@@ -75,6 +77,9 @@ pub struct Mirrored {
     pub table: &'static str,
     pub key: &'static [&'static str],
     pub columns: &'static [(&'static str, Kind)],
+    /// Rows are only ever added (never replaced or removed), and changed in place: the rows a
+    /// write adds are copied straight into the server's table (the journal: a million ops).
+    pub appended: bool,
 }
 
 use Kind::{Blob, Int, Text};
@@ -93,8 +98,14 @@ pub const TABLES: &[Mirrored] = &[
             ("public_key", Blob),
             ("created_at", Text),
         ],
+        appended: false,
     },
-    Mirrored { table: "settings", key: &["key"], columns: &[("key", Text), ("value", Text)] },
+    Mirrored {
+        table: "settings",
+        key: &["key"],
+        columns: &[("key", Text), ("value", Text)],
+        appended: false,
+    },
     Mirrored {
         table: "devices",
         key: &["device_id"],
@@ -111,6 +122,7 @@ pub const TABLES: &[Mirrored] = &[
             ("lost_at", Text),
             ("successor_of", Text),
         ],
+        appended: false,
     },
     Mirrored {
         table: "imported_bundles",
@@ -124,6 +136,7 @@ pub const TABLES: &[Mirrored] = &[
             ("new_ops", Int),
             ("imported_at", Text),
         ],
+        appended: false,
     },
     Mirrored {
         table: "quarantine",
@@ -136,6 +149,7 @@ pub const TABLES: &[Mirrored] = &[
             ("received_at", Text),
             ("reason", Text),
         ],
+        appended: false,
     },
     Mirrored {
         table: "forks",
@@ -146,11 +160,13 @@ pub const TABLES: &[Mirrored] = &[
             ("bundle_id", Text),
             ("detected_at", Text),
         ],
+        appended: false,
     },
     Mirrored {
         table: "downlinked",
         key: &["device_id", "entity", "row_id"],
         columns: &[("device_id", Text), ("entity", Text), ("row_id", Text)],
+        appended: false,
     },
     Mirrored {
         table: "evidence_files",
@@ -162,6 +178,7 @@ pub const TABLES: &[Mirrored] = &[
             ("bytes", Blob),
             ("stored_at", Text),
         ],
+        appended: false,
     },
     Mirrored {
         table: "oplog",
@@ -177,6 +194,7 @@ pub const TABLES: &[Mirrored] = &[
             ("prev_hlc", Int),
             ("prev_device", Text),
         ],
+        appended: false,
     },
 ];
 
@@ -201,6 +219,11 @@ impl Mirrored {
     fn changed(&self) -> String {
         format!("palabre_changed_{}", self.table)
     }
+
+    /// Where the rows a write adds are noted: apart, for an appended table.
+    fn added(&self) -> String {
+        if self.appended { format!("palabre_new_{}", self.table) } else { self.changed() }
+    }
 }
 
 /// The server's tables, made once by the first desk (or `hq migrate`).
@@ -214,15 +237,20 @@ fn server_schema() -> String {
              server_schema INT NOT NULL,
              replica_schema INT NOT NULL,
              created_at TIMESTAMPTZ NOT NULL DEFAULT now());
-         CREATE TABLE palabre.deleted (pos BIGINT PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL);\n",
+         CREATE TABLE palabre.deleted (
+             id BIGSERIAL PRIMARY KEY, pos BIGINT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL);
+         CREATE INDEX deleted_by_pos ON palabre.deleted (pos);\n",
     );
     for t in TABLES {
         let columns: Vec<String> =
             t.columns.iter().map(|(c, k)| format!("{c} {}", k.pg())).collect();
         sql.push_str(&format!(
             "CREATE TABLE palabre.{table} ({columns}, _pos BIGINT NOT NULL, PRIMARY KEY ({key}));
-             CREATE INDEX {table}_by_pos ON palabre.{table} (_pos);\n",
+             CREATE INDEX {table}_by_pos ON palabre.{table} USING {index} (_pos);\n",
             table = t.table,
+            // The journal grows in position order (a blanked op moves up): a block-range index
+            // finds the new rows at a fraction of a B-tree's cost per insert.
+            index = if t.table == "oplog" { "brin" } else { "btree" },
             columns = columns.join(", "),
             key = t.key.join(", "),
         ));
@@ -352,23 +380,25 @@ impl Shared {
         for t in TABLES {
             let key = t.key.join(", ");
             let changed = t.changed();
+            let added = t.added();
             let columns = t.names().join(", ");
             // Noted once per row, by a SELECT that skips a row already noted: a statement that
             // fires the trigger with a conflict clause of its own (INSERT OR REPLACE…) would
             // impose it on an INSERT OR IGNORE here.
-            let note = |row: &str| {
+            let note = |into: &str, row: &str| {
                 let values: Vec<String> = t.key.iter().map(|k| format!("{row}.{k}")).collect();
                 let same: Vec<String> = t.key.iter().map(|k| format!("{k} IS {row}.{k}")).collect();
                 format!(
-                    "INSERT INTO {changed} SELECT {} WHERE NOT EXISTS (SELECT 1 FROM {changed} WHERE {});",
+                    "INSERT INTO {into} SELECT {} WHERE NOT EXISTS (SELECT 1 FROM {into} WHERE {});",
                     values.join(", "),
                     same.join(" AND ")
                 )
             };
             conn.execute_batch(&format!(
                 "CREATE TEMP TABLE IF NOT EXISTS {changed} ({key}, PRIMARY KEY ({key})) WITHOUT ROWID;
+                 CREATE TEMP TABLE IF NOT EXISTS {added} ({key}, PRIMARY KEY ({key})) WITHOUT ROWID;
                  CREATE TEMP TRIGGER IF NOT EXISTS {changed}_i AFTER INSERT ON main.{table}{wn}
-                 BEGIN {note_new} END;
+                 BEGIN {note_added} END;
                  CREATE TEMP TRIGGER IF NOT EXISTS {changed}_u AFTER UPDATE OF {columns} ON main.{table}{wn}
                  BEGIN {note_new} {note_old} END;
                  CREATE TEMP TRIGGER IF NOT EXISTS {changed}_d AFTER DELETE ON main.{table}{wo}
@@ -376,8 +406,9 @@ impl Shared {
                 table = t.table,
                 wn = t.filter("NEW"),
                 wo = t.filter("OLD"),
-                note_new = note("NEW"),
-                note_old = note("OLD"),
+                note_added = note(&added, "NEW"),
+                note_new = note(&changed, "NEW"),
+                note_old = note(&changed, "OLD"),
             ))?;
         }
         Ok(())
@@ -444,6 +475,7 @@ impl Shared {
             });
         }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let pos = self.position(&mut server)?;
         let mut sent = 0;
         for t in TABLES {
             let filter = match t.table {
@@ -456,9 +488,9 @@ impl Shared {
                 &format!("SELECT {} FROM main.{}{filter}", t.names().join(", "), t.table),
             )?;
             sent += rows.len() as u64;
-            self.upsert(&mut server, t, &rows)?;
+            self.upsert(&mut server, t, &rows, pos)?;
         }
-        self.advance(&tx, &mut server)?;
+        self.advance(&tx, &mut server, pos)?;
         server.commit().map_err(|e| self.err(e))?;
         tx.commit()?;
         Ok(sent)
@@ -482,7 +514,7 @@ impl Shared {
         }
         let removed = server
             .query(
-                "SELECT tbl, key FROM palabre.deleted WHERE pos > $1 AND pos <= $2 ORDER BY pos",
+                "SELECT tbl, key FROM palabre.deleted WHERE pos > $1 AND pos <= $2 ORDER BY id",
                 &[&from, &head],
             )
             .map_err(|e| self.err(e))?;
@@ -561,21 +593,46 @@ impl Shared {
         Ok(())
     }
 
-    /// The rows this write changed, sent to the server; the head moves past them.
+    /// The rows this write changed, sent to the server under one new position; the head moves
+    /// to it.
     fn push(&self, tx: &Connection, server: &mut postgres::Transaction<'_>) -> Result<()> {
-        let mut any = false;
+        let mut changes = Vec::new();
         for t in TABLES {
-            let changed = t.changed();
-            let join: Vec<String> = t.key.iter().map(|k| format!("t.{k} = c.{k}")).collect();
+            let (changed, added) = (t.changed(), t.added());
+            let same = |a: &str, b: &str| -> String {
+                let on: Vec<String> = t.key.iter().map(|k| format!("{a}.{k} = {b}.{k}")).collect();
+                on.join(" AND ")
+            };
+            let join = |alias: &str| same("t", alias);
             let columns: Vec<String> = t.names().iter().map(|c| format!("t.{c}")).collect();
+            let columns = columns.join(", ");
+            // Rows added by this write, the server has none of (the replica was up to date
+            // under the lock): copied straight in.
+            let new = if t.appended {
+                read_rows(
+                    tx,
+                    t,
+                    &format!(
+                        "SELECT {columns} FROM temp.{added} c JOIN main.{} t ON {}",
+                        t.table,
+                        join("c")
+                    ),
+                )?
+            } else {
+                Vec::new()
+            };
+            let not_added = if t.appended {
+                format!(" WHERE NOT EXISTS (SELECT 1 FROM temp.{added} n WHERE {})", same("n", "c"))
+            } else {
+                String::new()
+            };
             let present = read_rows(
                 tx,
                 t,
                 &format!(
-                    "SELECT {} FROM temp.{changed} c JOIN main.{} t ON {}",
-                    columns.join(", "),
+                    "SELECT {columns} FROM temp.{changed} c JOIN main.{} t ON {}{not_added}",
                     t.table,
-                    join.join(" AND ")
+                    join("c"),
                 ),
             )?;
             let keys: Vec<String> = t.key.iter().map(|k| format!("c.{k}")).collect();
@@ -583,70 +640,136 @@ impl Shared {
                 "SELECT json_array({}) FROM temp.{changed} c WHERE NOT EXISTS (SELECT 1 FROM main.{} t WHERE {})",
                 keys.join(", "),
                 t.table,
-                join.join(" AND ")
+                join("c")
             ))?;
             let gone: Vec<String> =
                 stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            any |= !present.is_empty() || !gone.is_empty();
-            self.upsert(server, t, &present)?;
-            for key in gone {
-                let values: Vec<serde_json::Value> = serde_json::from_str(&key).map_err(|_| {
-                    Error::BadOp { reason: format!("a key of {} could not be read", t.table) }
-                })?;
-                let condition: Vec<String> =
-                    t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
-                let params: Vec<Box<dyn ToSql + Sync>> = t
-                    .key
-                    .iter()
-                    .zip(values)
-                    .map(|(k, v)| to_pg(&json_to_sql(v), t.kind(k)))
-                    .collect();
-                let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
-                server
-                    .execute(
-                        &format!(
-                            "DELETE FROM palabre.{} WHERE {}",
-                            t.table,
-                            condition.join(" AND ")
-                        ),
-                        &refs,
-                    )
-                    .map_err(|e| self.err(e))?;
-                server
-                    .execute(
-                        "INSERT INTO palabre.deleted (pos, tbl, key) VALUES (nextval('palabre.pos'), $1, $2)",
-                        &[&t.table, &key],
-                    )
-                    .map_err(|e| self.err(e))?;
+            if !new.is_empty() || !present.is_empty() || !gone.is_empty() {
+                changes.push((t, new, present, gone));
             }
         }
         forget_changes(tx)?;
-        if any {
-            self.advance(tx, server)?;
+        if changes.is_empty() {
+            return Ok(());
         }
+        let pos = self.position(server)?;
+        for (t, new, present, gone) in changes {
+            self.copy_in(server, t, &new, pos)?;
+            self.upsert(server, t, &present, pos)?;
+            for key in gone {
+                self.remove(server, t, &key, pos)?;
+            }
+        }
+        self.advance(tx, server, pos)
+    }
+
+    /// Copies new rows straight into the server's table, at the write's position.
+    fn copy_in(
+        &self,
+        server: &mut postgres::Transaction<'_>,
+        t: &Mirrored,
+        rows: &[Vec<SqlValue>],
+        pos: i64,
+    ) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        self.copy(
+            server,
+            &format!("palabre.{} ({}, _pos)", t.table, t.names().join(", ")),
+            t,
+            rows,
+            Some(pos),
+        )
+    }
+
+    /// Binary COPY of `rows` into `target` ("table (columns)"), with `pos` as a last column.
+    fn copy(
+        &self,
+        server: &mut postgres::Transaction<'_>,
+        target: &str,
+        t: &Mirrored,
+        rows: &[Vec<SqlValue>],
+        pos: Option<i64>,
+    ) -> Result<()> {
+        let mut types: Vec<Type> = t.columns.iter().map(|(_, k)| k.pg_type()).collect();
+        if pos.is_some() {
+            types.push(Type::INT8);
+        }
+        let sink = server
+            .copy_in(&format!("COPY {target} FROM STDIN (FORMAT binary)"))
+            .map_err(|e| self.err(e))?;
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
+        for row in rows {
+            let mut values: Vec<Pg<'_>> =
+                row.iter().zip(t.columns).map(|(v, (_, kind))| to_pg(v, *kind)).collect();
+            if pos.is_some() {
+                values.push(Pg::Int(pos));
+            }
+            let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+            writer.write(&refs).map_err(|e| self.err(e))?;
+        }
+        writer.finish().map_err(|e| self.err(e))?;
         Ok(())
     }
 
-    /// Moves the server's head past the rows this write sent (the writer holds the HQ lock, so
-    /// the sequence's last value is its own), and the replica's position with it.
-    fn advance(&self, tx: &Connection, server: &mut postgres::Transaction<'_>) -> Result<()> {
-        let head: i64 = server
-            .query_one(
-                "UPDATE palabre.head SET pos = (SELECT last_value FROM palabre.pos) RETURNING pos",
-                &[],
+    /// Removes one row (its key as a JSON list) from the server, leaving a line for the desks.
+    fn remove(
+        &self,
+        server: &mut postgres::Transaction<'_>,
+        t: &Mirrored,
+        key: &str,
+        pos: i64,
+    ) -> Result<()> {
+        let values: Vec<serde_json::Value> = serde_json::from_str(key).map_err(|_| {
+            Error::BadOp { reason: format!("a key of {} could not be read", t.table) }
+        })?;
+        let condition: Vec<String> =
+            t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
+        let values: Vec<SqlValue> = values.into_iter().map(json_to_sql).collect();
+        let params: Vec<Pg<'_>> =
+            t.key.iter().zip(&values).map(|(k, v)| to_pg(v, t.kind(k))).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        server
+            .execute(
+                &format!("DELETE FROM palabre.{} WHERE {}", t.table, condition.join(" AND ")),
+                &refs,
             )
-            .map_err(|e| self.err(e))?
-            .get(0);
-        bookkeeping::put(tx, Key::SharedPos, &head.to_string())
+            .map_err(|e| self.err(e))?;
+        server
+            .execute(
+                "INSERT INTO palabre.deleted (pos, tbl, key) VALUES ($1, $2, $3)",
+                &[&pos, &t.table, &key],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// A new position, for every row one write sends (the writer holds the HQ lock: positions
+    /// are taken in commit order).
+    fn position(&self, server: &mut postgres::Transaction<'_>) -> Result<i64> {
+        Ok(server.query_one("SELECT nextval('palabre.pos')", &[]).map_err(|e| self.err(e))?.get(0))
+    }
+
+    /// Moves the server's head, and the replica's position, to the position of this write.
+    fn advance(
+        &self,
+        tx: &Connection,
+        server: &mut postgres::Transaction<'_>,
+        pos: i64,
+    ) -> Result<()> {
+        server.execute("UPDATE palabre.head SET pos = $1", &[&pos]).map_err(|e| self.err(e))?;
+        bookkeeping::put(tx, Key::SharedPos, &pos.to_string())
     }
 
     /// Writes rows into the server's table: copied (binary COPY) into a staging table, then
-    /// inserted or updated with a new position each.
+    /// inserted or updated, at the write's position.
     fn upsert(
         &self,
         server: &mut postgres::Transaction<'_>,
         t: &Mirrored,
         rows: &[Vec<SqlValue>],
+        pos: i64,
     ) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
@@ -659,18 +782,7 @@ impl Shared {
                 t.table
             ))
             .map_err(|e| self.err(e))?;
-        let types: Vec<Type> = t.columns.iter().map(|(_, k)| k.pg_type()).collect();
-        let sink = server
-            .copy_in(&format!("COPY {stage} ({names}) FROM STDIN (FORMAT binary)"))
-            .map_err(|e| self.err(e))?;
-        let mut writer = BinaryCopyInWriter::new(sink, &types);
-        for row in rows {
-            let values: Vec<Box<dyn ToSql + Sync>> =
-                row.iter().zip(t.columns).map(|(v, (_, kind))| to_pg(v, *kind)).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
-            writer.write(&refs).map_err(|e| self.err(e))?;
-        }
-        writer.finish().map_err(|e| self.err(e))?;
+        self.copy(server, &format!("{stage} ({names})"), t, rows, None)?;
         let set: Vec<String> = t
             .names()
             .iter()
@@ -681,13 +793,13 @@ impl Shared {
         server
             .execute(
                 &format!(
-                    "INSERT INTO palabre.{table} ({names}, _pos) SELECT {names}, nextval('palabre.pos') FROM {stage}
+                    "INSERT INTO palabre.{table} ({names}, _pos) SELECT {names}, $1 FROM {stage}
                      ON CONFLICT ({key}) DO UPDATE SET {set}",
                     table = t.table,
                     key = t.key.join(", "),
                     set = set.join(", ")
                 ),
-                &[],
+                &[&pos],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -728,6 +840,9 @@ impl Drop for Shared {
 fn forget_changes(tx: &Connection) -> Result<()> {
     for t in TABLES {
         tx.execute(&format!("DELETE FROM temp.{}", t.changed()), [])?;
+        if t.appended {
+            tx.execute(&format!("DELETE FROM temp.{}", t.added()), [])?;
+        }
     }
     Ok(())
 }
@@ -748,26 +863,54 @@ fn from_pg(row: &postgres::Row, i: usize, kind: Kind) -> SqlValue {
     value.unwrap_or(SqlValue::Null)
 }
 
-/// A replica's value as the server's column type wants it (SQLite's affinity already gives
-/// each column its type; what does not fit is sent as text, or as nothing).
-fn to_pg(value: &SqlValue, kind: Kind) -> Box<dyn ToSql + Sync> {
+/// A replica's value as the server's column type wants it, borrowed from the row where it can
+/// be (a million ops are sent without copying their text).
+#[derive(Debug)]
+enum Pg<'a> {
+    Int(Option<i64>),
+    Text(Option<Cow<'a, str>>),
+    Blob(Option<Cow<'a, [u8]>>),
+}
+
+impl ToSql for Pg<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        // Through the inner value's own check: a value of the wrong type for its column is an
+        // error, never bytes of another type.
+        match self {
+            Pg::Int(v) => v.to_sql_checked(ty, out),
+            Pg::Text(v) => v.as_deref().to_sql_checked(ty, out),
+            Pg::Blob(v) => v.as_deref().to_sql_checked(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <i64 as ToSql>::accepts(ty) || <&str as ToSql>::accepts(ty) || <&[u8] as ToSql>::accepts(ty)
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// SQLite's affinity already gives each column its type; what does not fit is sent as text, or
+/// as nothing.
+fn to_pg(value: &SqlValue, kind: Kind) -> Pg<'_> {
     match (kind, value) {
-        (_, SqlValue::Null) => match kind {
-            Kind::Int => Box::new(None::<i64>),
-            Kind::Text => Box::new(None::<String>),
-            Kind::Blob => Box::new(None::<Vec<u8>>),
-        },
-        (Kind::Int, SqlValue::Integer(i)) => Box::new(Some(*i)),
-        (Kind::Int, SqlValue::Real(r)) => Box::new(Some(*r as i64)),
-        (Kind::Int, SqlValue::Text(s)) => Box::new(s.trim().parse::<i64>().ok()),
-        (Kind::Int, SqlValue::Blob(_)) => Box::new(None::<i64>),
-        (Kind::Text, SqlValue::Text(s)) => Box::new(Some(s.clone())),
-        (Kind::Text, SqlValue::Integer(i)) => Box::new(Some(i.to_string())),
-        (Kind::Text, SqlValue::Real(r)) => Box::new(Some(r.to_string())),
-        (Kind::Text, SqlValue::Blob(b)) => Box::new(Some(String::from_utf8_lossy(b).into_owned())),
-        (Kind::Blob, SqlValue::Blob(b)) => Box::new(Some(b.clone())),
-        (Kind::Blob, SqlValue::Text(s)) => Box::new(Some(s.clone().into_bytes())),
-        (Kind::Blob, other) => Box::new(Some(format!("{other:?}").into_bytes())),
+        (Kind::Int, SqlValue::Integer(i)) => Pg::Int(Some(*i)),
+        (Kind::Int, SqlValue::Real(r)) => Pg::Int(Some(*r as i64)),
+        (Kind::Int, SqlValue::Text(s)) => Pg::Int(s.trim().parse::<i64>().ok()),
+        (Kind::Int, SqlValue::Null | SqlValue::Blob(_)) => Pg::Int(None),
+        (Kind::Text, SqlValue::Null) => Pg::Text(None),
+        (Kind::Text, SqlValue::Text(s)) => Pg::Text(Some(Cow::Borrowed(s))),
+        (Kind::Text, SqlValue::Integer(i)) => Pg::Text(Some(Cow::Owned(i.to_string()))),
+        (Kind::Text, SqlValue::Real(r)) => Pg::Text(Some(Cow::Owned(r.to_string()))),
+        (Kind::Text, SqlValue::Blob(b)) => Pg::Text(Some(String::from_utf8_lossy(b))),
+        (Kind::Blob, SqlValue::Null) => Pg::Blob(None),
+        (Kind::Blob, SqlValue::Blob(b)) => Pg::Blob(Some(Cow::Borrowed(b))),
+        (Kind::Blob, SqlValue::Text(s)) => Pg::Blob(Some(Cow::Borrowed(s.as_bytes()))),
+        (Kind::Blob, other) => Pg::Blob(Some(Cow::Owned(format!("{other:?}").into_bytes()))),
     }
 }
 
