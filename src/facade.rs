@@ -697,7 +697,7 @@ impl Palabre {
     /// which it receives whole (or becomes, with `init`, if the server holds none). Then
     /// `hq_join` gives it HQ's keys.
     pub fn join_server(&self, url: &str) -> Result<()> {
-        self.share_with(url, false)
+        self.share_with(url, crate::store::Attach::Open)
     }
     /// The HQ server this database is a desk of (no password), if any.
     pub fn hq_server(&self) -> Option<String> {

@@ -152,18 +152,23 @@ impl Palabre {
             return Self::open_server(url, &database_file(location), passphrase);
         }
         let app = Self::open_file(location, passphrase)?;
-        // A desk of an HQ on a server, opened by its file.
-        if let Some(url) = app.store.read(|c| bookkeeping::get(c, Key::SharedServer))? {
-            app.share_with(&url, false)?;
-        }
+        app.reattach()?;
         Ok(app)
+    }
+
+    /// A desk of an HQ on a server, opened by its file (or recovered): back in step with it.
+    fn reattach(&self) -> Result<()> {
+        if let Some(url) = self.store.read(|c| bookkeeping::get(c, Key::SharedServer))? {
+            self.share_with(&url, store::Attach::Open)?;
+        }
+        Ok(())
     }
 
     /// Opens this desk's replica `replica` of the HQ on the PostgreSQL server at `url` (made,
     /// and locked with `passphrase`, if new), and brings it up to the server.
     pub fn open_server(url: &str, replica: &Path, passphrase: &str) -> Result<Palabre> {
         let app = Self::open_file(replica, passphrase)?;
-        app.share_with(url, false)?;
+        app.share_with(url, store::Attach::Open)?;
         Ok(app)
     }
 
@@ -171,7 +176,7 @@ impl Palabre {
     /// server at each opening (`hq migrate` checks the server's copy with one; tests use them).
     pub fn open_server_in_memory(url: &str) -> Result<Palabre> {
         let app = Self::open_in_memory()?;
-        app.share_with(url, false)?;
+        app.share_with(url, store::Attach::Open)?;
         Ok(app)
     }
 
@@ -215,7 +220,7 @@ impl Palabre {
         code: &str,
         new_passphrase: &str,
     ) -> Result<Palabre> {
-        let path = path.as_ref();
+        let path = &database_file(path.as_ref());
         lock::check_new(new_passphrase)?;
         let key = lock::unlock_with_recovery(path, recovery, code)?;
         let app = Self::open_with_key(path, key)?;
@@ -225,6 +230,7 @@ impl Palabre {
             new_passphrase,
         )?;
         tracing::info!("database key recovered through HQ; new passphrase set");
+        app.reattach()?;
         Ok(app)
     }
 
@@ -412,8 +418,8 @@ impl Palabre {
     }
 
     /// Makes this database a desk of the HQ on the server at `url` (see `Store::share`).
-    pub(crate) fn share_with(&self, url: &str, migrating: bool) -> Result<()> {
-        self.store.share(url, merge_pulled, migrating)
+    pub(crate) fn share_with(&self, url: &str, how: store::Attach) -> Result<()> {
+        self.store.share(url, merge_pulled, how)
     }
 
     pub(crate) fn unshare(&self) -> Result<()> {
@@ -449,6 +455,15 @@ pub fn database_file(location: &Path) -> PathBuf {
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
         .collect();
     data_dir().join(format!("shared-{name}.db"))
+}
+
+/// How to name the database at `location` to people: its path, or HQ's server without its
+/// password (`postgres://user@host:port/database`).
+pub fn shown_location(location: &Path) -> String {
+    match location.to_str().filter(|l| store::shared::is_server(l)) {
+        Some(url) => store::shared::shown(url),
+        None => location.display().to_string(),
+    }
 }
 
 /// Applies the ops a replica pulls from HQ's server: the journal's merge, as for a bundle's.

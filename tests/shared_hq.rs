@@ -216,6 +216,8 @@ fn hq_migrate_copies_a_single_file_hq_and_checks_a_copy_rebuilt_from_the_server(
     let ops_on_server: i64 =
         server(&url).query_one("SELECT count(*) FROM palabre.oplog", &[]).unwrap().get(0);
     assert_eq!(ops_on_server as usize, before.2);
+    let ready: bool = server(&url).query_one("SELECT ready FROM palabre.head", &[]).unwrap().get(0);
+    assert!(ready, "opened to desks once checked");
 
     // The migrated file is now a desk: reopened by its file, it finds the server again.
     drop(hq);
@@ -289,6 +291,8 @@ fn an_erasure_blanks_her_ops_on_the_server_too() {
     assert_eq!(names(&d.url), 0, "blanked in the server's journal");
     let found = d.a.search_people("zenabou", 10).unwrap();
     assert_eq!(found.total, 0, "and on the other desk");
+    let journal = serde_json::to_string(&d.a.ops().unwrap()).unwrap();
+    assert!(!journal.contains("Traor") && !journal.contains("76 12"), "the other desk's journal");
 }
 
 #[test]
@@ -369,4 +373,97 @@ fn the_server_holds_every_table_that_ops_do_not_give() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn a_desk_keeps_its_own_settings_and_sees_what_another_desk_removed() {
+    let d = two_desks();
+    // The programme is HQ's; the language and the key folder are each desk's.
+    d.a.set_setting(palabre::Setting::Language, "en").unwrap();
+    d.a.set_setting(palabre::Setting::Programme, "Dialogues Ségou-Mopti").unwrap();
+    assert_eq!(d.b.language().unwrap(), Lang::Fr);
+    assert_eq!(
+        d.b.setting(palabre::Setting::Programme).unwrap().as_deref(),
+        Some("Dialogues Ségou-Mopti")
+    );
+    let on_server: Vec<String> = server(&d.url)
+        .query("SELECT key FROM palabre.settings ORDER BY key", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        !on_server.iter().any(|k| k == "language" || k == "hq_dir" || k == "hlc"),
+        "{on_server:?}"
+    );
+    assert!(on_server.iter().any(|k| k == "programme"), "{on_server:?}");
+    // A bundle held on one desk (its laptop not trusted yet), trusted on the other: the held
+    // row is removed on the server, and the first desk holds it no more.
+    let dir = tempfile::tempdir().unwrap();
+    let field = laptop(dir.path(), "Segou-01", 2);
+    let bytes = field.export_bundle_bytes().unwrap().1;
+    let ImportOutcome::Quarantined { fingerprint, .. } = d.a.import_bundle_bytes(&bytes).unwrap()
+    else {
+        panic!("an unknown laptop's bundle is held")
+    };
+    assert_eq!(d.b.held_bundles().unwrap().len(), 1);
+    d.b.trust_device(&fingerprint).unwrap();
+    assert_eq!(d.a.held_bundles().unwrap().len(), 0);
+    assert_eq!(d.a.synced_snapshot().unwrap(), d.b.synced_snapshot().unwrap());
+}
+
+#[test]
+fn a_server_restored_from_an_older_dump_or_not_ready_is_refused_and_a_lost_connection_comes_back() {
+    let d = two_desks();
+    let dir = tempfile::tempdir().unwrap();
+    let field = laptop(dir.path(), "Segou-01", 4);
+    let sent = bundles(&field, 3);
+    import_all(&d.a, &sent[..1]);
+    let restored_at = head(&d.url);
+    import_all(&d.a, &sent[1..]);
+    assert_eq!(d.b.ops().unwrap().len(), d.a.ops().unwrap().len(), "b has seen everything");
+    let before = d.b.synced_snapshot().unwrap();
+
+    // The connection drops (the server restarted): the next action connects again.
+    let mut admin = server(&d.url);
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'palabre' AND datname = current_database()",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(d.b.synced_snapshot().unwrap(), before);
+
+    // IT restores the server as it was after the first bundle (what a dump of then holds),
+    // and a third desk joined since writes past where b had been.
+    let mut tx = admin.transaction().unwrap();
+    for t in palabre::store::shared::TABLES {
+        tx.execute(&format!("DELETE FROM palabre.{} WHERE _pos > $1", t.table), &[&restored_at])
+            .unwrap();
+    }
+    tx.execute("DELETE FROM palabre.writes WHERE pos > $1", &[&restored_at]).unwrap();
+    tx.execute("DELETE FROM palabre.deleted WHERE pos > $1", &[&restored_at]).unwrap();
+    tx.execute("UPDATE palabre.head SET pos = $1", &[&restored_at]).unwrap();
+    tx.commit().unwrap();
+    let behind = d.b.synced_snapshot().unwrap_err();
+    assert_eq!(behind.code(), "hq_server");
+    assert!(behind.to_string().contains("behind this desk"), "{behind}");
+    let c = Palabre::open_server(&d.url, &dir.path().join("desk-c.db"), PASSPHRASE).unwrap();
+    for i in 0..4 {
+        c.add_person(&palabre::PersonInput {
+            full_name: Some(format!("Awa {i}")),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    assert!(head(&d.url) > restored_at + 2);
+    let diverged = d.b.synced_snapshot().unwrap_err();
+    assert_eq!(diverged.code(), "hq_server");
+    assert!(diverged.to_string().contains("restored from an older backup"), "{diverged}");
+
+    // A server whose migration did not finish is not joined.
+    admin.execute("UPDATE palabre.head SET ready = false", &[]).unwrap();
+    let refused =
+        Palabre::open_server(&d.url, &dir.path().join("desk-d.db"), PASSPHRASE).err().unwrap();
+    assert!(refused.to_string().contains("did not finish"), "{refused}");
 }

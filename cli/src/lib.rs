@@ -920,7 +920,7 @@ fn open(db: &std::path::Path) -> Result<Palabre, Error> {
     if choosing && std::env::var_os("PALABRE_PASSPHRASE").is_none() {
         eprintln!(
             "Choose the passphrase that will lock {} (at least {} characters). Without it, or a recovery file from HQ once enrolled, the data cannot be opened.",
-            db.display(),
+            palabre::database_file(db).display(),
             palabre::MIN_DATABASE_PASSPHRASE
         );
     }

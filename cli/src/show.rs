@@ -108,7 +108,7 @@ impl Out {
         }
         say!(
             "Demo programme written to {}: {} sessions, {} people, {} attendances, {} action plans (device {}).",
-            db.display(),
+            palabre::shown_location(db),
             demo.sessions,
             demo.people,
             demo.attendances,
@@ -1134,20 +1134,20 @@ impl Out {
 impl Out {
     pub fn lock_state(&self, db: &Path, state: palabre::DatabaseState) -> Result<(), Error> {
         if self.json {
-            return print_json(&json!({ "path": db, "state": state }));
+            return print_json(&json!({ "path": palabre::shown_location(db), "state": state }));
         }
         match state {
             palabre::DatabaseState::New => say!(
                 "{}: no database yet; the first command makes it, encrypted, with the passphrase you choose",
-                db.display()
+                palabre::shown_location(db)
             ),
             palabre::DatabaseState::Plain => say!(
                 "{}: made by an earlier Palabre, not encrypted; the next command encrypts it in place with the passphrase you choose (a backup first)",
-                db.display()
+                palabre::shown_location(db)
             ),
             palabre::DatabaseState::Locked => say!(
                 "{}: encrypted; PALABRE_PASSPHRASE or the typed passphrase unlocks it",
-                db.display()
+                palabre::shown_location(db)
             ),
         }
         Ok(())

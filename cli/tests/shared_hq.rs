@@ -75,6 +75,16 @@ fn officers_move_hq_to_the_server_and_import_at_the_same_time() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already a copy"));
 
+    // A password in the connection string is never printed.
+    for args in [&["passphrase", "status"][..], &["--json", "passphrase", "status"], &["report"]] {
+        let with_password = "postgres://palabre:s3cret-word@127.0.0.1:1/hq";
+        let out = cli(root, with_password, "desk-x.db", args).output().unwrap();
+        let printed = [out.stdout, out.stderr].concat();
+        let printed = String::from_utf8_lossy(&printed);
+        assert!(!printed.contains("s3cret"), "{args:?}: {printed}");
+        assert!(printed.contains("127.0.0.1:1/hq") || printed.contains("desk-x.db"), "{printed}");
+    }
+
     // A second officer: a desk of the server, with a copy of the keys.
     ok(cli(root, &url, "desk-b.db", &["hq", "join", "--keys", "keys"]).output().unwrap(), "join");
     let status =

@@ -26,9 +26,15 @@ pub struct AckWritten {
 
 pub(crate) fn hq_init(app: &Palabre, dir: &Path, programme: Option<&str>) -> Result<HqKeys> {
     app.device()?;
-    // A second desk of an HQ on a server would make a second HQ, which no laptop trusts.
+    // A second desk of an HQ on a server would make a second HQ, which no laptop trusts. (The
+    // desk that made the keys is refused by `keys::create`, as a single-file HQ is.)
+    let second_desk = |c: &rusqlite::Connection| -> Result<bool> {
+        Ok(app.store().server().is_some()
+            && bookkeeping::get(c, Key::HqDir)?.is_none()
+            && bookkeeping::get(c, Key::HqPublic)?.is_some())
+    };
     if let Some(server) = app.store().server()
-        && app.store().read(|c| bookkeeping::get(c, Key::HqPublic))?.is_some()
+        && app.store().read(second_desk)?
     {
         return Err(Error::HqServer {
             server,
@@ -43,10 +49,24 @@ pub(crate) fn hq_init(app: &Palabre, dir: &Path, programme: Option<&str>) -> Res
     let enrollment = std::fs::read_to_string(&keys.enrollment)
         .map_err(|source| Error::Io { path: keys.enrollment.clone(), source })?;
     let dir = std::fs::canonicalize(&keys.dir).unwrap_or(keys.dir.clone());
-    app.store().write(|tx| {
+    let written = app.store().write(|tx| {
+        // Checked again where desks take turns: another desk may have made keys meanwhile.
+        if second_desk(tx)? {
+            return Err(Error::HqServer {
+                server: app.store().server().unwrap_or_default(),
+                reason: "another desk made HQ's keys a moment ago: copy its key folder and use `palabre hq join --keys DIR`".into(),
+            });
+        }
         bookkeeping::put(tx, Key::HqDir, &dir.to_string_lossy())?;
         bookkeeping::put(tx, Key::HqPublic, &enrollment)
-    })?;
+    });
+    if written.is_err() {
+        // Keys no database uses would only confuse: the folder is left as it was found.
+        for file in [&keys.signing_key, &keys.age_key, &keys.enrollment] {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+    written?;
     Ok(keys)
 }
 

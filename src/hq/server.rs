@@ -47,10 +47,11 @@ pub(crate) fn migrate(app: &Palabre, url: &str) -> Result<Migrated> {
         let text = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
         app.store().write(|tx| bookkeeping::put(tx, Key::HqPublic, &text))?;
     }
-    app.share_with(url, true)?;
+    app.share_with(url, crate::store::Attach::Migrate)?;
     let attempt = (|| {
         let rows = app.store().publish_all()?;
-        let copy = Palabre::open_server_in_memory(url)?;
+        let copy = Palabre::open_in_memory()?;
+        copy.share_with(url, crate::store::Attach::Check)?;
         let same_report = report(&copy)? == expected_report;
         let same_snapshot = copy.synced_snapshot()? == expected_snapshot;
         if !(same_report && same_snapshot && copy.ops()?.len() == ops) {
@@ -59,6 +60,7 @@ pub(crate) fn migrate(app: &Palabre, url: &str) -> Result<Migrated> {
                 reason: "a copy rebuilt from it does not give this HQ's report and rows back; this database stays a single-file HQ, and the server's tables are left for IT to inspect (drop the schema palabre before trying again)".into(),
             });
         }
+        app.store().finish_migration(url)?;
         Ok(Migrated {
             server: crate::store::shared::shown(url),
             rows,

@@ -69,13 +69,16 @@ pub enum Key {
     SharedServer,
     /// The server's position this replica has seen (see store/shared.rs).
     SharedPos,
+    /// The token of the server's write at that position: a server restored from an older dump,
+    /// or another HQ's, does not hold it.
+    SharedToken,
     /// HQ's signed enrollment (public keys only), shared by the desks of an HQ on a server:
     /// a desk joining it checks the key folder it is given against it.
     HqPublic,
 }
 
 impl Key {
-    pub const ALL: [Key; 24] = [
+    pub const ALL: [Key; 25] = [
         Key::Facilitator,
         Key::Programme,
         Key::Language,
@@ -99,6 +102,7 @@ impl Key {
         Key::IatiOrg,
         Key::SharedServer,
         Key::SharedPos,
+        Key::SharedToken,
         Key::HqPublic,
     ];
 
@@ -128,6 +132,7 @@ impl Key {
             Key::IatiOrg => "iati_org",
             Key::SharedServer => "shared_server",
             Key::SharedPos => "shared_pos",
+            Key::SharedToken => "shared_token",
             Key::HqPublic => "hq_public",
         }
     }

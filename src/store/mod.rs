@@ -16,6 +16,17 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 use cipher::DbKey;
 
+/// How a database becomes a desk of an HQ on a server (`Store::share`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    /// A desk opened, or a new database joining: the server's HQ must be ready.
+    Open,
+    /// `hq migrate`: this database's HQ goes to an empty server.
+    Migrate,
+    /// `hq migrate`'s check: a copy rebuilt from the server before it is opened to desks.
+    Check,
+}
+
 pub struct Store {
     conn: Mutex<Connection>,
     path: Option<PathBuf>,
@@ -137,14 +148,15 @@ impl Store {
     /// the server's HQ, or becomes it with `init`) is accepted. A database with an identity of
     /// its own is accepted only with `migrating` (`hq migrate`), into a server that holds no HQ
     /// yet; its rows are then sent with `publish_all`.
-    pub fn share(&self, url: &str, merge: shared::MergeOps, migrating: bool) -> Result<()> {
-        shared::blocking(|| self.share_now(url, merge, migrating))
+    pub fn share(&self, url: &str, merge: shared::MergeOps, how: Attach) -> Result<()> {
+        shared::blocking(|| self.share_now(url, merge, how))
     }
 
-    fn share_now(&self, url: &str, merge: shared::MergeOps, migrating: bool) -> Result<()> {
+    fn share_now(&self, url: &str, merge: shared::MergeOps, how: Attach) -> Result<()> {
+        let migrating = how == Attach::Migrate;
         let server = shared::Shared::connect(url, merge)?;
-        if !server.holds_hq()? {
-            server.create_tables()?;
+        if !server.holds_hq(how != Attach::Open)? {
+            server.create_tables(!migrating)?;
         }
         {
             let conn = self.lock();
@@ -174,17 +186,36 @@ impl Store {
                 ));
             }
             shared::Shared::capture(&conn)?;
-            bookkeeping::put(&conn, bookkeeping::Key::SharedServer, url)?;
+            // A migrating file becomes a desk only once the server's copy is checked
+            // (`finish_migration`): stopped before, it is still a single-file HQ.
+            if !migrating {
+                bookkeeping::put(&conn, bookkeeping::Key::SharedServer, url)?;
+            }
         }
         *self.shared.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(server));
         Ok(())
     }
 
+    /// After `hq migrate` checked the server's copy: the server opens to desks, and this file
+    /// is one of them from now on.
+    pub fn finish_migration(&self, url: &str) -> Result<()> {
+        let shared = self.shared().ok_or(Error::NotHq)?;
+        shared::blocking(|| shared.mark_ready())?;
+        let conn = self.lock();
+        bookkeeping::put(&conn, bookkeeping::Key::SharedServer, url)
+    }
+
     /// Makes this database a single file again, after a migration that did not complete.
     pub fn unshare(&self) -> Result<()> {
-        *self.shared.write().unwrap_or_else(|p| p.into_inner()) = None;
+        let dropped = self.shared.write().unwrap_or_else(|p| p.into_inner()).take();
+        shared::blocking(|| drop(dropped));
         let conn = self.lock();
-        for key in [bookkeeping::Key::SharedServer, bookkeeping::Key::SharedPos] {
+        shared::Shared::release(&conn)?;
+        for key in [
+            bookkeeping::Key::SharedServer,
+            bookkeeping::Key::SharedPos,
+            bookkeeping::Key::SharedToken,
+        ] {
             conn.execute("DELETE FROM settings WHERE key = ?1", [key.name()])?;
         }
         Ok(())

@@ -57,7 +57,9 @@ impl Kind {
     fn pg(self) -> &'static str {
         match self {
             Kind::Int => "BIGINT",
-            Kind::Text => "TEXT",
+            // Compared byte by byte, as SQLite does: keys (UUIDs, hashes) are compared faster
+            // than under the server's language collation, and sort the same on every server.
+            Kind::Text => "TEXT COLLATE \"C\"",
             Kind::Blob => "BYTEA",
         }
     }
@@ -194,7 +196,7 @@ pub const TABLES: &[Mirrored] = &[
             ("prev_hlc", Int),
             ("prev_device", Text),
         ],
-        appended: false,
+        appended: true,
     },
 ];
 
@@ -236,7 +238,13 @@ fn server_schema() -> String {
              pos BIGINT NOT NULL,
              server_schema INT NOT NULL,
              replica_schema INT NOT NULL,
+             -- false while `hq migrate` copies into it and checks the copy: no desk joins it.
+             ready BOOLEAN NOT NULL,
              created_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         -- One line per write: a desk checks that the server still holds the write it last
+         -- saw (not a server restored from an older dump, nor another HQ's).
+         CREATE TABLE palabre.writes (
+             pos BIGINT PRIMARY KEY, token TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now());
          CREATE TABLE palabre.deleted (
              id BIGSERIAL PRIMARY KEY, pos BIGINT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL);
          CREATE INDEX deleted_by_pos ON palabre.deleted (pos);\n",
@@ -261,11 +269,18 @@ fn server_schema() -> String {
 /// The server as a desk sees it: a connection, and how to name it in messages (never with its
 /// password).
 pub struct Shared {
-    /// Taken out only when dropped (see `Drop`).
+    /// Taken out only when dropped (see `Drop`); made again when the connection was lost.
     client: Mutex<Option<Client>>,
+    config: postgres::Config,
     server: String,
     merge: MergeOps,
 }
+
+/// How long a desk waits for HQ's lock (another desk writing) before saying so.
+const LOCK_WAIT: &str = "120s";
+/// A desk that stops talking in the middle of a write (its network gone) loses its transaction,
+/// and HQ's lock with it, after this long.
+const IDLE_IN_WRITE: &str = "600s";
 
 /// The connection string without its password, for messages and the Settings screen.
 pub fn shown(url: &str) -> String {
@@ -295,19 +310,70 @@ pub fn is_server(location: &str) -> bool {
 }
 
 impl Shared {
-    /// Connects to the server at `url`. Its tables are not touched yet.
+    /// Connects to the server at `url` (its password, when the string has none, from
+    /// PGPASSWORD). Its tables are not touched yet.
     pub fn connect(url: &str, merge: MergeOps) -> Result<Shared> {
         let server = shown(url);
-        let client = Client::connect(url, NoTls).map_err(|e| unreachable(&server, &e))?;
-        Ok(Shared { client: Mutex::new(Some(client)), server, merge })
+        let mut config: postgres::Config = url.parse().map_err(|_| Error::HqServer {
+            server: server.clone(),
+            reason: "its connection string cannot be read: write it as postgres://user@host:port/database".into(),
+        })?;
+        if config.get_password().is_none()
+            && let Some(password) = std::env::var_os("PGPASSWORD")
+        {
+            config.password(password.to_string_lossy().as_bytes());
+        }
+        config
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .keepalives(true)
+            .keepalives_idle(std::time::Duration::from_secs(30))
+            .application_name("palabre");
+        let client = Self::open_client(&config, &server)?;
+        Ok(Shared { client: Mutex::new(Some(client)), config, server, merge })
+    }
+
+    fn open_client(config: &postgres::Config, server: &str) -> Result<Client> {
+        let mut client = config.connect(NoTls).map_err(|e| unreachable(server, &e))?;
+        client
+            .batch_execute(&format!(
+                "SET lock_timeout = '{LOCK_WAIT}'; SET idle_in_transaction_session_timeout = '{IDLE_IN_WRITE}'"
+            ))
+            .map_err(|e| unreachable(server, &e))?;
+        Ok(client)
     }
 
     pub fn server(&self) -> &str {
         &self.server
     }
 
-    fn client(&self) -> MutexGuard<'_, Option<Client>> {
-        self.client.lock().unwrap_or_else(|p| p.into_inner())
+    /// The connection, made again if it is known to be lost.
+    fn client(&self) -> Result<MutexGuard<'_, Option<Client>>> {
+        let mut guard = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().is_none_or(|c| c.is_closed()) {
+            *guard = Some(Self::open_client(&self.config, &self.server)?);
+        }
+        Ok(guard)
+    }
+
+    /// The connection and the answer to `probe`, its first statement. A connection lost since
+    /// the last one (the server restarted, the network dropped and came back) is only found
+    /// out by using it: then it is made again and `probe` asked once more.
+    fn connected<T>(
+        &self,
+        probe: impl Fn(&mut Client) -> std::result::Result<T, postgres::Error>,
+    ) -> Result<(MutexGuard<'_, Option<Client>>, T)> {
+        let mut guard = self.client()?;
+        let first = probe(guard.as_mut().expect("connected until dropped"));
+        match first {
+            Ok(answer) => Ok((guard, answer)),
+            Err(_) if guard.as_ref().is_some_and(|c| c.is_closed()) => {
+                *guard = Some(Self::open_client(&self.config, &self.server)?);
+                let answer =
+                    probe(guard.as_mut().expect("just connected")).map_err(|e| self.err(e))?;
+                Ok((guard, answer))
+            }
+            Err(e) => Err(self.err(e)),
+        }
     }
 
     fn err(&self, e: postgres::Error) -> Error {
@@ -315,8 +381,8 @@ impl Shared {
     }
 
     /// Whether the server already holds a Palabre HQ (its tables exist), and of which version.
-    pub fn holds_hq(&self) -> Result<bool> {
-        let mut guard = self.client();
+    pub fn holds_hq(&self, unfinished_too: bool) -> Result<bool> {
+        let mut guard = self.client()?;
         let client = guard.as_mut().expect("connected until dropped");
         let exists: Option<String> = client
             .query_one("SELECT to_regclass('palabre.head')::text", &[])
@@ -326,10 +392,16 @@ impl Shared {
             return Ok(false);
         }
         let row = client
-            .query_opt("SELECT server_schema, replica_schema FROM palabre.head", &[])
+            .query_opt("SELECT server_schema, replica_schema, ready FROM palabre.head", &[])
             .map_err(|e| self.err(e))?;
         let Some(row) = row else { return Ok(false) };
-        let (server, replica): (i32, i32) = (row.get(0), row.get(1));
+        let (server, replica, ready): (i32, i32, bool) = (row.get(0), row.get(1), row.get(2));
+        if !ready && !unfinished_too {
+            return Err(Error::HqServer {
+                server: self.server.clone(),
+                reason: "an HQ was being moved into it and the move did not finish (`hq migrate` stopped, or its check failed). Ask IT to empty it (DROP SCHEMA palabre CASCADE) and move HQ again".into(),
+            });
+        }
         if server != SERVER_SCHEMA || i64::from(replica) != super::migrations::LATEST {
             return Err(Error::HqServer {
                 server: self.server.clone(),
@@ -344,7 +416,7 @@ impl Shared {
 
     /// Whether the server's HQ holds nothing yet (made, never written).
     pub fn is_empty(&self) -> Result<bool> {
-        let mut guard = self.client();
+        let mut guard = self.client()?;
         let client = guard.as_mut().expect("connected until dropped");
         let pos: i64 =
             client.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
@@ -353,8 +425,8 @@ impl Shared {
 
     /// Makes the server's tables if it holds none yet (in one transaction: two desks starting at
     /// once make them once).
-    pub fn create_tables(&self) -> Result<()> {
-        let mut guard = self.client();
+    pub fn create_tables(&self, ready: bool) -> Result<()> {
+        let mut guard = self.client()?;
         let client = guard.as_mut().expect("connected until dropped");
         let mut tx = client.transaction().map_err(|e| self.err(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
@@ -366,8 +438,8 @@ impl Shared {
             tx.batch_execute(&server_schema()).map_err(|e| self.err(e))?;
             let replica = super::migrations::LATEST as i32;
             tx.execute(
-                "INSERT INTO palabre.head (singleton, pos, server_schema, replica_schema) VALUES (1, 0, $1, $2)",
-                &[&SERVER_SCHEMA, &replica],
+                "INSERT INTO palabre.head (singleton, pos, server_schema, replica_schema, ready) VALUES (1, 0, $1, $2, $3)",
+                &[&SERVER_SCHEMA, &replica, &ready],
             )
             .map_err(|e| self.err(e))?;
         }
@@ -394,6 +466,14 @@ impl Shared {
                     same.join(" AND ")
                 )
             };
+            // A row of an appended table is added once (its key is its primary key, and rows
+            // are never removed): noted without looking first.
+            let note_added = if t.appended {
+                let values: Vec<String> = t.key.iter().map(|k| format!("NEW.{k}")).collect();
+                format!("INSERT INTO {added} VALUES ({});", values.join(", "))
+            } else {
+                note(&added, "NEW")
+            };
             conn.execute_batch(&format!(
                 "CREATE TEMP TABLE IF NOT EXISTS {changed} ({key}, PRIMARY KEY ({key})) WITHOUT ROWID;
                  CREATE TEMP TABLE IF NOT EXISTS {added} ({key}, PRIMARY KEY ({key})) WITHOUT ROWID;
@@ -406,7 +486,6 @@ impl Shared {
                 table = t.table,
                 wn = t.filter("NEW"),
                 wo = t.filter("OLD"),
-                note_added = note(&added, "NEW"),
                 note_new = note(&changed, "NEW"),
                 note_old = note(&changed, "OLD"),
             ))?;
@@ -421,9 +500,15 @@ impl Shared {
         conn: &mut Connection,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut guard = self.client();
+        let (mut guard, ()) = self.connected(|c| c.batch_execute("SELECT 1"))?;
         let client = guard.as_mut().expect("connected until dropped");
-        let mut server = client.transaction().map_err(|e| self.err(e))?;
+        // Read committed whatever the server's default: once the lock is held, every statement
+        // sees what the desk before committed.
+        let mut server = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::ReadCommitted)
+            .start()
+            .map_err(|e| self.err(e))?;
         server.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         self.pull(&tx, &mut server)?;
@@ -432,17 +517,22 @@ impl Shared {
         self.push(&tx, &mut server)?;
         server.commit().map_err(|e| self.err(e))?;
         // Should the replica fail to commit now, its position was not saved either: the next
-        // pull brings back from the server what this write sent.
-        tx.commit()?;
+        // pull brings back from the server what this write sent. Not "nothing was changed".
+        tx.commit().map_err(|e| Error::HqServer {
+            server: self.server.clone(),
+            reason: format!(
+                "the change is saved on the server, but this computer's copy could not record it ({e}); it catches up at the next action, so do not make the change again"
+            ),
+        })?;
         Ok(value)
     }
 
     /// Brings the replica up to the server's head, if other desks wrote since.
     pub fn refresh(&self, conn: &mut Connection) -> Result<()> {
-        let mut guard = self.client();
+        let (mut guard, head) = self.connected(|c| {
+            c.query_one("SELECT pos FROM palabre.head", &[]).map(|r| r.get::<_, i64>(0))
+        })?;
         let client = guard.as_mut().expect("connected until dropped");
-        let head: i64 =
-            client.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
         if head == bookkeeping::number(conn, Key::SharedPos)? {
             return Ok(());
         }
@@ -462,7 +552,7 @@ impl Shared {
     /// Sends every mirrored row of the replica to the server: `hq migrate`, into a server whose
     /// tables are empty. Returns how many rows were sent.
     pub fn publish_all(&self, conn: &mut Connection) -> Result<u64> {
-        let mut guard = self.client();
+        let mut guard = self.client()?;
         let client = guard.as_mut().expect("connected until dropped");
         let mut server = client.transaction().map_err(|e| self.err(e))?;
         server.execute("SELECT pg_advisory_xact_lock($1)", &[&HQ_LOCK]).map_err(|e| self.err(e))?;
@@ -474,6 +564,8 @@ impl Shared {
                 reason: "it already holds an HQ: migrate into an empty database (createdb), or open this one with --db".into(),
             });
         }
+        // No desk joins it until the copy is checked (`mark_ready`).
+        server.execute("UPDATE palabre.head SET ready = false", &[]).map_err(|e| self.err(e))?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let pos = self.position(&mut server)?;
         let mut sent = 0;
@@ -496,6 +588,28 @@ impl Shared {
         Ok(sent)
     }
 
+    /// Opens the server to desks, once `hq migrate` has checked the copy it holds.
+    pub fn mark_ready(&self) -> Result<()> {
+        let mut guard = self.client()?;
+        let client = guard.as_mut().expect("connected until dropped");
+        client.execute("UPDATE palabre.head SET ready = true", &[]).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Removes the replica's temporary tables and triggers (it is a single file again).
+    pub fn release(conn: &Connection) -> Result<()> {
+        for t in TABLES {
+            let changed = t.changed();
+            conn.execute_batch(&format!(
+                "DROP TRIGGER IF EXISTS temp.{changed}_i; DROP TRIGGER IF EXISTS temp.{changed}_u;
+                 DROP TRIGGER IF EXISTS temp.{changed}_d; DROP TABLE IF EXISTS temp.{changed};
+                 DROP TABLE IF EXISTS temp.{};",
+                t.added()
+            ))?;
+        }
+        Ok(())
+    }
+
     /// The rows the server holds beyond the replica's position, applied to it.
     fn pull(&self, tx: &Connection, server: &mut postgres::Transaction<'_>) -> Result<()> {
         let head: i64 =
@@ -511,6 +625,22 @@ impl Shared {
                     "it is behind this desk (position {head}, this desk has seen {from}): it was restored from an older backup, or it is another HQ. This desk's copy was left as it was; ask IT which server is HQ's"
                 ),
             });
+        }
+        if let Some(token) = bookkeeping::get(tx, Key::SharedToken)?
+            && from > 0
+        {
+            let held: Option<String> = server
+                .query_opt("SELECT token FROM palabre.writes WHERE pos = $1", &[&from])
+                .map_err(|e| self.err(e))?
+                .map(|r| r.get(0));
+            if held.as_deref() != Some(token.as_str()) {
+                return Err(Error::HqServer {
+                    server: self.server.clone(),
+                    reason: format!(
+                        "it does not hold the last change this desk received from it (position {from}): it was restored from an older backup, or it is another HQ. This desk's copy was left as it was; after a restore, each officer joins the server again with a new database"
+                    ),
+                });
+            }
         }
         let removed = server
             .query(
@@ -558,6 +688,13 @@ impl Shared {
             }
             self.store_rows(tx, t, &chunk)?;
         }
+        let token: Option<String> = server
+            .query_opt("SELECT token FROM palabre.writes WHERE pos = $1", &[&head])
+            .map_err(|e| self.err(e))?
+            .map(|r| r.get(0));
+        if let Some(token) = token {
+            bookkeeping::put(tx, Key::SharedToken, &token)?;
+        }
         bookkeeping::put(tx, Key::SharedPos, &head.to_string())
     }
 
@@ -568,6 +705,15 @@ impl Shared {
         if t.table == "oplog" {
             return (self.merge)(tx, rows);
         }
+        // Only the settings HQ's desks share: a row of the server's cannot set this desk's own
+        // (its key folder, its language, its clock).
+        let shared = |row: &&Vec<SqlValue>| match (t.table, row.first()) {
+            ("settings", Some(SqlValue::Text(key))) => {
+                Key::from_name(key).is_some_and(|k| k.shared_at_hq())
+            }
+            ("settings", _) => false,
+            _ => true,
+        };
         let names = t.names();
         let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
         let set: Vec<String> = names
@@ -587,7 +733,7 @@ impl Shared {
             marks.join(", "),
             t.key.join(", ")
         ))?;
-        for row in rows {
+        for row in rows.iter().filter(shared) {
             stmt.execute(rusqlite::params_from_iter(row.iter()))?;
         }
         Ok(())
@@ -758,7 +904,12 @@ impl Shared {
         server: &mut postgres::Transaction<'_>,
         pos: i64,
     ) -> Result<()> {
+        let token = uuid::Uuid::now_v7().simple().to_string();
+        server
+            .execute("INSERT INTO palabre.writes (pos, token) VALUES ($1, $2)", &[&pos, &token])
+            .map_err(|e| self.err(e))?;
         server.execute("UPDATE palabre.head SET pos = $1", &[&pos]).map_err(|e| self.err(e))?;
+        bookkeeping::put(tx, Key::SharedToken, &token)?;
         bookkeeping::put(tx, Key::SharedPos, &pos.to_string())
     }
 
@@ -926,6 +1077,12 @@ fn json_to_sql(value: serde_json::Value) -> SqlValue {
 fn unreachable(server: &str, e: &postgres::Error) -> Error {
     // The server's own message (never a row's values: statements are sent with parameters).
     let reason = match e.as_db_error() {
+        Some(db) if *db.code() == postgres::error::SqlState::LOCK_NOT_AVAILABLE => format!(
+            "another officer's desk has been writing to HQ for over {LOCK_WAIT} (a long import?); try again once it has finished"
+        ),
+        Some(db) if *db.code() == postgres::error::SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT => {
+            "this desk's write was stopped by the server after waiting too long in the middle of it; nothing was written. Try again".to_string()
+        }
         Some(db) => db.message().to_string(),
         None => {
             let mut reason = e.to_string();
