@@ -59,7 +59,7 @@ use store::cipher::DbKey;
 // What the front ends use, by area.
 pub use error::{Error, Invalid, Rejection, Result};
 pub use i18n::{Lang, t as translate};
-pub use logging::init as start_logging;
+
 pub use model::fields::date as parse_date;
 // The registry, sessions, attendance and action plans.
 pub use model::attendance::{AttendanceLine, PersonSession};
@@ -106,6 +106,7 @@ pub use journal::oplog::{Op, OpWriter};
 pub use journal::schema::Entity;
 // HQ.
 pub use hq::registry::{DownlinkWritten, LostMarked};
+pub use hq::server::Migrated;
 pub use hq::{AckWritten, HqKeys};
 pub use store::Store;
 
@@ -455,6 +456,12 @@ pub fn database_file(location: &Path) -> PathBuf {
         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
         .collect();
     data_dir().join(format!("shared-{name}.db"))
+}
+
+/// Starts the log of `program` beside the database at `location` (beside this desk's replica
+/// for HQ's server): see `logging`.
+pub fn start_logging(location: &Path, program: &'static str) {
+    logging::init(&database_file(location), program)
 }
 
 /// How to name the database at `location` to people: its path, or HQ's server without its

@@ -18,8 +18,7 @@ pub fn dir_of(db: &Path) -> PathBuf {
 /// Starts logging to `dir_of(db)` for this process (`program`: "desktop" or "cli"). Once per
 /// process; a folder that cannot be written leaves the program running without a log.
 pub fn init(db: &Path, program: &'static str) {
-    // HQ's server (postgres://…): the log sits beside this desk's replica.
-    let dir = dir_of(&crate::database_file(db));
+    let dir = dir_of(db);
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }

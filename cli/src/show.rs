@@ -1088,7 +1088,7 @@ impl Out {
         Ok(())
     }
 
-    pub fn migrated(&self, m: &palabre::hq::server::Migrated) -> Result<(), Error> {
+    pub fn migrated(&self, m: &palabre::Migrated) -> Result<(), Error> {
         if self.json {
             return print_json(m);
         }

@@ -5,7 +5,7 @@
 
 use palabre::{
     AckWritten, DownlinkWritten, Evidence, EvidenceId, Filing, HeldBundle, HqKeys, Imported,
-    LostMarked, Palabre, Protection, RecoveryMade, Scope, hq::server::Migrated,
+    LostMarked, Migrated, Palabre, Protection, RecoveryMade, Scope,
 };
 use palabre::{
     ActionItem, AppInfo, AttendanceId, Backup, Candidates, Conflict, CsvFlavour, Decision,

@@ -76,10 +76,8 @@ impl AppState {
                 DatabaseState::Locked => "locked",
             }
         };
-        let shown = match self.path.to_str().filter(|p| palabre::store::shared::is_server(p)) {
-            Some(url) => PathBuf::from(palabre::store::shared::shown(url)),
-            None => self.path.clone(),
-        };
+        // HQ's server is named without its password.
+        let shown = PathBuf::from(palabre::shown_location(&self.path));
         LockState {
             state,
             path: shown,

@@ -200,6 +200,8 @@ async function importPaths(paths, { buttons, stop, progress, progressText, resul
   // Lines come from the progress steps as files are done; the answer, which holds every outcome,
   // adds any step not heard yet (a step may arrive after the answer) and is what is returned.
   let shown = 0;
+  // Once the answer is here, a late step must not blank the summary it wrote.
+  let answered = false;
   const show = (index, outcome) => {
     if (index < shown) return;
     shown = index + 1;
@@ -209,8 +211,9 @@ async function importPaths(paths, { buttons, stop, progress, progressText, resul
   try {
     const imported = await api.importBundles(paths, passphrase, ({ done, total, outcome }) => {
       show(done - 1, outcome);
-      progressText.textContent = done < total ? t('sync.progress', { done: done + 1, total }) : '';
+      if (!answered) progressText.textContent = done < total ? t('sync.progress', { done: done + 1, total }) : '';
     });
+    answered = true;
     outcomes = imported.outcomes;
     outcomes.forEach((outcome, index) => show(index, outcome));
     progressText.textContent = imported.stopped
