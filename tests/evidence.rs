@@ -107,12 +107,15 @@ fn a_photographed_sheet_files_itself_under_its_session_and_page_upright_within_t
     assert_eq!(picture.width() > picture.height(), upright_is_landscape, "turned upright");
     let code = Palabre::read_sheet_code(&kept).unwrap().expect("the kept photo's code reads");
     assert_eq!((code.session, code.page), (Some(s), 2));
-    let found = palabre::sheet::read::found_in(&picture);
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].1.turns, 0, "the kept photo needs no more turning");
+    // Looked for as Palabre looks (`find_in_grey`: at a reduced size first). At full size, on
+    // some of the random session ids a sheet code takes, the recompressed photo's code was
+    // missed by the detector while the app's own reading found it (a flaky assertion, seen in
+    // CI on 2026-12-07).
+    let (_, lies) = palabre::sheet::read::find_in_grey(&picture).expect("the code is found");
+    assert_eq!(lies.turns, 0, "the kept photo needs no more turning");
     // The photo was turned 92°: the 2° left are straightened too (to within the half degree
     // below which nothing is turned, and what the code's corners can tell).
-    assert!(found[0].1.tilt_degrees.abs() < 0.8, "tilt left: {:?}", found[0].1);
+    assert!(lies.tilt_degrees.abs() < 0.8, "tilt left: {lies:?}");
     let thumb = app.evidence_thumbnail(evidence.id).unwrap().expect("a thumbnail");
     assert!(thumb.len() < 30_000 && thumb.starts_with(&[0xFF, 0xD8]));
 
