@@ -149,7 +149,7 @@ impl Palabre {
     /// in step with the server.
     pub fn open(path: impl AsRef<Path>, passphrase: &str) -> Result<Palabre> {
         let location = path.as_ref();
-        if let Some(url) = location.to_str().filter(|l| store::shared::is_server(l)) {
+        if let Some(url) = server_url(location) {
             return Self::open_server(url, &database_file(location), passphrase);
         }
         let app = Self::open_file(location, passphrase)?;
@@ -443,7 +443,7 @@ pub fn default_db_path() -> PathBuf {
 /// `shared-<host>-<port>-<database>.db` in the data folder. Logs, backups and the key file sit
 /// beside that file, as for any database.
 pub fn database_file(location: &Path) -> PathBuf {
-    let Some(url) = location.to_str().filter(|l| store::shared::is_server(l)) else {
+    let Some(url) = server_url(location) else {
         return location.to_path_buf();
     };
     if let Some(path) = std::env::var_os("PALABRE_REPLICA").filter(|p| !p.is_empty()) {
@@ -467,10 +467,15 @@ pub fn start_logging(location: &Path, program: &'static str) {
 /// How to name the database at `location` to people: its path, or HQ's server without its
 /// password (`postgres://user@host:port/database`).
 pub fn shown_location(location: &Path) -> String {
-    match location.to_str().filter(|l| store::shared::is_server(l)) {
+    match server_url(location) {
         Some(url) => store::shared::shown(url),
         None => location.display().to_string(),
     }
+}
+
+/// The connection string, when `location` names HQ's PostgreSQL server rather than a file.
+fn server_url(location: &Path) -> Option<&str> {
+    location.to_str().filter(|l| store::shared::is_server(l))
 }
 
 /// Applies the ops a replica pulls from HQ's server: the journal's merge, as for a bundle's.

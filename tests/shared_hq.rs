@@ -397,6 +397,19 @@ fn a_desk_keeps_its_own_settings_and_sees_what_another_desk_removed() {
         "{on_server:?}"
     );
     assert!(on_server.iter().any(|k| k == "programme"), "{on_server:?}");
+    // Nor can a desk's own settings be set from the server: a row put there by hand is not
+    // pulled.
+    let dir_of_b = d.b.hq_dir().unwrap();
+    let mut admin = server(&d.url);
+    let pos: i64 = admin.query_one("SELECT nextval('palabre.pos')", &[]).unwrap().get(0);
+    admin
+        .batch_execute(&format!(
+            "INSERT INTO palabre.settings (key, value, _pos) VALUES ('hq_dir', '/tmp/elsewhere', {pos});
+             INSERT INTO palabre.writes (pos, token) VALUES ({pos}, 'by-hand');
+             UPDATE palabre.head SET pos = {pos};"
+        ))
+        .unwrap();
+    assert_eq!(d.b.hq_dir().unwrap(), dir_of_b);
     // A bundle held on one desk (its laptop not trusted yet), trusted on the other: the held
     // row is removed on the server, and the first desk holds it no more.
     let dir = tempfile::tempdir().unwrap();

@@ -175,11 +175,6 @@ impl Store {
                 if attached {
                     return Err(refuse("this database is already a copy of it"));
                 }
-                if !server.is_empty()? {
-                    return Err(refuse(
-                        "it already holds an HQ: migrate into an empty database (createdb), or open this one with --db",
-                    ));
-                }
             } else if ours.is_some() && !attached {
                 return Err(refuse(
                     "this database has an HQ of its own. Move it to the server with `palabre hq migrate --to`, or open the server with a new database",

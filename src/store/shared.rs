@@ -209,13 +209,16 @@ impl Mirrored {
         self.columns.iter().find(|(c, _)| *c == column).map(|(_, k)| *k).unwrap_or(Text)
     }
 
-    /// Only the settings HQ shares are mirrored; each desk keeps its own language, clock, key
-    /// folder and position.
+    /// Which of the table's rows are mirrored, as an SQL condition on `row` ("NEW", "OLD", a
+    /// table's name or alias): only the settings HQ's desks share (`Key::shared_at_hq`); each
+    /// desk keeps its own language, clock, key folder and position. None: every row.
+    fn mirrored_rows(&self, row: &str) -> Option<String> {
+        (self.table == "settings").then(|| format!("{row}.key IN ({})", shared_keys()))
+    }
+
+    /// The WHEN clause of a capture trigger on `row`.
     fn filter(&self, row: &str) -> String {
-        if self.table != "settings" {
-            return String::new();
-        }
-        format!(" WHEN {row}.key IN ({})", shared_keys())
+        self.mirrored_rows(row).map(|c| format!(" WHEN {c}")).unwrap_or_default()
     }
 
     fn changed(&self) -> String {
@@ -256,9 +259,9 @@ fn server_schema() -> String {
             "CREATE TABLE palabre.{table} ({columns}, _pos BIGINT NOT NULL, PRIMARY KEY ({key}));
              CREATE INDEX {table}_by_pos ON palabre.{table} USING {index} (_pos);\n",
             table = t.table,
-            // The journal grows in position order (a blanked op moves up): a block-range index
-            // finds the new rows at a fraction of a B-tree's cost per insert.
-            index = if t.table == "oplog" { "brin" } else { "btree" },
+            // An appended table (the journal) grows in position order (a blanked op moves up):
+            // a block-range index finds the new rows at a fraction of a B-tree's cost per insert.
+            index = if t.appended { "brin" } else { "btree" },
             columns = columns.join(", "),
             key = t.key.join(", "),
         ));
@@ -414,15 +417,6 @@ impl Shared {
         Ok(true)
     }
 
-    /// Whether the server's HQ holds nothing yet (made, never written).
-    pub fn is_empty(&self) -> Result<bool> {
-        let mut guard = self.client()?;
-        let client = guard.as_mut().expect("connected until dropped");
-        let pos: i64 =
-            client.query_one("SELECT pos FROM palabre.head", &[]).map_err(|e| self.err(e))?.get(0);
-        Ok(pos == 0)
-    }
-
     /// Makes the server's tables if it holds none yet (in one transaction: two desks starting at
     /// once make them once).
     pub fn create_tables(&self, ready: bool) -> Result<()> {
@@ -570,10 +564,8 @@ impl Shared {
         let pos = self.position(&mut server)?;
         let mut sent = 0;
         for t in TABLES {
-            let filter = match t.table {
-                "settings" => format!(" WHERE key IN ({})", shared_keys()),
-                _ => String::new(),
-            };
+            let filter =
+                t.mirrored_rows(t.table).map(|c| format!(" WHERE {c}")).unwrap_or_default();
             let rows = read_rows(
                 &tx,
                 t,
@@ -629,11 +621,7 @@ impl Shared {
         if let Some(token) = bookkeeping::get(tx, Key::SharedToken)?
             && from > 0
         {
-            let held: Option<String> = server
-                .query_opt("SELECT token FROM palabre.writes WHERE pos = $1", &[&from])
-                .map_err(|e| self.err(e))?
-                .map(|r| r.get(0));
-            if held.as_deref() != Some(token.as_str()) {
+            if self.token_at(server, from)?.as_deref() != Some(token.as_str()) {
                 return Err(Error::HqServer {
                     server: self.server.clone(),
                     reason: format!(
@@ -651,14 +639,9 @@ impl Shared {
         for row in removed {
             let (table, key): (String, String) = (row.get(0), row.get(1));
             let Some(t) = TABLES.iter().find(|t| t.table == table) else { continue };
-            let values: Vec<serde_json::Value> =
-                serde_json::from_str(&key).map_err(|_| Error::HqServer {
-                    server: self.server.clone(),
-                    reason: format!("a removed row of {table} has a damaged key"),
-                })?;
+            let params = key_values(t, &key)?;
             let condition: Vec<String> =
                 t.key.iter().enumerate().map(|(i, k)| format!("{k} = ?{}", i + 1)).collect();
-            let params: Vec<SqlValue> = values.into_iter().map(json_to_sql).collect();
             tx.execute(
                 &format!("DELETE FROM main.{} WHERE {}", t.table, condition.join(" AND ")),
                 rusqlite::params_from_iter(params),
@@ -666,10 +649,12 @@ impl Shared {
         }
         for t in TABLES {
             let names = t.names();
+            // Filtered here too: a row of the server's cannot set a desk's own settings.
+            let only = t.mirrored_rows(t.table).map(|c| format!(" AND {c}")).unwrap_or_default();
             let sql = format!(
-                "SELECT {} FROM palabre.{} WHERE _pos > $1 AND _pos <= $2 ORDER BY _pos",
+                "SELECT {} FROM palabre.{table} WHERE _pos > $1 AND _pos <= $2{only} ORDER BY _pos",
                 names.join(", "),
-                t.table
+                table = t.table
             );
             let mut rows = server.query_raw(&sql, [&from, &head]).map_err(|e| self.err(e))?;
             let mut chunk: Vec<Vec<SqlValue>> = Vec::new();
@@ -688,14 +673,18 @@ impl Shared {
             }
             self.store_rows(tx, t, &chunk)?;
         }
-        let token: Option<String> = server
-            .query_opt("SELECT token FROM palabre.writes WHERE pos = $1", &[&head])
-            .map_err(|e| self.err(e))?
-            .map(|r| r.get(0));
-        if let Some(token) = token {
+        if let Some(token) = self.token_at(server, head)? {
             bookkeeping::put(tx, Key::SharedToken, &token)?;
         }
         bookkeeping::put(tx, Key::SharedPos, &head.to_string())
+    }
+
+    /// The token the server's write at `pos` left (none before the first write).
+    fn token_at(&self, server: &mut postgres::Transaction<'_>, pos: i64) -> Result<Option<String>> {
+        Ok(server
+            .query_opt("SELECT token FROM palabre.writes WHERE pos = $1", &[&pos])
+            .map_err(|e| self.err(e))?
+            .map(|r| r.get(0)))
     }
 
     fn store_rows(&self, tx: &Connection, t: &Mirrored, rows: &[Vec<SqlValue>]) -> Result<()> {
@@ -705,15 +694,6 @@ impl Shared {
         if t.table == "oplog" {
             return (self.merge)(tx, rows);
         }
-        // Only the settings HQ's desks share: a row of the server's cannot set this desk's own
-        // (its key folder, its language, its clock).
-        let shared = |row: &&Vec<SqlValue>| match (t.table, row.first()) {
-            ("settings", Some(SqlValue::Text(key))) => {
-                Key::from_name(key).is_some_and(|k| k.shared_at_hq())
-            }
-            ("settings", _) => false,
-            _ => true,
-        };
         let names = t.names();
         let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
         let set: Vec<String> = names
@@ -733,7 +713,7 @@ impl Shared {
             marks.join(", "),
             t.key.join(", ")
         ))?;
-        for row in rows.iter().filter(shared) {
+        for row in rows {
             stmt.execute(rusqlite::params_from_iter(row.iter()))?;
         }
         Ok(())
@@ -867,12 +847,9 @@ impl Shared {
         key: &str,
         pos: i64,
     ) -> Result<()> {
-        let values: Vec<serde_json::Value> = serde_json::from_str(key).map_err(|_| {
-            Error::BadOp { reason: format!("a key of {} could not be read", t.table) }
-        })?;
+        let values = key_values(t, key)?;
         let condition: Vec<String> =
             t.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
-        let values: Vec<SqlValue> = values.into_iter().map(json_to_sql).collect();
         let params: Vec<Pg<'_>> =
             t.key.iter().zip(&values).map(|(k, v)| to_pg(v, t.kind(k))).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
@@ -1063,6 +1040,13 @@ fn to_pg(value: &SqlValue, kind: Kind) -> Pg<'_> {
         (Kind::Blob, SqlValue::Text(s)) => Pg::Blob(Some(Cow::Borrowed(s.as_bytes()))),
         (Kind::Blob, other) => Pg::Blob(Some(Cow::Owned(format!("{other:?}").into_bytes()))),
     }
+}
+
+/// A row's key as `palabre.deleted` and the capture keep it (a JSON list, SQLite's json_array).
+fn key_values(t: &Mirrored, key: &str) -> Result<Vec<SqlValue>> {
+    let values: Vec<serde_json::Value> = serde_json::from_str(key)
+        .map_err(|_| Error::BadOp { reason: format!("a key of {} could not be read", t.table) })?;
+    Ok(values.into_iter().map(json_to_sql).collect())
 }
 
 fn json_to_sql(value: serde_json::Value) -> SqlValue {

@@ -64,7 +64,19 @@ function folderPicker(id, label, help) {
     chosen.textContent = picked;
   });
   picker.node = el('div', { class: 'field' }, el('p', { class: 'hint', i18n: help }), pick, ' ', chosen);
+  /** Says so on `form` when no folder is chosen yet. */
+  picker.missing = (form) => {
+    if (!picker.dir) showError(form, { code: 'no_hq_folder', message: '', field: null, details: null });
+    return !picker.dir;
+  };
   return picker;
+}
+
+/** A set-up form's buttons: back to the first screen (`cancel`), and its own. */
+function footer(submitId, submitLabel, cancel) {
+  return el('div', { class: 'actions' },
+    el('button', { type: 'button', class: 'secondary', i18n: 'common.cancel', dataset: { action: 'cancel' }, on: { click: cancel } }),
+    el('button', { type: 'submit', class: 'primary', id: submitId, i18n: submitLabel }));
 }
 
 /** HQ's set-up: the computer, the officer, the programme and the folder of HQ's keys. */
@@ -79,17 +91,11 @@ function renderHq(view, ctx, started) {
     field({ field: 'facilitator', label: 'first.hq_officer', input: officer }),
     field({ field: 'programme', label: 'first.hq_programme', input: programme }),
     folder.node,
-    el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'secondary', i18n: 'common.cancel', dataset: { action: 'cancel' },
-        on: { click: () => { markClean(form); render(view, ctx, started); } } }),
-      el('button', { type: 'submit', class: 'primary', id: 'hq-create', i18n: 'first.hq_create' }))));
+    footer('hq-create', 'first.hq_create', () => { markClean(form); render(view, ctx, started); })));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    if (!folder.dir) {
-      showError(form, { code: 'no_hq_folder', message: '', field: null, details: null });
-      return;
-    }
+    if (folder.missing(form)) return;
     try {
       const keys = await api.setupHq(deviceName.value, officer.value, programme.value, folder.dir);
       markClean(form);
@@ -113,17 +119,11 @@ function renderJoin(view, ctx, started) {
     el('p', { class: 'form-error', hidden: true, role: 'alert' }),
     field({ field: 'server', label: 'first.join_url', input: url, hint: 'first.join_url_hint' }),
     folder.node,
-    el('div', { class: 'actions' },
-      el('button', { type: 'button', class: 'secondary', i18n: 'common.cancel', dataset: { action: 'cancel' },
-        on: { click: () => { markClean(form); render(view, ctx, started); } } }),
-      el('button', { type: 'submit', class: 'primary', id: 'join-go', i18n: 'first.join_go' }))));
+    footer('join-go', 'first.join_go', () => { markClean(form); render(view, ctx, started); })));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(form);
-    if (!folder.dir) {
-      showError(form, { code: 'no_hq_folder', message: '', field: null, details: null });
-      return;
-    }
+    if (folder.missing(form)) return;
     const go = form.querySelector('#join-go');
     go.disabled = true;
     try {
